@@ -1,3 +1,3 @@
-using TorchSharp;
-var t = torch.ones(3, 3);
-Console.WriteLine((t.matmul(t)).sum().item<float>());
+using NasPlatform.Cli;
+
+return CliApp.Run(args);

@@ -1,0 +1,75 @@
+using NasPlatform.Engine.Datasets;
+using NasPlatform.Engine.Latency;
+using NasPlatform.Engine.Objective;
+using NasPlatform.Engine.Search;
+using NasPlatform.Engine.Training;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace NasPlatform.Cli.Search;
+
+/// <summary>`search`: load the data, run the search with live progress, write the result folder.</summary>
+public sealed class SearchCommand(IAnsiConsole console) : Command<SearchSettings>
+{
+    public override int Execute(CommandContext context, SearchSettings settings, CancellationToken cancellationToken)
+    {
+        var bundle = LoadData(settings);
+        var options = ToOptions(settings);
+        var view = new SearchProgressView(options);
+        SearchResult result;
+        if (console.Profile.Capabilities.Interactive)
+        {
+            result = console.Live(view.Render()).AutoClear(false).Start(ctx =>
+                new SearchRunner(bundle, options, e => { view.Apply(e); ctx.UpdateTarget(view.Render()); }).Run(cancellationToken));
+        }
+        else
+        {
+            // Logs and CI: one plain line per trial instead of a redrawn screen.
+            result = new SearchRunner(bundle, options, e => { var line = view.Apply(e); if (line is not null) console.WriteLine(line); }).Run(cancellationToken);
+        }
+        try
+        {
+            var summary = new DatasetSummary(Path.GetFullPath(settings.Data), bundle.Format, bundle.Train.Count, bundle.Test.Count,
+                bundle.Train.Channels, bundle.Train.Height, bundle.Train.Width, bundle.Train.ClassNames);
+            ResultWriter.Write(settings.Out, result, options, summary);
+        }
+        finally
+        {
+            result.Final.Network.Dispose();
+        }
+        var f = result.Final;
+        console.MarkupLineInterpolated(
+            $"[green]done[/] test accuracy [bold]{f.TestAccuracy:P2}[/], latency [bold]{f.Latency.MedianMs:0.###} ms[/] (budget {options.LatencyBudgetMs:0.###} ms), {f.Selected.Parameters:N0} parameters, {f.Selected.MultiplyAdds / 1e6:0.##}M MACs, reward {f.Reward:0.####}, {result.Seconds / 60:0.#} min");
+        console.MarkupLineInterpolated($"wrote {Path.Combine(settings.Out, ResultWriter.ResultFile)}");
+        return 0;
+    }
+
+    private static DatasetBundle LoadData(SearchSettings s)
+    {
+        if (!File.Exists(s.Data) && !Directory.Exists(s.Data))
+            throw new DatasetFormatException($"--data '{s.Data}' does not exist.");
+        return DatasetLoader.Load(s.Data, s.Format, new ImageFolderOptions
+        {
+            Width = s.ImageSize,
+            Height = s.ImageSize,
+            Channels = s.Grayscale ? 1 : 3,
+        });
+    }
+
+    private static SearchOptions ToOptions(SearchSettings s) => new()
+    {
+        LatencyBudgetMs = s.LatencyMs!.Value,
+        Constraint = MnasReward.Parse(s.Constraint),
+        Strategy = s.Strategy,
+        MaxTrials = s.Trials,
+        MaxMinutes = s.Minutes,
+        ProxyEpochs = s.ProxyEpochs,
+        ProxyFraction = s.ProxyFraction,
+        FinalEpochs = s.FinalEpochs,
+        Seed = s.Seed,
+        Threads = s.Threads ?? Math.Max(1, Environment.ProcessorCount),
+        Device = s.Device,
+        Training = new TrainingOptions { BatchSize = s.BatchSize, HorizontalFlip = s.Flip },
+        Latency = new LatencyOptions { Threads = s.LatencyThreads, TimedRuns = s.LatencyRuns },
+    };
+}

@@ -1,0 +1,70 @@
+using System.Diagnostics;
+using NasPlatform.Engine.Search;
+using Spectre.Console;
+using Spectre.Console.Rendering;
+
+namespace NasPlatform.Cli.Search;
+
+/// <summary>Keeps the search's state for the terminal: a progress bar, the current step and a table of trials.</summary>
+internal sealed class SearchProgressView(SearchOptions options)
+{
+    private const int TableRows = 15;
+    private readonly List<TrialRecord> _trials = [];
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private string _status = "loading";
+    private TrialRecord? _best;
+
+    /// <summary>Updates the state; returns a line for non-interactive output, if the event deserves one.</summary>
+    public string? Apply(SearchEvent e)
+    {
+        switch (e)
+        {
+            case SearchStarted s:
+                _status = $"searching: {s.TrainCount} train / {s.ValidationCount} validation images, space of {s.SpaceSize:0.##e+0} architectures";
+                return $"search started: strategy {options.Strategy}, {options.MaxTrials} trials, budget {options.LatencyBudgetMs} ms ({options.Constraint.ToString().ToLowerInvariant()}), {s.TrainCount} train / {s.ValidationCount} validation / {s.TestCount} test images";
+            case TrialStarted t:
+                _status = $"trial {t.Trial}: training {t.Architecture.Hash} ({t.Architecture.Depth} layers)";
+                return null;
+            case EpochFinished { Trial: > 0 } ep:
+                _status = $"trial {ep.Trial}: epoch {ep.Report.Epoch}/{ep.Report.Epochs}, loss {ep.Report.TrainLoss:0.###}, val {ep.Report.ValidationAccuracy:P1}, {ep.Report.ImagesPerSecond:0} img/s";
+                return null;
+            case EpochFinished ep:
+                _status = $"final training: epoch {ep.Report.Epoch}/{ep.Report.Epochs}, loss {ep.Report.TrainLoss:0.###}, train acc {ep.Report.TrainAccuracy:P1}, {ep.Report.ImagesPerSecond:0} img/s";
+                return $"final epoch {ep.Report.Epoch}/{ep.Report.Epochs}: loss {ep.Report.TrainLoss:0.####}, train accuracy {ep.Report.TrainAccuracy:P2}";
+            case TrialFinished f:
+                _trials.Add(f.Record);
+                if (_best is null || f.Record.Reward > _best.Reward) _best = f.Record;
+                var r = f.Record;
+                return $"trial {r.Trial}/{options.MaxTrials}: val {r.ValidationAccuracy:P2}, latency {r.LatencyMs:0.###} ms, {r.Parameters:N0} params, {r.MultiplyAdds / 1e6:0.##}M MACs, reward {r.Reward:0.####}{(r.FromCache ? " (cached)" : "")}, {r.Seconds:0.#} s";
+            case FinalTrainingStarted s:
+                _status = $"final training of trial {s.Best.Trial} for {s.Epochs} epochs on {s.TrainCount} images";
+                return $"best trial {s.Best.Trial} (reward {s.Best.Reward:0.####}): final training for {s.Epochs} epochs on {s.TrainCount} images";
+            case SearchFinished:
+                _status = "finished";
+                return null;
+            default:
+                return null;
+        }
+    }
+
+    public IRenderable Render()
+    {
+        int done = _trials.Count, total = options.MaxTrials;
+        const int width = 40;
+        int filled = total == 0 ? 0 : (int)Math.Round(width * (double)done / total);
+        var bar = new Markup($"[green]{new string('━', filled)}[/][grey]{new string('━', width - filled)}[/] {done}/{total} trials  {_clock.Elapsed:hh\\:mm\\:ss}" +
+                             (_best is null ? "" : $"  best: trial {_best.Trial}, reward {_best.Reward:0.####}"));
+        var table = new Table().Border(TableBorder.Rounded)
+            .AddColumns("#", "architecture", "val acc", "latency ms", "params", "MMACs", "reward", "s");
+        foreach (var t in _trials.TakeLast(TableRows))
+        {
+            string style = ReferenceEquals(t, _best) ? "bold green" : t.LatencyMs > options.LatencyBudgetMs ? "yellow" : "default";
+            table.AddRow(
+                new Markup($"[{style}]{t.Trial}[/]"), new Text(t.Architecture.Hash),
+                new Text($"{t.ValidationAccuracy:P2}"), new Markup($"[{style}]{t.LatencyMs:0.###}[/]"),
+                new Text($"{t.Parameters:N0}"), new Text($"{t.MultiplyAdds / 1e6:0.##}"),
+                new Markup($"[{style}]{t.Reward:0.####}[/]"), new Text($"{t.Seconds:0.#}"));
+        }
+        return new Rows(bar, new Markup($"[grey]{Markup.Escape(_status)}[/]"), table);
+    }
+}

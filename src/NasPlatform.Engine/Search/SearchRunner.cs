@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using NasPlatform.Engine.Datasets;
+using NasPlatform.Engine.Latency;
+using NasPlatform.Engine.Objective;
+using NasPlatform.Engine.SearchSpace;
+using NasPlatform.Engine.Strategies;
+using NasPlatform.Engine.Torch;
+using NasPlatform.Engine.Training;
+
+namespace NasPlatform.Engine.Search;
+
+/// <summary>
+/// The search loop: the strategy proposes, the estimator trains at proxy fidelity and measures
+/// latency, the MnasNet reward goes back to the strategy; then the best architecture (by reward) is
+/// retrained on the whole training part and evaluated once on the test part.
+/// </summary>
+public sealed class SearchRunner
+{
+    private readonly DatasetBundle _data;
+    private readonly SearchOptions _options;
+    private readonly Action<SearchEvent> _emit;
+    private readonly IPerformanceEstimator? _estimator;
+
+    public SearchRunner(DatasetBundle data, SearchOptions options, Action<SearchEvent>? onEvent = null, IPerformanceEstimator? estimator = null)
+    {
+        options.Validate();
+        _data = data;
+        _options = options;
+        _emit = onEvent ?? (_ => { });
+        _estimator = estimator;
+    }
+
+    public SearchResult Run(CancellationToken ct = default)
+    {
+        var clock = Stopwatch.StartNew();
+        TorchRuntime.Configure(_options.Threads);
+        var device = TorchRuntime.ResolveDevice(_options.Device);
+        var trainer = new Trainer(device);
+        var meter = new LatencyMeter(device, _options.Latency);
+        var train = _data.Train;
+        var space = new MnasSearchSpace(train.Channels, train.Height, train.Width, train.NumClasses);
+        var (trainSplit, validationSplit) = DataSplit.TrainValidation(train, _options.ValidationFraction, _options.Seed);
+        var estimator = _estimator ?? new ProxyTrainingEstimator(trainSplit, validationSplit,
+            _options.Training with { Epochs = _options.ProxyEpochs }, _options.ProxyFraction, _options.Seed, trainer, meter);
+
+        _emit(new SearchStarted(DateTimeOffset.UtcNow, _options, trainSplit.Count, validationSplit.Count, _data.Test.Count, space.Decisions.Size));
+        var trials = new List<TrialRecord>();
+        string stopReason = "trial budget reached";
+        using (var strategy = StrategyFactory.Create(_options.Strategy, space.Decisions, _options.Seed, _options.StrategyOptions))
+        {
+            var cache = new Dictionary<string, TrialRecord>();
+            for (int trial = 1; trial <= _options.MaxTrials; trial++)
+            {
+                ct.ThrowIfCancellationRequested();
+                if (_options.MaxMinutes is { } minutes && clock.Elapsed.TotalMinutes >= minutes)
+                {
+                    stopReason = $"time budget of {minutes:0.##} min reached";
+                    break;
+                }
+                var choices = strategy.Propose();
+                var arch = space.Decode(choices);
+                _emit(new TrialStarted(DateTimeOffset.UtcNow, trial, arch));
+                TrialRecord record;
+                if (cache.TryGetValue(arch.Hash, out var known))
+                {
+                    // A repeated proposal is not retrained: same data and seed would give the same numbers.
+                    record = known with { Trial = trial, Choices = choices, Seconds = 0, FromCache = true };
+                }
+                else
+                {
+                    int t = trial;
+                    var m = estimator.Estimate(arch, TrialSeed(arch), r => _emit(new EpochFinished(DateTimeOffset.UtcNow, t, r)), ct);
+                    var complexity = Complexity.Of(arch);
+                    double reward = MnasReward.Compute(m.ValidationAccuracy, m.Latency.MedianMs, _options.LatencyBudgetMs, _options.Constraint);
+                    record = new TrialRecord(trial, arch, choices, m.ValidationAccuracy, m.Latency, complexity.Parameters,
+                        complexity.MultiplyAdds, reward, m.History, m.Seconds, FromCache: false);
+                    cache[arch.Hash] = record;
+                }
+                strategy.Report(choices, record.Reward);
+                trials.Add(record);
+                _emit(new TrialFinished(DateTimeOffset.UtcNow, record));
+            }
+        }
+
+        var pareto = ParetoFront.Indices(trials.Select(t => new TradeOffPoint(t.ValidationAccuracy, t.LatencyMs)).ToList())
+            .Select(i => trials[i].Trial).ToList();
+        var best = trials.OrderByDescending(t => t.Reward).ThenBy(t => t.Trial).First();
+        var final = TrainFinal(best, trainer, ct);
+        var result = new SearchResult(trials, pareto, final, clock.Elapsed.TotalSeconds, stopReason);
+        _emit(new SearchFinished(DateTimeOffset.UtcNow, result));
+        return result;
+    }
+
+    private FinalModel TrainFinal(TrialRecord best, Trainer trainer, CancellationToken ct)
+    {
+        var all = _data.Train;
+        _emit(new FinalTrainingStarted(DateTimeOffset.UtcNow, best, _options.FinalEpochs, all.Count));
+        long seed = TrialSeed(best.Architecture);
+        var network = TorchRuntime.Seeded(seed, () => new MnasNetwork(best.Architecture));
+        try
+        {
+            TrainingResult training;
+            (double Accuracy, double Loss) test;
+            TorchRuntime.DeviceLock.Wait(ct);
+            try
+            {
+                training = trainer.Train(network, all, null, _options.Training with { Epochs = _options.FinalEpochs, DataFraction = 1.0, Seed = seed },
+                    r => _emit(new EpochFinished(DateTimeOffset.UtcNow, 0, r)), ct);
+                // The only time the test part is used.
+                test = trainer.Evaluate(network, _data.Test, _options.Training.BatchSize);
+            }
+            finally
+            {
+                TorchRuntime.DeviceLock.Release();
+            }
+            // The reported latency gets twice the timed runs of a trial's.
+            var latency = new LatencyMeter(trainer.Device, _options.Latency with { TimedRuns = _options.Latency.TimedRuns * 2 })
+                .Measure(network, all.Channels, all.Height, all.Width, ct);
+            double reward = MnasReward.Compute(test.Accuracy, latency.MedianMs, _options.LatencyBudgetMs, _options.Constraint);
+            return new FinalModel(best, test.Accuracy, test.Loss, latency, reward, training.History, training.Seconds, network);
+        }
+        catch
+        {
+            network.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Initialization/data-order seed of an architecture: the same architecture always trains the same way in a search.</summary>
+    private long TrialSeed(MnasArchitecture arch) =>
+        _options.Seed * 31 + Convert.ToInt64(arch.Hash[..12], 16);
+}

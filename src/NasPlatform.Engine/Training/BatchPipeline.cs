@@ -1,0 +1,96 @@
+using System.Threading.Channels;
+using NasPlatform.Engine.Common;
+using NasPlatform.Engine.Datasets;
+
+namespace NasPlatform.Engine.Training;
+
+/// <summary>A batch as plain arrays: normalized N x C x H x W floats and labels.</summary>
+public sealed record HostBatch(float[] Images, long[] Labels, int Count);
+
+/// <summary>
+/// Prepares batches (shuffle, random crop with padding, optional flip, normalization) on a background
+/// task into a bounded channel, so the training step never waits on data and memory stays bounded
+/// to a few batches. Randomness comes from a generator seeded by (seed, epoch), so the batches are
+/// the same whatever the thread timing.
+/// </summary>
+public static class BatchPipeline
+{
+    /// <summary>Maps uint8 pixels to roughly [-1, 1].</summary>
+    public static float Normalize(byte pixel) => pixel * (2f / 255f) - 1f;
+
+    public static ChannelReader<HostBatch> Start(ImageDataset data, int batchSize, bool shuffle, bool augment,
+        int cropPadding, bool flip, long seed, int epoch, int prefetch, CancellationToken ct)
+    {
+        var channel = Channel.CreateBounded<HostBatch>(new BoundedChannelOptions(Math.Max(1, prefetch))
+        {
+            SingleReader = true,
+            SingleWriter = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                var random = new SeededRandom(seed * 1_000_003 + epoch);
+                var order = Enumerable.Range(0, data.Count).ToArray();
+                if (shuffle) random.Shuffle(order);
+                for (int start = 0; start < order.Length; start += batchSize)
+                {
+                    int count = Math.Min(batchSize, order.Length - start);
+                    var batch = Build(data, order.AsSpan(start, count), augment, cropPadding, flip, random);
+                    await channel.Writer.WriteAsync(batch, ct).ConfigureAwait(false);
+                }
+                channel.Writer.Complete();
+            }
+            catch (Exception ex)
+            {
+                channel.Writer.TryComplete(ex);
+            }
+        }, CancellationToken.None);
+        return channel.Reader;
+    }
+
+    /// <summary>Builds one batch on the calling thread.</summary>
+    public static HostBatch Build(ImageDataset data, ReadOnlySpan<int> indices, bool augment, int cropPadding, bool flip, SeededRandom random)
+    {
+        int c = data.Channels, h = data.Height, w = data.Width, size = data.ImageSize;
+        var images = new float[indices.Length * size];
+        var labels = new long[indices.Length];
+        for (int n = 0; n < indices.Length; n++)
+        {
+            var src = data.Image(indices[n]);
+            labels[n] = data.Labels[indices[n]];
+            int dy = 0, dx = 0;
+            bool mirror = false;
+            if (augment)
+            {
+                if (cropPadding > 0)
+                {
+                    dy = random.Next(-cropPadding, cropPadding + 1);
+                    dx = random.Next(-cropPadding, cropPadding + 1);
+                }
+                mirror = flip && random.Next(2) == 1;
+            }
+            var dst = images.AsSpan(n * size, size);
+            if (dy == 0 && dx == 0 && !mirror)
+            {
+                for (int i = 0; i < size; i++) dst[i] = Normalize(src[i]);
+                continue;
+            }
+            // A crop of the zero-padded image is a shift; padding pixels are black, like the padded raw image.
+            for (int ch = 0; ch < c; ch++)
+                for (int y = 0; y < h; y++)
+                {
+                    int sy = y + dy;
+                    for (int x = 0; x < w; x++)
+                    {
+                        int sx = (mirror ? w - 1 - x : x) + dx;
+                        dst[(ch * h + y) * w + x] = sy >= 0 && sy < h && sx >= 0 && sx < w
+                            ? Normalize(src[(ch * h + sy) * w + sx])
+                            : -1f;
+                    }
+                }
+        }
+        return new HostBatch(images, labels, indices.Length);
+    }
+}

@@ -1,0 +1,125 @@
+using System.Diagnostics;
+using NasPlatform.Engine.Datasets;
+using NasPlatform.Engine.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NasPlatform.Engine.Training;
+
+/// <summary>
+/// Trains and evaluates a classification network (the performance estimator's work): SGD with
+/// Nesterov momentum or AdamW, per-step cosine schedule with warm-up, label smoothing, crop/flip
+/// augmentation from <see cref="BatchPipeline"/>, all seeded.
+/// </summary>
+public sealed class Trainer(Device device)
+{
+    public Device Device { get; } = device;
+
+    public TrainingResult Train(nn.Module<Tensor, Tensor> model, ImageDataset train, ImageDataset? validation,
+        TrainingOptions options, Action<EpochReport>? onEpoch = null, CancellationToken ct = default)
+    {
+        options.Validate();
+        if (train.Count == 0) throw new ArgumentException("There are no training images.");
+        var total = Stopwatch.StartNew();
+        model.to(Device);
+        using var optimizer = CreateOptimizer(model, options);
+        int stepsPerEpoch = (train.Count + options.BatchSize - 1) / options.BatchSize;
+        long totalSteps = (long)stepsPerEpoch * options.Epochs;
+        long warmup = Math.Min(stepsPerEpoch, totalSteps / 10);
+        long step = 0;
+        var history = new List<EpochReport>();
+        double? lastValidation = null;
+
+        for (int epoch = 1; epoch <= options.Epochs; epoch++)
+        {
+            ct.ThrowIfCancellationRequested();
+            var epochClock = Stopwatch.StartNew();
+            model.train();
+            double lossSum = 0;
+            long correct = 0, seen = 0;
+            var reader = BatchPipeline.Start(train, options.BatchSize, shuffle: true, augment: true,
+                options.CropPadding, options.HorizontalFlip, options.Seed, epoch, options.PrefetchBatches, ct);
+            while (reader.WaitToReadAsync(ct).AsTask().GetAwaiter().GetResult())
+            {
+                while (reader.TryRead(out var batch))
+                {
+                    ct.ThrowIfCancellationRequested();
+                    SetLearningRate(optimizer, ScheduledRate(options.LearningRate, step++, warmup, totalSteps));
+                    using var scope = NewDisposeScope();
+                    var (x, y) = ToTensors(batch, train);
+                    var logits = model.call(x);
+                    var loss = nn.functional.cross_entropy(logits, y, label_smoothing: options.LabelSmoothing);
+                    optimizer.zero_grad();
+                    loss.backward();
+                    optimizer.step();
+                    lossSum += loss.item<float>() * batch.Count;
+                    correct += logits.argmax(1).eq(y).sum().item<long>();
+                    seen += batch.Count;
+                }
+            }
+            double? valAcc = null, valLoss = null;
+            if (validation is { Count: > 0 })
+            {
+                var eval = Evaluate(model, validation, options.BatchSize);
+                (valAcc, valLoss) = (eval.Accuracy, eval.Loss);
+                lastValidation = valAcc;
+            }
+            double seconds = epochClock.Elapsed.TotalSeconds;
+            var report = new EpochReport(epoch, options.Epochs, lossSum / seen, (double)correct / seen, valAcc, valLoss, seconds, seen / seconds);
+            history.Add(report);
+            onEpoch?.Invoke(report);
+        }
+        return new TrainingResult(history, lastValidation, total.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>Accuracy and mean cross-entropy (no smoothing) on a dataset, in evaluation mode.</summary>
+    public (double Accuracy, double Loss) Evaluate(nn.Module<Tensor, Tensor> model, ImageDataset data, int batchSize = 256)
+    {
+        TorchRuntime.EnsureLoaded();
+        model.to(Device);
+        model.eval();
+        long correct = 0;
+        double lossSum = 0;
+        using var noGrad = no_grad();
+        var reader = BatchPipeline.Start(data, batchSize, shuffle: false, augment: false, 0, false, 0, 0, 4, CancellationToken.None);
+        while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+        {
+            while (reader.TryRead(out var batch))
+            {
+                using var scope = NewDisposeScope();
+                var (x, y) = ToTensors(batch, data);
+                var logits = model.call(x);
+                lossSum += nn.functional.cross_entropy(logits, y).item<float>() * batch.Count;
+                correct += logits.argmax(1).eq(y).sum().item<long>();
+            }
+        }
+        return ((double)correct / data.Count, lossSum / data.Count);
+    }
+
+    private (Tensor X, Tensor Y) ToTensors(HostBatch batch, ImageDataset shape)
+    {
+        var x = tensor(batch.Images, [batch.Count, shape.Channels, shape.Height, shape.Width]).to(Device);
+        var y = tensor(batch.Labels).to(Device);
+        return (x, y);
+    }
+
+    private static optim.Optimizer CreateOptimizer(nn.Module<Tensor, Tensor> model, TrainingOptions o) => o.Optimizer switch
+    {
+        OptimizerKind.Sgd => optim.SGD(model.parameters(), o.LearningRate, o.Momentum, weight_decay: o.WeightDecay, nesterov: true),
+        OptimizerKind.AdamW => optim.AdamW(model.parameters(), o.LearningRate, weight_decay: o.WeightDecay),
+        _ => throw new ArgumentOutOfRangeException(nameof(o)),
+    };
+
+    /// <summary>Linear warm-up, then cosine decay to zero over the remaining steps.</summary>
+    public static double ScheduledRate(double peak, long step, long warmup, long totalSteps)
+    {
+        if (step < warmup) return peak * (step + 1) / warmup;
+        double progress = (double)(step - warmup) / Math.Max(1, totalSteps - warmup);
+        return peak * 0.5 * (1 + Math.Cos(Math.PI * Math.Min(1.0, progress)));
+    }
+
+    private static void SetLearningRate(optim.Optimizer optimizer, double rate)
+    {
+        foreach (var group in optimizer.ParamGroups) group.LearningRate = rate;
+    }
+}
