@@ -1,0 +1,24 @@
+using NasPlatform.Benchmarks;
+
+var command = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
+string data = Arg(args, "--data") ?? "/usr/share/datasets/fashion-mnist";
+int threads = int.Parse(Arg(args, "--threads") ?? Environment.ProcessorCount.ToString(System.Globalization.CultureInfo.InvariantCulture), System.Globalization.CultureInfo.InvariantCulture);
+
+var bench = new EngineBenchmarks(data, threads);
+switch (command)
+{
+    case "throughput": bench.Throughput(); break;
+    case "latency": bench.LatencyRepeatability(); break;
+    case "proxy": bench.ProxyTrial(); break;
+    case "all": bench.Throughput(); bench.LatencyRepeatability(); bench.ProxyTrial(); break;
+    default:
+        Console.Error.WriteLine($"unknown benchmark '{command}': use all, throughput, latency or proxy");
+        return 2;
+}
+return 0;
+
+static string? Arg(string[] args, string name)
+{
+    int i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+}

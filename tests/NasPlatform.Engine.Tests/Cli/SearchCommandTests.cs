@@ -1,0 +1,84 @@
+using System.Text.Json;
+using NasPlatform.Cli;
+using NasPlatform.Engine.SearchSpace;
+using NasPlatform.Engine.Tests.TestData;
+using Spectre.Console.Testing;
+
+namespace NasPlatform.Engine.Tests.Cli;
+
+public class SearchCommandTests
+{
+    [Fact]
+    public void Search_OnTinyIdxData_LearnsAboveChanceAndWritesAValidResult()
+    {
+        using var tmp = new TempFolder();
+        var data = TinyImages.WriteIdxFolder(Path.Combine(tmp.Path, "data"),
+            TinyImages.Make(400, 4, 1, 16, seed: 1), TinyImages.Make(100, 4, 1, 16, seed: 2), gzip: true);
+        var outDir = Path.Combine(tmp.Path, "out");
+        var console = new TestConsole();
+
+        int code = CliApp.Run(
+        [
+            "search", "--data", data, "--latency-ms", "5", "--strategy", "evolution", "--trials", "3",
+            "--proxy-epochs", "1", "--proxy-fraction", "0.5", "--final-epochs", "3", "--batch-size", "16",
+            "--latency-runs", "5", "--threads", "2", "--seed", "3", "--out", outDir,
+        ], console);
+
+        Assert.True(code == 0, console.Output);
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "result.json")));
+        var root = json.RootElement;
+        double testAccuracy = root.GetProperty("testAccuracy").GetDouble();
+        Assert.True(testAccuracy > 0.5, $"test accuracy {testAccuracy} is not above chance (0.25) by a margin");
+        Assert.True(root.GetProperty("latencyMs").GetDouble() > 0);
+        Assert.True(root.GetProperty("parameters").GetInt64() > 0);
+        Assert.True(root.GetProperty("macs").GetInt64() > 0);
+        Assert.True(root.GetProperty("reward").GetDouble() > 0);
+        var trials = root.GetProperty("trials");
+        Assert.Equal(3, trials.GetArrayLength());
+        foreach (var t in trials.EnumerateArray())
+        {
+            MnasArchitecture.FromJson(t.GetProperty("architecture").GetRawText());
+            Assert.InRange(t.GetProperty("validationAccuracy").GetDouble(), 0, 1);
+            Assert.True(t.GetProperty("latencyMs").GetDouble() > 0);
+            Assert.True(t.GetProperty("reward").GetDouble() > 0);
+        }
+        var arch = MnasArchitecture.FromJson(root.GetProperty("architecture").GetRawText());
+        Assert.Equal(arch, MnasArchitecture.FromJson(File.ReadAllText(Path.Combine(outDir, "architecture.json"))));
+        Assert.True(new FileInfo(Path.Combine(outDir, "model.bin")).Length > 1000);
+
+        // The saved weights load back into the architecture beside them.
+        using var net = new MnasNetwork(arch);
+        net.load(Path.Combine(outDir, "model.bin"));
+        Assert.Contains("trial 3/3", console.Output);
+    }
+
+    [Theory]
+    [InlineData("--latency-ms is required", "search", "--data", "x", "--out", "o")]
+    [InlineData("--latency-ms must be a positive", "search", "--data", "x", "--latency-ms", "-1", "--out", "o")]
+    [InlineData("--strategy 'genetic'", "search", "--data", "x", "--latency-ms", "1", "--strategy", "genetic", "--out", "o")]
+    [InlineData("--constraint 'medium'", "search", "--data", "x", "--latency-ms", "1", "--constraint", "medium", "--out", "o")]
+    [InlineData("does not exist", "search", "--data", "/nonexistent/nowhere", "--latency-ms", "1", "--out", "o")]
+    public void Search_BadArguments_ExitNonZeroWithOneLineReason(string expected, params string[] args)
+    {
+        var console = new TestConsole();
+        int code = CliApp.Run(args, console);
+        Assert.NotEqual(0, code);
+        Assert.Contains(expected, console.Output);
+        Assert.Single(console.Output.Trim().Split('\n'));
+    }
+
+    [Fact]
+    public void Search_MalformedData_ExitsNonZeroNamingTheProblem()
+    {
+        using var tmp = new TempFolder();
+        var data = TinyImages.WriteIdxFolder(Path.Combine(tmp.Path, "data"),
+            TinyImages.Make(40, 4, 1, 16, seed: 1), TinyImages.Make(20, 4, 1, 16, seed: 2), gzip: false);
+        var images = Path.Combine(data, "train-images-idx3-ubyte");
+        File.WriteAllBytes(images, File.ReadAllBytes(images)[..500]);
+        var console = new TestConsole();
+        int code = CliApp.Run(["search", "--data", data, "--latency-ms", "1", "--out", Path.Combine(tmp.Path, "out")], console);
+        Assert.NotEqual(0, code);
+        Assert.Contains("truncated", console.Output, StringComparison.OrdinalIgnoreCase);
+        Assert.False(File.Exists(Path.Combine(tmp.Path, "out", "result.json")));
+    }
+}

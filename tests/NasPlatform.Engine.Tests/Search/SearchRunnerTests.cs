@@ -1,0 +1,106 @@
+using NasPlatform.Engine.Datasets;
+using NasPlatform.Engine.Latency;
+using NasPlatform.Engine.Search;
+using NasPlatform.Engine.SearchSpace;
+using NasPlatform.Engine.Tests.TestData;
+using NasPlatform.Engine.Training;
+
+namespace NasPlatform.Engine.Tests.Search;
+
+public class SearchRunnerTests
+{
+    /// <summary>Instant, deterministic estimates: accuracy grows with depth, latency with MACs.</summary>
+    private sealed class FakeEstimator : IPerformanceEstimator
+    {
+        public int Calls { get; private set; }
+
+        public TrialMeasurement Estimate(MnasArchitecture architecture, long seed, Action<EpochReport>? onEpoch, CancellationToken ct)
+        {
+            Calls++;
+            double accuracy = Math.Min(0.99, 0.5 + architecture.Depth / 40.0);
+            double latency = Complexity.Of(architecture).MultiplyAdds / 2e6;
+            onEpoch?.Invoke(new EpochReport(1, 1, 1.0, 0.5, accuracy, 1.0, 0.01, 1000));
+            var stats = new LatencyStats(latency, latency, latency, latency, latency, latency, 5, 1, 1, "cpu");
+            return new TrialMeasurement(accuracy, stats, [], 0.01);
+        }
+    }
+
+    private static DatasetBundle Data() =>
+        new(TinyImages.Make(120, 3, 1, 16, seed: 1), TinyImages.Make(30, 3, 1, 16, seed: 2), "test");
+
+    private static SearchOptions Options(string strategy = "random", int trials = 6) => new()
+    {
+        LatencyBudgetMs = 2,
+        Strategy = strategy,
+        MaxTrials = trials,
+        FinalEpochs = 1,
+        Threads = 2,
+        Seed = 4,
+        Training = new TrainingOptions { BatchSize = 32 },
+        Latency = new LatencyOptions { WarmupRuns = 1, TimedRuns = 3 },
+    };
+
+    [Fact]
+    public void Run_EmitsEventsInOrder_AndRetrainsTheBestTrialByReward()
+    {
+        var events = new List<SearchEvent>();
+        var result = new SearchRunner(Data(), Options(), events.Add, new FakeEstimator()).Run();
+        using var network = result.Final.Network;
+
+        Assert.IsType<SearchStarted>(events[0]);
+        Assert.IsType<SearchFinished>(events[^1]);
+        var trialEvents = events.OfType<TrialFinished>().Select(e => e.Record.Trial).ToList();
+        Assert.Equal([1, 2, 3, 4, 5, 6], trialEvents);
+        Assert.Equal(6, events.OfType<TrialStarted>().Count());
+        int finalStart = events.FindIndex(e => e is FinalTrainingStarted);
+        Assert.True(finalStart > events.FindLastIndex(e => e is TrialFinished));
+        Assert.Contains(events.Skip(finalStart), e => e is EpochFinished { Trial: 0 });
+
+        var best = result.Trials.MaxBy(t => t.Reward)!;
+        Assert.Equal(best.Trial, result.Final.Selected.Trial);
+        Assert.InRange(result.Final.TestAccuracy, 0, 1);
+        Assert.NotEmpty(result.ParetoTrials);
+        Assert.Contains(result.ParetoTrials, t => t == result.Trials.MaxBy(x => x.ValidationAccuracy)!.Trial);
+    }
+
+    [Fact]
+    public void Run_SameSeed_ProposesTheSameTrials()
+    {
+        List<string> Hashes()
+        {
+            var r = new SearchRunner(Data(), Options("evolution", 8), null, new FakeEstimator()).Run();
+            r.Final.Network.Dispose();
+            return r.Trials.Select(t => t.Architecture.Hash).ToList();
+        }
+        Assert.Equal(Hashes(), Hashes());
+    }
+
+    [Fact]
+    public void Run_TimeBudgetSpent_StopsEarlyAndSaysWhy()
+    {
+        var slow = new SlowEstimator();
+        var result = new SearchRunner(Data(), Options(trials: 50) with { MaxMinutes = 0.001 }, null, slow).Run();
+        result.Final.Network.Dispose();
+        Assert.True(result.Trials.Count < 50);
+        Assert.Contains("time budget", result.StopReason);
+    }
+
+    [Fact]
+    public void Options_Invalid_AreRefusedBeforeAnyWork()
+    {
+        Assert.Throws<ArgumentException>(() => new SearchRunner(Data(), Options() with { LatencyBudgetMs = 0 }));
+        Assert.Throws<ArgumentException>(() => new SearchRunner(Data(), Options() with { Strategy = "genetic" }));
+        Assert.Throws<ArgumentException>(() => new SearchRunner(Data(), Options() with { ProxyFraction = 0 }));
+    }
+
+    private sealed class SlowEstimator : IPerformanceEstimator
+    {
+        private readonly FakeEstimator _inner = new();
+
+        public TrialMeasurement Estimate(MnasArchitecture architecture, long seed, Action<EpochReport>? onEpoch, CancellationToken ct)
+        {
+            Thread.Sleep(30);
+            return _inner.Estimate(architecture, seed, onEpoch, ct);
+        }
+    }
+}
