@@ -2,6 +2,7 @@ using NasPlatform.Engine.Datasets;
 using NasPlatform.Engine.Latency;
 using NasPlatform.Engine.Objective;
 using NasPlatform.Engine.Search;
+using NasPlatform.Engine.SearchSpace;
 using NasPlatform.Engine.Training;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -67,6 +68,7 @@ public sealed class SearchCommand(IAnsiConsole console) : Command<SearchSettings
         ProxyFraction = s.ProxyFraction,
         FinalEpochs = s.FinalEpochs,
         Seed = s.Seed,
+        Space = new MnasSpaceOptions { WidthScale = s.WidthScale },
         Threads = s.Threads ?? Math.Max(1, Environment.ProcessorCount),
         Device = s.Device,
         Training = new TrainingOptions { BatchSize = s.BatchSize, HorizontalFlip = s.Flip },

@@ -84,6 +84,10 @@ public sealed class SearchSettings : CommandSettings
     [DefaultValue("cpu")]
     public string Device { get; init; } = "cpu";
 
+    [CommandOption("--width-scale <X>")]
+    [Description("Scale of MnasNet's reference widths (default 0.5 below 64 px, else 1.0); smaller suits tight latency budgets.")]
+    public double? WidthScale { get; init; }
+
     [CommandOption("--image-size <PX>")]
     [Description("imagefolder only: images are resized to PX x PX.")]
     [DefaultValue(32)]
@@ -111,6 +115,7 @@ public sealed class SearchSettings : CommandSettings
         if (BatchSize < 1) return ValidationResult.Error("--batch-size must be at least 1.");
         if (Threads is < 1) return ValidationResult.Error("--threads must be at least 1.");
         if (LatencyThreads < 1 || LatencyRuns < 3) return ValidationResult.Error("--latency-threads must be >= 1 and --latency-runs >= 3.");
+        if (WidthScale is { } w && !(w is > 0 and <= 4)) return ValidationResult.Error("--width-scale must be in (0, 4].");
         if (ImageSize is < 8 or > 512) return ValidationResult.Error("--image-size must be between 8 and 512.");
         return ValidationResult.Success();
     }

@@ -56,6 +56,7 @@ public static class ResultWriter
                 ["proxyEpochs"] = options.ProxyEpochs,
                 ["proxyFraction"] = options.ProxyFraction,
                 ["validationFraction"] = options.ValidationFraction,
+                ["widthScale"] = options.Space.WidthScale,
                 ["seed"] = options.Seed,
                 ["threads"] = options.Threads,
                 ["device"] = options.Device,

@@ -1,5 +1,6 @@
 using NasPlatform.Engine.Latency;
 using NasPlatform.Engine.Objective;
+using NasPlatform.Engine.SearchSpace;
 using NasPlatform.Engine.Strategies;
 using NasPlatform.Engine.Training;
 
@@ -13,6 +14,9 @@ public sealed record SearchOptions
     public LatencyConstraint Constraint { get; init; } = LatencyConstraint.Soft;
     public string Strategy { get; init; } = "evolution";
     public StrategyOptions? StrategyOptions { get; init; }
+
+    /// <summary>How MnasNet's reference network is scaled to the data (width; defaults by resolution).</summary>
+    public MnasSpaceOptions Space { get; init; } = new();
 
     /// <summary>Trial budget (architectures trained at proxy fidelity).</summary>
     public int MaxTrials { get; init; } = 20;
@@ -53,6 +57,7 @@ public sealed record SearchOptions
         if (ValidationFraction is <= 0 or >= 0.9) throw new ArgumentException("The validation fraction must be in (0, 0.9).");
         if (Threads < 1) throw new ArgumentException("At least one thread is needed.");
         if (!StrategyFactory.Names.Contains(Strategy)) throw new ArgumentException($"Unknown strategy '{Strategy}': use {string.Join(", ", StrategyFactory.Names)}.");
+        if (Space.WidthScale is { } w && !(w is > 0 and <= 4)) throw new ArgumentException("The width scale must be in (0, 4].");
         Training.Validate();
         Latency.Validate();
     }

@@ -38,7 +38,7 @@ public sealed class SearchRunner
         var trainer = new Trainer(device);
         var meter = new LatencyMeter(device, _options.Latency);
         var train = _data.Train;
-        var space = new MnasSearchSpace(train.Channels, train.Height, train.Width, train.NumClasses);
+        var space = new MnasSearchSpace(train.Channels, train.Height, train.Width, train.NumClasses, _options.Space);
         var (trainSplit, validationSplit) = DataSplit.TrainValidation(train, _options.ValidationFraction, _options.Seed);
         var estimator = _estimator ?? new ProxyTrainingEstimator(trainSplit, validationSplit,
             _options.Training with { Epochs = _options.ProxyEpochs }, _options.ProxyFraction, _options.Seed, trainer, meter);
