@@ -6,13 +6,22 @@ using Spectre.Console.Rendering;
 namespace NasPlatform.Cli.Search;
 
 /// <summary>Keeps the search's state for the terminal: a progress bar, the current step and a table of trials.</summary>
-internal sealed class SearchProgressView(SearchOptions options)
+internal sealed class SearchProgressView
 {
     private const int TableRows = 15;
-    private readonly List<TrialRecord> _trials = [];
+    private readonly SearchOptions options;
+    private readonly List<TrialRecord> _trials;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private string _status = "loading";
     private TrialRecord? _best;
+
+    /// <param name="earlier">Trials of a resumed search, shown as if they had just run.</param>
+    public SearchProgressView(SearchOptions options, IReadOnlyList<TrialRecord> earlier)
+    {
+        this.options = options;
+        _trials = [.. earlier];
+        _best = earlier.MaxBy(t => t.Reward);
+    }
 
     /// <summary>Updates the state; returns a line for non-interactive output, if the event deserves one.</summary>
     public string? Apply(SearchEvent e)

@@ -58,6 +58,10 @@ public sealed class SearchSettings : CommandSettings
     [Description("Output folder for result.json, model.bin and architecture.json.")]
     public string Out { get; init; } = "";
 
+    [CommandOption("--resume")]
+    [Description("Continue the search whose checkpoint.json is in --out (same strategy and seed).")]
+    public bool Resume { get; init; }
+
     [CommandOption("--batch-size <N>")]
     [DefaultValue(128)]
     public int BatchSize { get; init; } = 128;

@@ -15,6 +15,9 @@ public sealed record EpochFinished(DateTimeOffset At, int Trial, EpochReport Rep
 
 public sealed record TrialFinished(DateTimeOffset At, TrialRecord Record) : SearchEvent(At);
 
+/// <summary>Emitted after each trial: persist it to be able to resume.</summary>
+public sealed record CheckpointReady(DateTimeOffset At, SearchCheckpoint Checkpoint) : SearchEvent(At);
+
 public sealed record FinalTrainingStarted(DateTimeOffset At, TrialRecord Best, int Epochs, int TrainCount) : SearchEvent(At);
 
 public sealed record SearchFinished(DateTimeOffset At, SearchResult Result) : SearchEvent(At);

@@ -20,10 +20,15 @@ public sealed class SearchRunner
     private readonly SearchOptions _options;
     private readonly Action<SearchEvent> _emit;
     private readonly IPerformanceEstimator? _estimator;
+    private readonly SearchCheckpoint? _resume;
 
-    public SearchRunner(DatasetBundle data, SearchOptions options, Action<SearchEvent>? onEvent = null, IPerformanceEstimator? estimator = null)
+    /// <param name="resumeFrom">A checkpoint of an earlier run of this search to continue from.</param>
+    public SearchRunner(DatasetBundle data, SearchOptions options, Action<SearchEvent>? onEvent = null,
+        IPerformanceEstimator? estimator = null, SearchCheckpoint? resumeFrom = null)
     {
         options.Validate();
+        resumeFrom?.EnsureMatches(options);
+        _resume = resumeFrom;
         _data = data;
         _options = options;
         _emit = onEvent ?? (_ => { });
@@ -33,6 +38,7 @@ public sealed class SearchRunner
     public SearchResult Run(CancellationToken ct = default)
     {
         var clock = Stopwatch.StartNew();
+        var elapsedBefore = TimeSpan.FromSeconds(_resume?.ElapsedSeconds ?? 0);
         TorchRuntime.Configure(_options.Threads);
         var device = TorchRuntime.ResolveDevice(_options.Device);
         var trainer = new Trainer(device);
@@ -44,15 +50,16 @@ public sealed class SearchRunner
             _options.Training with { Epochs = _options.ProxyEpochs }, _options.ProxyFraction, _options.Seed, trainer, meter);
 
         _emit(new SearchStarted(DateTimeOffset.UtcNow, _options, trainSplit.Count, validationSplit.Count, _data.Test.Count, space.Decisions.Size));
-        var trials = new List<TrialRecord>();
+        var trials = new List<TrialRecord>(_resume?.Trials ?? []);
         string stopReason = "trial budget reached";
         using (var strategy = StrategyFactory.Create(_options.Strategy, space.Decisions, _options.Seed, _options.StrategyOptions))
         {
-            var cache = new Dictionary<string, TrialRecord>();
-            for (int trial = 1; trial <= _options.MaxTrials; trial++)
+            if (_resume is not null) strategy.LoadState(_resume.StrategyState);
+            var cache = trials.Where(t => !t.FromCache).ToDictionary(t => t.Architecture.Hash);
+            for (int trial = trials.Count + 1; trial <= _options.MaxTrials; trial++)
             {
                 ct.ThrowIfCancellationRequested();
-                if (_options.MaxMinutes is { } minutes && clock.Elapsed.TotalMinutes >= minutes)
+                if (_options.MaxMinutes is { } minutes && (elapsedBefore + clock.Elapsed).TotalMinutes >= minutes)
                 {
                     stopReason = $"time budget of {minutes:0.##} min reached";
                     break;
@@ -79,6 +86,8 @@ public sealed class SearchRunner
                 strategy.Report(choices, record.Reward);
                 trials.Add(record);
                 _emit(new TrialFinished(DateTimeOffset.UtcNow, record));
+                _emit(new CheckpointReady(DateTimeOffset.UtcNow, new SearchCheckpoint(SearchCheckpoint.CurrentVersion,
+                    _options.Strategy, _options.Seed, strategy.SaveState(), trials.ToList(), (elapsedBefore + clock.Elapsed).TotalSeconds)));
             }
         }
 
@@ -86,7 +95,7 @@ public sealed class SearchRunner
             .Select(i => trials[i].Trial).ToList();
         var best = trials.OrderByDescending(t => t.Reward).ThenBy(t => t.Trial).First();
         var final = TrainFinal(best, trainer, ct);
-        var result = new SearchResult(trials, pareto, final, clock.Elapsed.TotalSeconds, stopReason);
+        var result = new SearchResult(trials, pareto, final, (elapsedBefore + clock.Elapsed).TotalSeconds, stopReason);
         _emit(new SearchFinished(DateTimeOffset.UtcNow, result));
         return result;
     }

@@ -104,3 +104,50 @@ public class SearchRunnerTests
         }
     }
 }
+
+public class SearchRunnerResumeTests
+{
+    [Theory]
+    [InlineData("random")]
+    [InlineData("evolution")]
+    [InlineData("mnasnet-rl")]
+    public void Resume_FromACheckpoint_ProposesWhatAnUninterruptedSearchWould(string strategy)
+    {
+        var data = new Engine.Datasets.DatasetBundle(TinyImages.Make(60, 3, 1, 16, seed: 1), TinyImages.Make(15, 3, 1, 16, seed: 2), "test");
+        var options = new SearchOptions
+        {
+            LatencyBudgetMs = 2, Strategy = strategy, MaxTrials = 12, FinalEpochs = 1, Threads = 2, Seed = 9,
+            StrategyOptions = new Engine.Strategies.StrategyOptions(),
+            Training = new TrainingOptions { BatchSize = 32 },
+            Latency = new LatencyOptions { WarmupRuns = 1, TimedRuns = 3 },
+        };
+        var full = new SearchRunner(data, options, null, new DeterministicEstimator()).Run();
+        full.Final.Network.Dispose();
+
+        SearchCheckpoint? afterFive = null;
+        var firstPart = new SearchRunner(data, options with { MaxTrials = 5 }, e =>
+        {
+            if (e is CheckpointReady c && c.Checkpoint.Trials.Count == 5) afterFive = c.Checkpoint;
+        }, new DeterministicEstimator()).Run();
+        firstPart.Final.Network.Dispose();
+
+        var restored = SearchCheckpoint.FromJson(afterFive!.ToJson());
+        var resumed = new SearchRunner(data, options, null, new DeterministicEstimator(), restored).Run();
+        resumed.Final.Network.Dispose();
+
+        Assert.Equal(full.Trials.Select(t => t.Architecture.Hash), resumed.Trials.Select(t => t.Architecture.Hash));
+        Assert.Equal(full.Trials.Select(t => t.Reward), resumed.Trials.Select(t => t.Reward));
+    }
+
+    /// <summary>Rewards that depend only on the architecture, so a resumed run sees the same results.</summary>
+    private sealed class DeterministicEstimator : IPerformanceEstimator
+    {
+        public TrialMeasurement Estimate(MnasArchitecture architecture, long seed, Action<EpochReport>? onEpoch, CancellationToken ct)
+        {
+            double accuracy = 0.3 + (Convert.ToInt32(architecture.Hash[..4], 16) % 600) / 1000.0;
+            double latency = 0.5 + architecture.Depth / 10.0;
+            var stats = new LatencyStats(latency, latency, latency, latency, latency, latency, 3, 1, 1, "cpu");
+            return new TrialMeasurement(accuracy, stats, [], 0);
+        }
+    }
+}
