@@ -1,20 +1,22 @@
-// TEMPORARY stand-in until the strategies branch merges (replaced wholesale).
-using NasPlatform.Engine.Common;
+using NasPlatform.Engine.Strategies.Evolution;
+using NasPlatform.Engine.Strategies.MnasNetRl;
+using NasPlatform.Engine.Strategies.Random;
+
 namespace NasPlatform.Engine.Strategies;
-public sealed record StrategyOptions;
+
+/// <summary>Builds strategies by registry name, so run configurations and the CLI can name them.</summary>
 public static class StrategyFactory
 {
-    public static IReadOnlyList<string> Names { get; } = ["random", "evolution", "mnasnet-rl"];
-    public static ISearchStrategy Create(string name, DecisionSpace space, long seed, StrategyOptions? options = null) => new Tmp(space, seed);
-    private sealed class Tmp(DecisionSpace space, long seed) : ISearchStrategy
-    {
-        private readonly SeededRandom _r = new(seed);
-        public string Name => "random";
-        public DecisionSpace Space => space;
-        public int[] Propose() => space.Decisions.Select(d => _r.Next(d.Cardinality)).ToArray();
-        public void Report(IReadOnlyList<int> choices, double reward) { }
-        public string SaveState() => "{}";
-        public void LoadState(string json) { }
-        public void Dispose() { }
-    }
+    public static IReadOnlyList<string> Names { get; } =
+        [RandomSearch.RegistryName, RegularizedEvolution.RegistryName, MnasNetRlStrategy.RegistryName];
+
+    public static ISearchStrategy Create(string name, DecisionSpace space, long seed, StrategyOptions? options = null) =>
+        name switch
+        {
+            RandomSearch.RegistryName => new RandomSearch(space, seed, options),
+            RegularizedEvolution.RegistryName => new RegularizedEvolution(space, seed, options),
+            MnasNetRlStrategy.RegistryName => new MnasNetRlStrategy(space, seed, options),
+            _ => throw new ArgumentException(
+                $"Unknown search strategy '{name}'. Valid names: {string.Join(", ", Names)}.", nameof(name)),
+        };
 }
