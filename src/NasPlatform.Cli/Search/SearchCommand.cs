@@ -43,7 +43,8 @@ public sealed class SearchCommand(IAnsiConsole console) : Command<SearchSettings
         }
         else
         {
-            // Logs and CI: one plain line per trial instead of a redrawn screen.
+            // Logs and CI: one plain line per trial instead of a redrawn screen, never wrapped.
+            console.Profile.Width = Math.Max(console.Profile.Width, 1000);
             result = new SearchRunner(bundle, options, e =>
             {
                 Persist(e);
