@@ -4,18 +4,27 @@ var command = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordi
 string data = Arg(args, "--data") ?? "/usr/share/datasets/fashion-mnist";
 int threads = int.Parse(Arg(args, "--threads") ?? Environment.ProcessorCount.ToString(System.Globalization.CultureInfo.InvariantCulture), System.Globalization.CultureInfo.InvariantCulture);
 
+var defaults = new NasPlatform.Engine.Latency.LatencyOptions();
+var latency = defaults with
+{
+    TimedRuns = Int(Arg(args, "--runs")) ?? defaults.TimedRuns,
+    Rounds = Int(Arg(args, "--rounds")) ?? defaults.Rounds,
+    WarmupRuns = Int(Arg(args, "--warmup")) ?? defaults.WarmupRuns,
+};
 var bench = new EngineBenchmarks(data, threads);
 switch (command)
 {
     case "throughput": bench.Throughput(); break;
-    case "latency": bench.LatencyRepeatability(); break;
+    case "latency": bench.LatencyRepeatability(latency); break;
     case "proxy": bench.ProxyTrial(); break;
-    case "all": bench.Throughput(); bench.LatencyRepeatability(); bench.ProxyTrial(); break;
+    case "all": bench.Throughput(); bench.LatencyRepeatability(latency); bench.ProxyTrial(); break;
     default:
         Console.Error.WriteLine($"unknown benchmark '{command}': use all, throughput, latency or proxy");
         return 2;
 }
 return 0;
+
+static int? Int(string? s) => s is null ? null : int.Parse(s, System.Globalization.CultureInfo.InvariantCulture);
 
 static string? Arg(string[] args, string name)
 {

@@ -80,8 +80,8 @@ public sealed class SearchSettings : CommandSettings
     public int LatencyThreads { get; init; } = 1;
 
     [CommandOption("--latency-runs <N>")]
-    [DefaultValue(50)]
-    public int LatencyRuns { get; init; } = 50;
+    [DefaultValue(100)]
+    public int LatencyRuns { get; init; } = 100;
 
     [CommandOption("--device <DEVICE>")]
     [Description("cpu, cuda, cuda:N or auto.")]

@@ -8,8 +8,8 @@ namespace NasPlatform.Engine.Latency;
 public sealed record LatencyOptions
 {
     public int BatchSize { get; init; } = 1;
-    public int WarmupRuns { get; init; } = 10;
-    public int TimedRuns { get; init; } = 50;
+    public int WarmupRuns { get; init; } = 20;
+    public int TimedRuns { get; init; } = 100;
 
     /// <summary>
     /// The timed runs are split into this many consecutive rounds and the lowest round median is
@@ -17,7 +17,7 @@ public sealed record LatencyOptions
     /// is the best estimate of the model's own latency on an idle device (as MnasNet measured on an
     /// otherwise idle phone).
     /// </summary>
-    public int Rounds { get; init; } = 5;
+    public int Rounds { get; init; } = 10;
 
     /// <summary>Intra-op threads while measuring; fixed so that numbers are comparable between trials.</summary>
     public int Threads { get; init; } = 1;
