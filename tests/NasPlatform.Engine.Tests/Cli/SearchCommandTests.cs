@@ -1,6 +1,7 @@
 using System.Text.Json;
 using NasPlatform.Cli;
 using NasPlatform.Engine.SearchSpace;
+using NasPlatform.Engine.Tests.Datasets;
 using NasPlatform.Engine.Tests.TestData;
 using Spectre.Console.Testing;
 
@@ -11,10 +12,10 @@ public class SearchCommandTests
     [Fact]
     public void Search_OnTinyIdxData_LearnsAboveChanceAndWritesAValidResult()
     {
-        using var tmp = new TempFolder();
-        var data = TinyImages.WriteIdxFolder(Path.Combine(tmp.Path, "data"),
+        using var tmp = new TempDir();
+        var data = TinyImages.WriteIdxFolder(Path.Combine(tmp.Root, "data"),
             TinyImages.Make(400, 4, 1, 16, seed: 1), TinyImages.Make(100, 4, 1, 16, seed: 2), gzip: true);
-        var outDir = Path.Combine(tmp.Path, "out");
+        var outDir = Path.Combine(tmp.Root, "out");
         var console = new TestConsole();
 
         int code = CliApp.Run(
@@ -70,15 +71,15 @@ public class SearchCommandTests
     [Fact]
     public void Search_MalformedData_ExitsNonZeroNamingTheProblem()
     {
-        using var tmp = new TempFolder();
-        var data = TinyImages.WriteIdxFolder(Path.Combine(tmp.Path, "data"),
+        using var tmp = new TempDir();
+        var data = TinyImages.WriteIdxFolder(Path.Combine(tmp.Root, "data"),
             TinyImages.Make(40, 4, 1, 16, seed: 1), TinyImages.Make(20, 4, 1, 16, seed: 2), gzip: false);
         var images = Path.Combine(data, "train-images-idx3-ubyte");
         File.WriteAllBytes(images, File.ReadAllBytes(images)[..500]);
         var console = new TestConsole();
-        int code = CliApp.Run(["search", "--data", data, "--latency-ms", "1", "--out", Path.Combine(tmp.Path, "out")], console);
+        int code = CliApp.Run(["search", "--data", data, "--latency-ms", "1", "--out", Path.Combine(tmp.Root, "out")], console);
         Assert.NotEqual(0, code);
         Assert.Contains("truncated", console.Output, StringComparison.OrdinalIgnoreCase);
-        Assert.False(File.Exists(Path.Combine(tmp.Path, "out", "result.json")));
+        Assert.False(File.Exists(Path.Combine(tmp.Root, "out", "result.json")));
     }
 }

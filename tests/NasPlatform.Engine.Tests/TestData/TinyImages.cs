@@ -1,7 +1,6 @@
-using System.Buffers.Binary;
-using System.IO.Compression;
 using NasPlatform.Engine.Common;
 using NasPlatform.Engine.Datasets;
+using NasPlatform.Engine.Tests.Datasets;
 
 namespace NasPlatform.Engine.Tests.TestData;
 
@@ -40,40 +39,15 @@ public static class TinyImages
     public static string WriteIdxFolder(string folder, ImageDataset train, ImageDataset test, bool gzip)
     {
         Directory.CreateDirectory(folder);
-        WriteIdx(Path.Combine(folder, "train-images-idx3-ubyte"), train, images: true, gzip);
-        WriteIdx(Path.Combine(folder, "train-labels-idx1-ubyte"), train, images: false, gzip);
-        WriteIdx(Path.Combine(folder, "t10k-images-idx3-ubyte"), test, images: true, gzip);
-        WriteIdx(Path.Combine(folder, "t10k-labels-idx1-ubyte"), test, images: false, gzip);
+        void Write(string name, byte[] bytes) =>
+            File.WriteAllBytes(Path.Combine(folder, gzip ? name + ".gz" : name), gzip ? DatasetTestData.Gzip(bytes) : bytes);
+        Write("train-images-idx3-ubyte", Images(train));
+        Write("train-labels-idx1-ubyte", DatasetTestData.IdxLabels(train.Labels));
+        Write("t10k-images-idx3-ubyte", Images(test));
+        Write("t10k-labels-idx1-ubyte", DatasetTestData.IdxLabels(test.Labels));
         return folder;
     }
 
-    private static void WriteIdx(string path, ImageDataset data, bool images, bool gzip)
-    {
-        using var file = File.Create(gzip ? path + ".gz" : path);
-        using Stream stream = gzip ? new GZipStream(file, CompressionLevel.Fastest) : file;
-        var header = new byte[images ? 16 : 8];
-        BinaryPrimitives.WriteInt32BigEndian(header, images ? 0x803 : 0x801);
-        BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), data.Count);
-        if (images)
-        {
-            BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(8), data.Height);
-            BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(12), data.Width);
-        }
-        stream.Write(header);
-        if (images) stream.Write(data.Pixels);
-        else stream.Write(data.Labels.Select(l => (byte)l).ToArray());
-    }
-}
-
-/// <summary>A temporary folder removed when disposed.</summary>
-public sealed class TempFolder : IDisposable
-{
-    public TempFolder() => Directory.CreateDirectory(Path);
-
-    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "nasplatform-tests-" + Guid.NewGuid().ToString("N"));
-
-    public void Dispose()
-    {
-        try { Directory.Delete(Path, recursive: true); } catch (IOException) { }
-    }
+    private static byte[] Images(ImageDataset data) =>
+        [.. DatasetTestData.IdxHeader(0x803, (uint)data.Count, (uint)data.Height, (uint)data.Width), .. data.Pixels];
 }
