@@ -56,14 +56,11 @@ public static class TorchRuntime
         {
             if (!cuda.is_available())
                 throw new InvalidOperationException(
-                    $"Device '{spec}' was requested but CUDA is not available (this build uses the {(IsCudaBuild ? "CUDA" : "CPU")} libtorch backend; GPU workers build with -p:TorchBackend=cuda).");
+                    $"Device '{spec}' was requested but CUDA is not available: no GPU is visible, or this build uses the CPU libtorch backend (GPU workers build with -p:TorchBackend=cuda).");
             return torch.device(s);
         }
         throw new ArgumentException($"Unknown device '{spec}': use cpu, cuda, cuda:N or auto.");
     }
-
-    /// <summary>True when the libtorch backend in use was built with CUDA.</summary>
-    public static bool IsCudaBuild => cuda.is_available();
 
     /// <summary>
     /// Fixes the intra-op thread count. TorchSharp 0.107 does not implement
