@@ -102,40 +102,10 @@ public sealed class SearchRunner
 
     private FinalModel TrainFinal(TrialRecord best, Trainer trainer, CancellationToken ct)
     {
-        var all = _data.Train;
-        _emit(new FinalTrainingStarted(DateTimeOffset.UtcNow, best, _options.FinalEpochs, all.Count));
-        long seed = TrialSeed(best.Architecture);
-        var network = TorchRuntime.Seeded(seed, () => new MnasNetwork(best.Architecture));
-        try
-        {
-            TrainingResult training;
-            (double Accuracy, double Loss) test;
-            TorchRuntime.DeviceLock.Wait(ct);
-            try
-            {
-                training = trainer.Train(network, all, null, _options.Training with { Epochs = _options.FinalEpochs, DataFraction = 1.0, Seed = seed },
-                    r => _emit(new EpochFinished(DateTimeOffset.UtcNow, 0, r)), ct);
-                // The only time the test part is used.
-                test = trainer.Evaluate(network, _data.Test, _options.Training.BatchSize);
-            }
-            finally
-            {
-                TorchRuntime.DeviceLock.Release();
-            }
-            // The reported latency gets twice the timed runs of a trial's.
-            var latency = new LatencyMeter(trainer.Device, _options.Latency with { TimedRuns = _options.Latency.TimedRuns * 2 })
-                .Measure(network, all.Channels, all.Height, all.Width, ct);
-            double reward = MnasReward.Compute(test.Accuracy, latency.MedianMs, _options.LatencyBudgetMs, _options.Constraint);
-            return new FinalModel(best, test.Accuracy, test.Loss, latency, reward, training.History, training.Seconds, network);
-        }
-        catch
-        {
-            network.Dispose();
-            throw;
-        }
+        _emit(new FinalTrainingStarted(DateTimeOffset.UtcNow, best, _options.FinalEpochs, _data.Train.Count));
+        return FinalTraining.Run(_data, _options, best, trainer, r => _emit(new EpochFinished(DateTimeOffset.UtcNow, 0, r)), ct);
     }
 
     /// <summary>Initialization/data-order seed of an architecture: the same architecture always trains the same way in a search.</summary>
-    private long TrialSeed(MnasArchitecture arch) =>
-        _options.Seed * 31 + Convert.ToInt64(arch.Hash[..12], 16);
+    private long TrialSeed(MnasArchitecture arch) => FinalTraining.TrialSeed(_options.Seed, arch);
 }

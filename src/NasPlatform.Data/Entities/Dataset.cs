@@ -1,0 +1,36 @@
+namespace NasPlatform.Data.Entities;
+
+public enum DatasetStatus { Processing, Ready, Failed }
+
+/// <summary>An uploaded image dataset. The bytes live in the blob store; this row describes them.</summary>
+public sealed class Dataset
+{
+    public Guid Id { get; set; }
+    public required string Name { get; set; }
+
+    /// <summary>idx-zip, cifar or imagefolder-zip.</summary>
+    public required string Format { get; set; }
+    public DatasetStatus Status { get; set; }
+    public string? Error { get; set; }
+
+    public int Channels { get; set; }
+    public int Height { get; set; }
+    public int Width { get; set; }
+    public int NumClasses { get; set; }
+    public List<string> ClassNames { get; set; } = [];
+
+    /// <summary>Training-part images per class (the histogram).</summary>
+    public List<int> ClassCounts { get; set; } = [];
+    public int TrainCount { get; set; }
+    public int TestCount { get; set; }
+    public long UploadBytes { get; set; }
+
+    /// <summary>Blob holding the original upload (kept for provenance).</summary>
+    public string? UploadBlob { get; set; }
+
+    /// <summary>Blob holding the decoded images, ready to train on.</summary>
+    public string? DataBlob { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? ReadyAt { get; set; }
+}

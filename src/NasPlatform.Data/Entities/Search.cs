@@ -1,0 +1,61 @@
+namespace NasPlatform.Data.Entities;
+
+public enum SearchStatus { Queued, Running, Succeeded, Failed, Cancelled }
+
+/// <summary>One architecture search: its settings, where it stands, and the strategy's saved state.</summary>
+public sealed class Search
+{
+    public Guid Id { get; set; }
+    public required string Name { get; set; }
+    public Guid DatasetId { get; set; }
+    public Dataset? Dataset { get; set; }
+
+    public required string SearchSpace { get; set; }
+    public required string Strategy { get; set; }
+    public double LatencyBudgetMs { get; set; }
+
+    /// <summary>soft or hard (MnasNet's two reward settings).</summary>
+    public required string Constraint { get; set; }
+
+    /// <summary>Device class the trials run and are measured on (also the Hangfire queue).</summary>
+    public required string TargetDevice { get; set; }
+    public int MaxTrials { get; set; }
+    public double? MaxMinutes { get; set; }
+    public int ProxyEpochs { get; set; }
+    public double ProxyFraction { get; set; }
+    public int FinalEpochs { get; set; }
+    public long Seed { get; set; }
+
+    /// <summary>How many trials may be queued or running at once.</summary>
+    public int Parallelism { get; set; }
+
+    public SearchStatus Status { get; set; }
+    public string? Error { get; set; }
+
+    /// <summary>trials, final or done: what the search is doing now.</summary>
+    public string Phase { get; set; } = SearchPhases.Trials;
+    public int TrialsCompleted { get; set; }
+    public Guid? BestTrialId { get; set; }
+    public Guid? ModelId { get; set; }
+
+    /// <summary>The strategy's full state after the last reported result (JSON), so the search can resume.</summary>
+    public string? StrategyState { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? StartedAt { get; set; }
+    public DateTimeOffset? FinishedAt { get; set; }
+
+    /// <summary>Optimistic concurrency: trial results arriving together advance the strategy one at a time.</summary>
+    public int Version { get; set; }
+
+    public List<Trial> Trials { get; set; } = [];
+
+    public bool IsFinished => Status is SearchStatus.Succeeded or SearchStatus.Failed or SearchStatus.Cancelled;
+}
+
+public static class SearchPhases
+{
+    public const string Trials = "trials";
+    public const string Final = "final";
+    public const string Done = "done";
+}

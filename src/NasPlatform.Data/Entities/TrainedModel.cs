@@ -1,0 +1,26 @@
+namespace NasPlatform.Data.Entities;
+
+/// <summary>The final model of a search: the best architecture retrained and tested once.</summary>
+public sealed class TrainedModel
+{
+    public Guid Id { get; set; }
+    public Guid SearchId { get; set; }
+    public Guid TrialId { get; set; }
+    public required string Name { get; set; }
+    public required string ArchitectureJson { get; set; }
+    public required string ArchitectureHash { get; set; }
+    public double TestAccuracy { get; set; }
+    public double TestLoss { get; set; }
+    public double LatencyMs { get; set; }
+    public string? LatencyJson { get; set; }
+    public long Parameters { get; set; }
+    public long Macs { get; set; }
+    public double Reward { get; set; }
+    public string HistoryJson { get; set; } = "[]";
+    public double TrainSeconds { get; set; }
+    public required string Device { get; set; }
+
+    /// <summary>Blob holding the TorchSharp weights.</summary>
+    public required string WeightsBlob { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}

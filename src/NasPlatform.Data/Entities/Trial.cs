@@ -1,0 +1,50 @@
+namespace NasPlatform.Data.Entities;
+
+public enum TrialStatus { Queued, Running, Succeeded, Failed, Cancelled }
+
+/// <summary>One proposed architecture trained at proxy fidelity and measured on the target device.</summary>
+public sealed class Trial
+{
+    public Guid Id { get; set; }
+    public Guid SearchId { get; set; }
+    public Search? Search { get; set; }
+
+    /// <summary>1-based, in the order the strategy proposed them.</summary>
+    public int Number { get; set; }
+    public required string ArchitectureJson { get; set; }
+    public required string ArchitectureHash { get; set; }
+
+    /// <summary>The strategy's choice vector (JSON array), reported back with the reward.</summary>
+    public required string ChoicesJson { get; set; }
+
+    public int ProxyEpochs { get; set; }
+    public double ProxyFraction { get; set; }
+
+    public TrialStatus Status { get; set; }
+    public string? Error { get; set; }
+    public double? ValidationAccuracy { get; set; }
+    public double? LatencyMs { get; set; }
+
+    /// <summary>Latency statistics (JSON): median, P10/P90, runs, threads, device.</summary>
+    public string? LatencyJson { get; set; }
+    public long Parameters { get; set; }
+    public long Macs { get; set; }
+    public double? Reward { get; set; }
+
+    /// <summary>Per-epoch history (JSON array of epoch reports), appended as epochs finish.</summary>
+    public string HistoryJson { get; set; } = "[]";
+
+    /// <summary>Re-proposed architecture: results copied from the earlier trial, not retrained.</summary>
+    public bool FromCache { get; set; }
+
+    /// <summary>The result has been reported to the strategy.</summary>
+    public bool Reported { get; set; }
+    public string? Worker { get; set; }
+    public string? JobId { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? StartedAt { get; set; }
+    public DateTimeOffset? FinishedAt { get; set; }
+    public double? Seconds { get; set; }
+
+    public bool IsFinished => Status is TrialStatus.Succeeded or TrialStatus.Failed or TrialStatus.Cancelled;
+}

@@ -1,0 +1,50 @@
+using Microsoft.EntityFrameworkCore;
+using NasPlatform.Data.Entities;
+
+namespace NasPlatform.Data;
+
+/// <summary>
+/// The product's database. Provider-neutral: each provider has a subclass (see Sqlite/) so that
+/// its migrations live apart, as SQLite and PostgreSQL need different ones.
+/// </summary>
+public abstract class NasDbContext(DbContextOptions options) : DbContext(options)
+{
+    public DbSet<Dataset> Datasets => Set<Dataset>();
+    public DbSet<Search> Searches => Set<Search>();
+    public DbSet<Trial> Trials => Set<Trial>();
+    public DbSet<TrainedModel> Models => Set<TrainedModel>();
+    public DbSet<WorkerNode> Workers => Set<WorkerNode>();
+
+    protected override void OnModelCreating(ModelBuilder b)
+    {
+        b.Entity<Dataset>(e =>
+        {
+            e.Property(x => x.Name).HasMaxLength(200);
+            e.Property(x => x.Format).HasMaxLength(32);
+            e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
+            e.HasIndex(x => x.CreatedAt);
+        });
+        b.Entity<Search>(e =>
+        {
+            e.Property(x => x.Name).HasMaxLength(200);
+            e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
+            e.Property(x => x.Version).IsConcurrencyToken();
+            e.HasOne(x => x.Dataset).WithMany().HasForeignKey(x => x.DatasetId).OnDelete(DeleteBehavior.Restrict);
+            e.HasMany(x => x.Trials).WithOne(t => t.Search).HasForeignKey(t => t.SearchId).OnDelete(DeleteBehavior.Cascade);
+            e.HasIndex(x => x.CreatedAt);
+            e.Ignore(x => x.IsFinished);
+        });
+        b.Entity<Trial>(e =>
+        {
+            e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
+            e.HasIndex(x => new { x.SearchId, x.Number }).IsUnique();
+            e.Ignore(x => x.IsFinished);
+        });
+        b.Entity<TrainedModel>(e =>
+        {
+            e.HasIndex(x => x.SearchId);
+            e.HasIndex(x => x.CreatedAt);
+        });
+        b.Entity<WorkerNode>(e => e.HasIndex(x => x.LastSeen));
+    }
+}

@@ -1,0 +1,106 @@
+using System.IO.Compression;
+
+namespace NasPlatform.Engine.Datasets;
+
+/// <summary>
+/// Zipped uploads of the file-based formats (IDX, CIFAR binary): the archive's entry names are
+/// checked like an image-folder archive's (no links, no escaping paths, no duplicates, no nested
+/// archives, at most one wrapper folder), then each file is streamed out with its expanded size and
+/// compression ratio capped while it is read, never after.
+/// </summary>
+public static class ArchiveExtractor
+{
+    private const int UnixFileTypeMask = 0xF000;
+    private const int UnixSymlink = 0xA000;
+
+    private static readonly HashSet<string> NestedArchiveExtensions = new(StringComparer.OrdinalIgnoreCase)
+        { ".zip", ".tar", ".tgz", ".bz2", ".xz", ".zst", ".7z", ".rar", ".jar" };
+
+    /// <summary>The archive's file entries (folders and OS clutter left out), each name checked; throws on the first bad one.</summary>
+    public static IReadOnlyList<(ZipArchiveEntry Entry, string FileName)> Scan(ZipArchive archive, string archiveName)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var files = new List<(ZipArchiveEntry, string)>();
+        string? wrapper = null;
+        foreach (var entry in archive.Entries)
+        {
+            var shown = ZipEntryScanner.Show(entry.FullName);
+            string Fail(string problem) => $"{archiveName}: entry '{shown}' {problem}.";
+            if (((entry.ExternalAttributes >> 16) & UnixFileTypeMask) == UnixSymlink)
+                throw new DatasetFormatException(Fail("is a symbolic link; links are not accepted"));
+            var name = entry.FullName.Replace('\\', '/');
+            if (name.StartsWith('/')) throw new DatasetFormatException(Fail("has an absolute path"));
+            if (name.Length >= 2 && name[1] == ':' && char.IsAsciiLetter(name[0])) throw new DatasetFormatException(Fail("starts with a drive letter"));
+            if (name.Contains('\0')) throw new DatasetFormatException(Fail("contains a NUL character"));
+            var segments = name.Split('/', StringSplitOptions.RemoveEmptyEntries).Where(s => s != ".").ToArray();
+            if (segments.Contains("..")) throw new DatasetFormatException(Fail("escapes the archive folder with '..'"));
+            if (name.EndsWith('/') || segments.Length == 0) continue;
+            if (!seen.Add(string.Join('/', segments))) throw new DatasetFormatException(Fail("appears more than once (duplicate name)"));
+            if (segments.Contains("__MACOSX") || segments[^1].StartsWith('.') || segments[^1] is "Thumbs.db" or "desktop.ini") continue;
+            if (NestedArchiveExtensions.Contains(Path.GetExtension(segments[^1])))
+                throw new DatasetFormatException(Fail("is a nested archive; put the dataset files themselves in the zip"));
+            if (segments.Length > 2)
+                throw new DatasetFormatException(Fail("is nested too deep; expected the dataset files at the top, optionally inside one wrapper folder"));
+            if (segments.Length == 2)
+            {
+                wrapper ??= segments[0];
+                if (segments[0] != wrapper)
+                    throw new DatasetFormatException(Fail($"is in a second folder besides '{wrapper}'; use at most one wrapper folder"));
+            }
+            files.Add((entry, segments[^1]));
+        }
+        if (files.Count == 0) throw new DatasetFormatException($"{archiveName}: the archive holds no files.");
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (entry, file) in files)
+            if (!names.Add(file)) throw new DatasetFormatException($"{archiveName}: file '{ZipEntryScanner.Show(file)}' appears twice.");
+        return files;
+    }
+
+    /// <summary>Extracts the checked files flat into <paramref name="folder"/> (which must exist and be empty).</summary>
+    public static void ExtractTo(string zipPath, string folder, DatasetLimits? limits = null)
+    {
+        limits ??= DatasetLimits.Default;
+        var archiveName = Path.GetFileName(zipPath);
+        using var archive = OpenZip(zipPath);
+        var files = Scan(archive, archiveName);
+        long total = 0;
+        var buffer = new byte[1 << 16];
+        foreach (var (entry, file) in files)
+        {
+            var target = Path.Combine(folder, file);
+            using var input = entry.Open();
+            using var output = File.Create(target);
+            long written = 0;
+            try
+            {
+                int n;
+                while ((n = input.Read(buffer)) > 0)
+                {
+                    written += n;
+                    total += n;
+                    if (total > limits.MaxExpandedBytes)
+                        throw new DatasetFormatException($"{archiveName}: expands to more than {limits.MaxExpandedBytes} bytes (limit); refusing a possible zip bomb.");
+                    if (written > limits.RatioCheckMinBytes && written > entry.CompressedLength * limits.MaxCompressionRatio)
+                        throw new DatasetFormatException($"{archiveName}: entry '{ZipEntryScanner.Show(entry.FullName)}' expands more than {limits.MaxCompressionRatio}x; refusing a possible zip bomb.");
+                    output.Write(buffer, 0, n);
+                }
+            }
+            catch (InvalidDataException e)
+            {
+                throw new DatasetFormatException($"{archiveName}: entry '{ZipEntryScanner.Show(entry.FullName)}' is corrupt ({e.Message}).", e);
+            }
+        }
+    }
+
+    internal static ZipArchive OpenZip(string zipPath)
+    {
+        try
+        {
+            return ZipFile.OpenRead(zipPath);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new DatasetFormatException($"{Path.GetFileName(zipPath)}: not a readable zip archive ({e.Message}).", e);
+        }
+    }
+}

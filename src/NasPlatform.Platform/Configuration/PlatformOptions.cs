@@ -1,0 +1,59 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace NasPlatform.Platform.Configuration;
+
+/// <summary>The "NasPlatform" section of appsettings.json, validated at start-up.</summary>
+public sealed class PlatformOptions
+{
+    public const string Section = "NasPlatform";
+
+    /// <summary>Folder for the database file, the job storage and the blob store (relative to the working folder).</summary>
+    [Required] public string DataPath { get; set; } = "data";
+
+    /// <summary>EF Core connection string; empty = a SQLite file in DataPath.</summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>Largest accepted upload, in bytes.</summary>
+    [Range(1024, long.MaxValue)] public long MaxUploadBytes { get; set; } = 2L << 30;
+
+    /// <summary>Image-folder datasets need at least this many images in every class.</summary>
+    [Range(2, 10_000)] public int MinImagesPerClass { get; set; } = 5;
+
+    /// <summary>Trials of one search queued or running at once, unless the search says otherwise.</summary>
+    [Range(1, 256)] public int DefaultParallelism { get; set; } = 2;
+
+    public WorkerOptions Worker { get; set; } = new();
+
+    public string FullDataPath => Path.GetFullPath(DataPath);
+
+    public string ResolvedConnectionString =>
+        string.IsNullOrWhiteSpace(ConnectionString) ? $"Data Source={Path.Combine(FullDataPath, "nasplatform.db")}" : ConnectionString;
+}
+
+/// <summary>How this process works as a trial worker.</summary>
+public sealed class WorkerOptions
+{
+    /// <summary>Run a worker inside the web host (the embedded default).</summary>
+    public bool InProcess { get; set; } = true;
+
+    /// <summary>Device class served: the Hangfire queue and what users pick as the target device.</summary>
+    [RegularExpression("^[a-z0-9_]+$")] public string DeviceClass { get; set; } = "cpu";
+
+    /// <summary>TorchSharp device: cpu, cuda, cuda:N.</summary>
+    public string TorchDevice { get; set; } = "cpu";
+
+    /// <summary>Intra-op threads for training; 0 = all cores.</summary>
+    [Range(0, 1024)] public int Threads { get; set; }
+
+    /// <summary>Trials run at once by this process (one per device is right for latency measurement).</summary>
+    [Range(1, 64)] public int TrialConcurrency { get; set; } = 1;
+
+    [Range(0, 10_000)] public int LatencyWarmupRuns { get; set; } = 20;
+    [Range(3, 100_000)] public int LatencyTimedRuns { get; set; } = 100;
+    [Range(1, 1000)] public int LatencyRounds { get; set; } = 10;
+
+    /// <summary>Seconds between heartbeats; a worker silent for three of them is shown offline.</summary>
+    [Range(1, 3600)] public int HeartbeatSeconds { get; set; } = 10;
+
+    public int EffectiveThreads => Threads > 0 ? Threads : Math.Max(1, Environment.ProcessorCount);
+}

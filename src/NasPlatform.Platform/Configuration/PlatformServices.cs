@@ -1,0 +1,97 @@
+using Hangfire;
+using Hangfire.Storage.SQLite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using NasPlatform.Data;
+using NasPlatform.Data.Sqlite;
+using NasPlatform.Platform.Datasets;
+using NasPlatform.Platform.Jobs;
+using NasPlatform.Platform.Progress;
+using NasPlatform.Platform.Searches;
+using NasPlatform.Platform.Storage;
+using NasPlatform.Platform.Workers;
+
+namespace NasPlatform.Platform.Configuration;
+
+/// <summary>Registrations shared by the web host and the worker host.</summary>
+public static class PlatformServices
+{
+    /// <summary>Database, blob store, job storage and the services that enqueue work.</summary>
+    public static IHostApplicationBuilder AddNasPlatformCore(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<PlatformOptions>().BindConfiguration(PlatformOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        var options = builder.Configuration.GetSection(PlatformOptions.Section).Get<PlatformOptions>() ?? new PlatformOptions();
+        Directory.CreateDirectory(options.FullDataPath);
+
+        services.AddDbContextFactory<SqliteNasDbContext>(o => o.UseSqlite(options.ResolvedConnectionString,
+            sql => sql.MigrationsAssembly("NasPlatform.Migrations")));
+        services.AddSingleton<IDbContextFactory<NasDbContext>, ContextFactory<SqliteNasDbContext>>();
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<IBlobStore>(new FileBlobStore(Path.Combine(options.FullDataPath, "blobs")));
+        services.AddSingleton<IJobScheduler, HangfireJobScheduler>();
+        services.AddSingleton<DatasetService>();
+        services.AddSingleton<SearchService>();
+        services.AddSingleton<SearchCoordinator>();
+        services.AddSingleton<WorkerIdentity>();
+        services.AddSingleton<DatasetCache>();
+        services.AddTransient<DatasetIngestionJob>();
+        services.AddTransient<TrialJob>();
+        services.AddTransient<FinalTrainingJob>();
+        services.AddHostedService<DatabaseMigrator>();
+
+        services.AddHangfire(c => c
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings()
+            .UseSQLiteStorage(Path.Combine(options.FullDataPath, "hangfire.db"), new SQLiteStorageOptions
+            {
+                // The default poll leaves jobs sitting "Enqueued" for seconds.
+                QueuePollInterval = TimeSpan.FromSeconds(1),
+            }));
+        return builder;
+    }
+
+    /// <summary>Runs trials here: one Hangfire server for control jobs, one for this device's trials.</summary>
+    public static IHostApplicationBuilder AddNasWorker(this IHostApplicationBuilder builder, bool inProcess)
+    {
+        var services = builder.Services;
+        var options = builder.Configuration.GetSection(PlatformOptions.Section).Get<PlatformOptions>() ?? new PlatformOptions();
+        var id = $"{Environment.MachineName}:{Environment.ProcessId}";
+        services.AddHangfireServer((_, o) =>
+        {
+            o.ServerName = $"{id}:control";
+            o.Queues = [HangfireJobScheduler.ControlQueue];
+            o.WorkerCount = 2;
+            o.SchedulePollingInterval = TimeSpan.FromSeconds(1);
+        });
+        services.AddHangfireServer((_, o) =>
+        {
+            o.ServerName = $"{id}:{options.Worker.DeviceClass}";
+            o.Queues = [options.Worker.DeviceClass];
+            o.WorkerCount = options.Worker.TrialConcurrency;
+        });
+        services.AddHostedService(sp => ActivatorUtilities.CreateInstance<WorkerHeartbeatService>(sp, inProcess));
+        return builder;
+    }
+
+    private sealed class ContextFactory<T>(IDbContextFactory<T> inner) : IDbContextFactory<NasDbContext> where T : NasDbContext
+    {
+        public NasDbContext CreateDbContext() => inner.CreateDbContext();
+    }
+}
+
+/// <summary>Applies pending migrations before anything else touches the database.</summary>
+public sealed class DatabaseMigrator(IDbContextFactory<NasDbContext> dbf) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await dbf.CreateDbContextAsync(cancellationToken);
+        await db.Database.MigrateAsync(cancellationToken);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,0 +1,101 @@
+using Hangfire;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using NasPlatform.Data;
+using NasPlatform.Data.Entities;
+using NasPlatform.Engine.Datasets;
+using NasPlatform.Platform.Configuration;
+using NasPlatform.Platform.Progress;
+using NasPlatform.Platform.Storage;
+
+namespace NasPlatform.Platform.Datasets;
+
+/// <summary>
+/// Turns an uploaded archive into a ready dataset: decodes and checks every image, writes the decoded
+/// file workers train from, the per-class preview strips and the class histogram. On any problem the
+/// dataset ends failed with the reason, and its blobs are removed.
+/// </summary>
+[AutomaticRetry(Attempts = 0)]
+public sealed class DatasetIngestionJob(IDbContextFactory<NasDbContext> dbf, IBlobStore blobs, IProgressSink progress,
+    IOptions<PlatformOptions> options, DatasetService datasets, TimeProvider time, ILogger<DatasetIngestionJob> log)
+{
+    public async Task RunAsync(Guid datasetId, CancellationToken ct)
+    {
+        await using var db = await dbf.CreateDbContextAsync(ct);
+        var dataset = await db.Datasets.FirstOrDefaultAsync(d => d.Id == datasetId, ct);
+        if (dataset is null || dataset.Status != DatasetStatus.Processing || dataset.UploadBlob is null) return;
+
+        var work = Path.Combine(options.Value.FullDataPath, "tmp", $"{dataset.Id:N}-{SafeFolderName(dataset.Name)}");
+        try
+        {
+            var bundle = Decode(dataset, work);
+            var train = bundle.Train;
+            dataset.DataBlob = $"datasets/{dataset.Id}/data.bin";
+            await blobs.WriteFileAsync(dataset.DataBlob, path =>
+            {
+                using var file = File.Create(path);
+                DecodedDatasetFile.Write(file, bundle);
+                return Task.CompletedTask;
+            }, ct);
+            for (int k = 0; k < train.NumClasses; k++)
+                await blobs.WriteAsync(PreviewKey(dataset.Id, k), new MemoryStream(PreviewBuilder.ClassStrip(train, k)), ct);
+
+            dataset.Channels = train.Channels;
+            dataset.Height = train.Height;
+            dataset.Width = train.Width;
+            dataset.NumClasses = train.NumClasses;
+            dataset.ClassNames = [.. train.ClassNames];
+            dataset.ClassCounts = [.. train.ClassCounts()];
+            dataset.TrainCount = train.Count;
+            dataset.TestCount = bundle.Test.Count;
+            dataset.Status = DatasetStatus.Ready;
+            dataset.ReadyAt = time.GetUtcNow();
+            await db.SaveChangesAsync(ct);
+            await progress.DatasetChanged(new DatasetUpdate(dataset.Id, "ready", null));
+        }
+        catch (Exception e) when (e is DatasetFormatException or InvalidDataException or IOException or OutOfMemoryException)
+        {
+            log.LogWarning("Dataset {Id} refused: {Reason}", dataset.Id, e.Message);
+            await FailAsync(db, dataset, e is DatasetFormatException ? e.Message : $"The dataset could not be read: {e.Message}");
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            log.LogError(e, "Ingestion of dataset {Id} failed", dataset.Id);
+            await FailAsync(db, dataset, $"Ingestion failed unexpectedly: {e.Message}");
+        }
+        finally
+        {
+            if (Directory.Exists(work)) Directory.Delete(work, recursive: true);
+        }
+    }
+
+    public static string PreviewKey(Guid datasetId, int classIndex) => $"datasets/{datasetId}/preview/{classIndex}.png";
+
+    private DatasetBundle Decode(Dataset dataset, string work)
+    {
+        var limits = datasets.Limits;
+        var upload = blobs is FileBlobStore files ? Path.Combine(files.Root, dataset.UploadBlob!) : throw new NotSupportedException("Ingestion needs a local blob store.");
+        var engineFormat = DatasetFormats.ToEngine(dataset.Format);
+        if (engineFormat == DatasetLoader.ImageFolder)
+            return DatasetLoader.Load(upload, engineFormat, new ImageFolderOptions { Limits = limits, MinImagesPerClass = options.Value.MinImagesPerClass });
+        Directory.CreateDirectory(work);
+        ArchiveExtractor.ExtractTo(upload, work, limits);
+        return DatasetLoader.Load(work, engineFormat, new ImageFolderOptions { Limits = limits });
+    }
+
+    private async Task FailAsync(NasDbContext db, Dataset dataset, string error)
+    {
+        dataset.Status = DatasetStatus.Failed;
+        dataset.Error = error;
+        dataset.DataBlob = null;
+        dataset.UploadBlob = null;
+        await db.SaveChangesAsync(CancellationToken.None);
+        blobs.DeletePrefix($"datasets/{dataset.Id}/");
+        await progress.DatasetChanged(new DatasetUpdate(dataset.Id, "failed", error));
+    }
+
+    /// <summary>The IDX reader recognises Fashion-MNIST by its folder name, so the name is kept (made safe).</summary>
+    private static string SafeFolderName(string name) =>
+        new string(name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_').Take(60).ToArray());
+}

@@ -1,0 +1,111 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using NasPlatform.Data;
+using NasPlatform.Data.Entities;
+using NasPlatform.Engine.Datasets;
+using NasPlatform.Platform.Configuration;
+using NasPlatform.Platform.Jobs;
+using NasPlatform.Platform.Progress;
+using NasPlatform.Platform.Storage;
+
+namespace NasPlatform.Platform.Datasets;
+
+/// <summary>Thrown for a request the platform refuses; the message is shown to the user as is.</summary>
+public sealed class PlatformException(string message, int statusCode = 400) : Exception(message)
+{
+    public int StatusCode { get; } = statusCode;
+}
+
+/// <summary>Creating and deleting datasets; decoding happens later in <see cref="DatasetIngestionJob"/>.</summary>
+public sealed class DatasetService(IDbContextFactory<NasDbContext> dbf, IBlobStore blobs, IJobScheduler jobs,
+    IProgressSink progress, IOptions<PlatformOptions> options, TimeProvider time)
+{
+    public const int MaxNameLength = 200;
+
+    /// <summary>
+    /// Takes an uploaded file already streamed to <paramref name="tempPath"/>: refuses what a quick look
+    /// can refuse, then stores it and queues its ingestion. The temporary file is consumed either way.
+    /// </summary>
+    public async Task<Dataset> CreateAsync(string name, string? format, string tempPath, CancellationToken ct)
+    {
+        try
+        {
+            name = ValidateName(name);
+            string? declared = string.IsNullOrWhiteSpace(format) || format.Trim().Equals("auto", StringComparison.OrdinalIgnoreCase)
+                ? null : DatasetFormats.ToEngine(format.Trim().ToLowerInvariant());
+            string engineFormat;
+            try
+            {
+                engineFormat = DatasetProbe.Probe(tempPath, declared, Limits);
+            }
+            catch (DatasetFormatException e)
+            {
+                throw new PlatformException(e.Message, 422);
+            }
+
+            var dataset = new Dataset
+            {
+                Id = Guid.NewGuid(), Name = name, Format = DatasetFormats.FromEngine(engineFormat),
+                Status = DatasetStatus.Processing, UploadBytes = new FileInfo(tempPath).Length, CreatedAt = time.GetUtcNow(),
+            };
+            dataset.UploadBlob = $"datasets/{dataset.Id}/upload.zip";
+            await blobs.ImportAsync(dataset.UploadBlob, tempPath, ct);
+            try
+            {
+                await using var db = await dbf.CreateDbContextAsync(ct);
+                db.Datasets.Add(dataset);
+                await db.SaveChangesAsync(ct);
+            }
+            catch
+            {
+                blobs.DeletePrefix($"datasets/{dataset.Id}/");
+                throw;
+            }
+            try
+            {
+                jobs.EnqueueIngestion(dataset.Id);
+            }
+            catch
+            {
+                await using var db = await dbf.CreateDbContextAsync(CancellationToken.None);
+                await db.Datasets.Where(d => d.Id == dataset.Id).ExecuteDeleteAsync(CancellationToken.None);
+                blobs.DeletePrefix($"datasets/{dataset.Id}/");
+                throw;
+            }
+            await progress.DatasetChanged(new DatasetUpdate(dataset.Id, "processing", null));
+            return dataset;
+        }
+        finally
+        {
+            if (File.Exists(tempPath)) File.Delete(tempPath);
+        }
+    }
+
+    /// <summary>Deletes a dataset no search uses, with its blobs; false when it does not exist.</summary>
+    public async Task<bool> DeleteAsync(Guid id, CancellationToken ct)
+    {
+        await using var db = await dbf.CreateDbContextAsync(ct);
+        var dataset = await db.Datasets.FirstOrDefaultAsync(d => d.Id == id, ct);
+        if (dataset is null) return false;
+        if (dataset.Status == DatasetStatus.Processing)
+            throw new PlatformException("The dataset is still being processed; delete it once it is ready or failed.", 409);
+        int searches = await db.Searches.CountAsync(s => s.DatasetId == id, ct);
+        if (searches > 0)
+            throw new PlatformException($"{searches} search(es) use this dataset; delete them first.", 409);
+        db.Datasets.Remove(dataset);
+        await db.SaveChangesAsync(ct);
+        blobs.DeletePrefix($"datasets/{id}/");
+        return true;
+    }
+
+    public DatasetLimits Limits => DatasetLimits.Default with { MaxExpandedBytes = Math.Max(options.Value.MaxUploadBytes * 4, 1L << 30) };
+
+    public static string ValidateName(string? name)
+    {
+        name = name?.Trim() ?? "";
+        if (name.Length == 0) throw new PlatformException("A dataset needs a name.");
+        if (name.Length > MaxNameLength) throw new PlatformException($"The name is longer than {MaxNameLength} characters.");
+        if (name.Any(char.IsControl)) throw new PlatformException("The name contains control characters.");
+        return name;
+    }
+}

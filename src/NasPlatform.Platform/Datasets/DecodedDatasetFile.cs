@@ -1,0 +1,61 @@
+using System.Text;
+using NasPlatform.Engine.Datasets;
+
+namespace NasPlatform.Platform.Datasets;
+
+/// <summary>
+/// Decoded images in one flat file (header, class names, then labels and uint8 NCHW pixels of the
+/// training and test parts), so workers load a dataset with sequential reads instead of decoding
+/// images again for every trial.
+/// </summary>
+public static class DecodedDatasetFile
+{
+    private const uint Magic = 0x4453414E; // "NASD"
+    private const int Version = 1;
+
+    public static void Write(Stream output, DatasetBundle data)
+    {
+        using var w = new BinaryWriter(output, Encoding.UTF8, leaveOpen: true);
+        var train = data.Train;
+        w.Write(Magic);
+        w.Write(Version);
+        w.Write(data.Format);
+        w.Write(train.Channels);
+        w.Write(train.Height);
+        w.Write(train.Width);
+        w.Write(train.NumClasses);
+        foreach (var name in train.ClassNames) w.Write(name);
+        WritePart(w, train);
+        WritePart(w, data.Test);
+    }
+
+    public static DatasetBundle Read(Stream input)
+    {
+        using var r = new BinaryReader(input, Encoding.UTF8, leaveOpen: true);
+        if (r.ReadUInt32() != Magic || r.ReadInt32() != Version) throw new InvalidDataException("Not a decoded dataset file of this version.");
+        var format = r.ReadString();
+        int c = r.ReadInt32(), h = r.ReadInt32(), wd = r.ReadInt32(), k = r.ReadInt32();
+        var names = new string[k];
+        for (int i = 0; i < k; i++) names[i] = r.ReadString();
+        var train = ReadPart(r, names, c, h, wd);
+        var test = ReadPart(r, names, c, h, wd);
+        return new DatasetBundle(train, test, format);
+    }
+
+    private static void WritePart(BinaryWriter w, ImageDataset part)
+    {
+        w.Write(part.Count);
+        foreach (var label in part.Labels) w.Write(label);
+        w.Write(part.Pixels);
+    }
+
+    private static ImageDataset ReadPart(BinaryReader r, string[] names, int c, int h, int w)
+    {
+        int count = r.ReadInt32();
+        var labels = new int[count];
+        for (int i = 0; i < count; i++) labels[i] = r.ReadInt32();
+        var pixels = new byte[(long)count * c * h * w];
+        r.BaseStream.ReadExactly(pixels);
+        return new ImageDataset(pixels, labels, names, c, h, w);
+    }
+}

@@ -1,0 +1,26 @@
+using Hangfire;
+using Hangfire.States;
+using NasPlatform.Platform.Datasets;
+using NasPlatform.Platform.Searches;
+
+namespace NasPlatform.Platform.Jobs;
+
+public sealed class HangfireJobScheduler(IBackgroundJobClient client) : IJobScheduler
+{
+    /// <summary>Short control jobs (ingestion, orchestration) share this queue; trials never wait behind them.</summary>
+    public const string ControlQueue = "default";
+
+    public string EnqueueIngestion(Guid datasetId) =>
+        client.Create<DatasetIngestionJob>(j => j.RunAsync(datasetId, CancellationToken.None), new EnqueuedState(ControlQueue));
+
+    public string EnqueueSearchStart(Guid searchId) =>
+        client.Create<SearchCoordinator>(j => j.StartAsync(searchId, CancellationToken.None), new EnqueuedState(ControlQueue));
+
+    public string EnqueueTrial(Guid trialId, string deviceClass) =>
+        client.Create<TrialJob>(j => j.RunAsync(trialId, CancellationToken.None), new EnqueuedState(deviceClass));
+
+    public string EnqueueFinalTraining(Guid searchId, string deviceClass) =>
+        client.Create<FinalTrainingJob>(j => j.RunAsync(searchId, CancellationToken.None), new EnqueuedState(deviceClass));
+
+    public void Delete(string jobId) => client.Delete(jobId);
+}

@@ -1,0 +1,15 @@
+namespace NasPlatform.Platform.Jobs;
+
+/// <summary>Puts work on the queues; the web host only ever enqueues, workers execute.</summary>
+public interface IJobScheduler
+{
+    string EnqueueIngestion(Guid datasetId);
+    string EnqueueSearchStart(Guid searchId);
+
+    /// <summary>A trial goes to the queue of its target device class.</summary>
+    string EnqueueTrial(Guid trialId, string deviceClass);
+    string EnqueueFinalTraining(Guid searchId, string deviceClass);
+
+    /// <summary>Removes a queued job; a running one sees its cancellation token fire.</summary>
+    void Delete(string jobId);
+}

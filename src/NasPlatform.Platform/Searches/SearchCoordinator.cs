@@ -1,0 +1,188 @@
+using System.Text.Json;
+using Hangfire;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using NasPlatform.Data;
+using NasPlatform.Data.Entities;
+using NasPlatform.Engine.Strategies;
+using NasPlatform.Platform.Jobs;
+using NasPlatform.Platform.Progress;
+
+namespace NasPlatform.Platform.Searches;
+
+/// <summary>
+/// Drives a search between trials: reports finished results to the strategy, asks it for the next
+/// architectures while the budget and the parallelism allow, queues them as trial jobs, and queues
+/// the final training once every trial is in. The strategy's state is saved with every step, and
+/// steps triggered together are serialised by the search row's version (optimistic concurrency),
+/// so any number of workers can finish trials at once.
+/// </summary>
+[AutomaticRetry(Attempts = 0)]
+public sealed class SearchCoordinator(IDbContextFactory<NasDbContext> dbf, IJobScheduler jobs, IProgressSink progress,
+    TimeProvider time, ILogger<SearchCoordinator> log)
+{
+    public async Task StartAsync(Guid searchId, CancellationToken ct)
+    {
+        await using (var db = await dbf.CreateDbContextAsync(ct))
+        {
+            var search = await db.Searches.FirstOrDefaultAsync(s => s.Id == searchId, ct);
+            if (search is null || search.Status != SearchStatus.Queued) return;
+            search.Status = SearchStatus.Running;
+            search.StartedAt = time.GetUtcNow();
+            search.Version++;
+            try { await db.SaveChangesAsync(ct); }
+            catch (DbUpdateConcurrencyException) { return; } // cancelled meanwhile
+            await progress.SearchChanged(ToUpdate(search));
+        }
+        await AdvanceAsync(searchId, ct);
+    }
+
+    public async Task AdvanceAsync(Guid searchId, CancellationToken ct)
+    {
+        for (int attempt = 0; attempt < 50; attempt++)
+        {
+            try
+            {
+                if (await TryAdvanceAsync(searchId, ct)) return;
+            }
+            catch (Exception e) when (e is not OperationCanceledException and not DbUpdateConcurrencyException)
+            {
+                log.LogError(e, "Search {Id} could not advance", searchId);
+                await FailAsync(searchId, $"The search could not continue: {e.Message}");
+                return;
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(20 + Random.Shared.Next(80)), ct);
+        }
+        throw new InvalidOperationException($"Search {searchId}: too many concurrent updates.");
+    }
+
+    /// <returns>False when another step changed the search meanwhile (then try again).</returns>
+    private async Task<bool> TryAdvanceAsync(Guid searchId, CancellationToken ct)
+    {
+        await using var db = await dbf.CreateDbContextAsync(ct);
+        var search = await db.Searches.Include(s => s.Dataset).FirstOrDefaultAsync(s => s.Id == searchId, ct);
+        if (search is null || search.Status != SearchStatus.Running || search.Phase != SearchPhases.Trials) return true;
+        var trials = await db.Trials.Where(t => t.SearchId == searchId).OrderBy(t => t.Number).ToListAsync(ct);
+
+        var space = SearchSettings.Space(search.Dataset!);
+        using var strategy = StrategyFactory.Create(search.Strategy, space.Decisions, search.Seed);
+        if (search.StrategyState is not null) strategy.LoadState(search.StrategyState);
+
+        // A failed trial counts as reward 0: the strategy learns to avoid what cannot be trained.
+        foreach (var done in trials.Where(t => t.Status is TrialStatus.Succeeded or TrialStatus.Failed && !t.Reported))
+        {
+            strategy.Report(Choices(done), done.Reward ?? 0);
+            done.Reported = true;
+        }
+
+        var now = time.GetUtcNow();
+        bool overTime = search.MaxMinutes is { } minutes && search.StartedAt is { } started && (now - started).TotalMinutes >= minutes;
+        int active = trials.Count(t => !t.IsFinished);
+        var queued = new List<Trial>();
+        var cached = new List<Trial>();
+        while (!overTime && trials.Count < search.MaxTrials && active < search.Parallelism)
+        {
+            var choices = strategy.Propose();
+            var arch = space.Decode(choices);
+            var trial = new Trial
+            {
+                Id = Guid.NewGuid(), SearchId = searchId, Number = trials.Count + 1,
+                ArchitectureJson = arch.ToJson(), ArchitectureHash = arch.Hash, ChoicesJson = JsonSerializer.Serialize(choices),
+                ProxyEpochs = search.ProxyEpochs, ProxyFraction = search.ProxyFraction, Status = TrialStatus.Queued, CreatedAt = now,
+            };
+            // A repeated proposal is not retrained: the same data and seed would give the same numbers.
+            var known = trials.FirstOrDefault(t => t.ArchitectureHash == arch.Hash && t.Status == TrialStatus.Succeeded);
+            if (known is not null)
+            {
+                trial.Status = TrialStatus.Succeeded;
+                trial.FromCache = true;
+                trial.ValidationAccuracy = known.ValidationAccuracy;
+                trial.LatencyMs = known.LatencyMs;
+                trial.LatencyJson = known.LatencyJson;
+                trial.Parameters = known.Parameters;
+                trial.Macs = known.Macs;
+                trial.Reward = known.Reward;
+                trial.HistoryJson = known.HistoryJson;
+                trial.Seconds = 0;
+                trial.StartedAt = trial.FinishedAt = now;
+                trial.Reported = true;
+                strategy.Report(choices, known.Reward ?? 0);
+                cached.Add(trial);
+            }
+            else
+            {
+                active++;
+                queued.Add(trial);
+            }
+            trials.Add(trial);
+            db.Trials.Add(trial);
+        }
+
+        search.TrialsCompleted = trials.Count(t => t.Status is TrialStatus.Succeeded or TrialStatus.Failed);
+        search.BestTrialId = Best(trials)?.Id;
+        search.StrategyState = strategy.SaveState();
+        bool final = false;
+        if (active == 0 && (trials.Count >= search.MaxTrials || overTime))
+        {
+            if (search.BestTrialId is not null)
+            {
+                search.Phase = SearchPhases.Final;
+                final = true;
+            }
+            else
+            {
+                search.Status = SearchStatus.Failed;
+                search.Phase = SearchPhases.Done;
+                search.FinishedAt = now;
+                search.Error = "No trial succeeded. " + (trials.FirstOrDefault(t => t.Error is not null)?.Error ?? "The time budget ended before any trial finished.");
+            }
+        }
+        search.Version++;
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return false;
+        }
+
+        foreach (var trial in queued)
+        {
+            trial.JobId = jobs.EnqueueTrial(trial.Id, search.TargetDevice);
+            await db.Trials.Where(t => t.Id == trial.Id).ExecuteUpdateAsync(u => u.SetProperty(t => t.JobId, trial.JobId), ct);
+        }
+        if (final) jobs.EnqueueFinalTraining(searchId, search.TargetDevice);
+        foreach (var trial in queued.Concat(cached)) await progress.TrialChanged(ToUpdate(trial));
+        await progress.SearchChanged(ToUpdate(search));
+        return true;
+    }
+
+    public async Task FailAsync(Guid searchId, string error)
+    {
+        await using var db = await dbf.CreateDbContextAsync();
+        var search = await db.Searches.Include(s => s.Trials).FirstOrDefaultAsync(s => s.Id == searchId);
+        if (search is null || search.IsFinished) return;
+        search.Status = SearchStatus.Failed;
+        search.Phase = SearchPhases.Done;
+        search.Error = error;
+        search.FinishedAt = time.GetUtcNow();
+        search.Version++;
+        foreach (var t in search.Trials.Where(t => !t.IsFinished)) t.Status = TrialStatus.Cancelled;
+        await db.SaveChangesAsync();
+        await progress.SearchChanged(ToUpdate(search));
+    }
+
+    /// <summary>The best trial by reward (ties: the earliest), as MnasNet selects.</summary>
+    public static Trial? Best(IEnumerable<Trial> trials) =>
+        trials.Where(t => t.Status == TrialStatus.Succeeded).OrderByDescending(t => t.Reward).ThenBy(t => t.Number).FirstOrDefault();
+
+    public static int[] Choices(Trial trial) => JsonSerializer.Deserialize<int[]>(trial.ChoicesJson)!;
+
+    public static SearchUpdate ToUpdate(Search s) =>
+        new(s.Id, s.Status.ToString().ToLowerInvariant(), s.Phase, s.TrialsCompleted, s.MaxTrials, s.BestTrialId, s.ModelId, s.Error);
+
+    public static TrialUpdate ToUpdate(Trial t) =>
+        new(t.SearchId, t.Id, t.Number, t.Status.ToString().ToLowerInvariant(), t.ValidationAccuracy, t.LatencyMs, t.Reward,
+            t.Parameters, t.Macs, t.Worker, t.FromCache, t.Error);
+}

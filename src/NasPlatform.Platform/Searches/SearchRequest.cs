@@ -1,0 +1,51 @@
+using NasPlatform.Engine.Strategies;
+
+namespace NasPlatform.Platform.Searches;
+
+/// <summary>What a user asks for when launching a search; everything but the dataset and the budget has a default.</summary>
+public sealed record SearchRequest
+{
+    public Guid DatasetId { get; init; }
+    public string? Name { get; init; }
+    public string SearchSpace { get; init; } = "mnasnet";
+    public string Strategy { get; init; } = "evolution";
+    public double LatencyBudgetMs { get; init; }
+    public string Constraint { get; init; } = "soft";
+    public string TargetDevice { get; init; } = "cpu";
+    public int MaxTrials { get; init; } = 20;
+    public double? MaxMinutes { get; init; }
+    public int ProxyEpochs { get; init; } = 3;
+    public double ProxyFraction { get; init; } = 0.25;
+    public int FinalEpochs { get; init; } = 15;
+    public long Seed { get; init; } = 1;
+
+    /// <summary>Trials queued or running at once; null = the platform's default.</summary>
+    public int? Parallelism { get; init; }
+
+    public static IReadOnlyList<string> SearchSpaces { get; } = ["mnasnet"];
+    public static IReadOnlyList<string> Constraints { get; } = ["soft", "hard"];
+
+    /// <summary>Every problem found, by field (camelCase, as in the API); empty when the request is valid.</summary>
+    public Dictionary<string, string[]> Validate()
+    {
+        var errors = new Dictionary<string, string[]>();
+        void Add(string field, string message) => errors[field] = [message];
+        if (DatasetId == Guid.Empty) Add("datasetId", "Choose a dataset.");
+        if (Name is { Length: > 200 }) Add("name", "The name is longer than 200 characters.");
+        if (!SearchSpaces.Contains(SearchSpace)) Add("searchSpace", $"Unknown search space '{SearchSpace}': use {string.Join(", ", SearchSpaces)}.");
+        if (!StrategyFactory.Names.Contains(Strategy)) Add("strategy", $"Unknown strategy '{Strategy}': use {string.Join(", ", StrategyFactory.Names)}.");
+        if (!(LatencyBudgetMs > 0) || double.IsInfinity(LatencyBudgetMs)) Add("latencyBudgetMs", "The latency budget must be a positive number of milliseconds.");
+        else if (LatencyBudgetMs > 600_000) Add("latencyBudgetMs", "A latency budget over 10 minutes per image is not a budget.");
+        else if (LatencyBudgetMs < 0.01) Add("latencyBudgetMs", "No network runs in under 0.01 ms; raise the budget.");
+        if (!Constraints.Contains(Constraint)) Add("constraint", "The constraint is soft or hard.");
+        if (MaxTrials is < 1 or > 10_000) Add("maxTrials", "The trial budget must be between 1 and 10000.");
+        if (MaxMinutes is { } m && (!(m > 0) || m > 60 * 24 * 30)) Add("maxMinutes", "The time budget must be positive and at most 30 days.");
+        if (ProxyEpochs is < 1 or > 1000) Add("proxyEpochs", "Proxy epochs must be between 1 and 1000.");
+        if (!(ProxyFraction > 0 && ProxyFraction <= 1)) Add("proxyFraction", "The proxy fraction must be in (0, 1].");
+        if (FinalEpochs is < 1 or > 10_000) Add("finalEpochs", "Final epochs must be between 1 and 10000.");
+        if (Parallelism is < 1 or > 256) Add("parallelism", "Parallelism must be between 1 and 256.");
+        if (string.IsNullOrWhiteSpace(TargetDevice) || !TargetDevice.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_'))
+            Add("targetDevice", "The target device is a device class such as cpu or cuda.");
+        return errors;
+    }
+}

@@ -1,0 +1,96 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using NasPlatform.Data;
+using NasPlatform.Data.Entities;
+using NasPlatform.Platform.Configuration;
+using NasPlatform.Platform.Datasets;
+using NasPlatform.Platform.Jobs;
+using NasPlatform.Platform.Progress;
+
+namespace NasPlatform.Platform.Searches;
+
+/// <summary>Launching and cancelling searches; the work itself is done by jobs.</summary>
+public sealed class SearchService(IDbContextFactory<NasDbContext> dbf, IJobScheduler jobs, IProgressSink progress,
+    IOptions<PlatformOptions> options, TimeProvider time)
+{
+    /// <exception cref="SearchValidationException">The request has invalid fields.</exception>
+    /// <exception cref="PlatformException">The dataset is missing or not ready.</exception>
+    public async Task<Search> CreateAsync(SearchRequest request, CancellationToken ct)
+    {
+        var errors = request.Validate();
+        if (errors.Count > 0) throw new SearchValidationException(errors);
+        await using var db = await dbf.CreateDbContextAsync(ct);
+        var dataset = await db.Datasets.AsNoTracking().FirstOrDefaultAsync(d => d.Id == request.DatasetId, ct)
+                      ?? throw new PlatformException($"Dataset {request.DatasetId} does not exist.", 404);
+        if (dataset.Status != DatasetStatus.Ready)
+            throw new PlatformException($"Dataset '{dataset.Name}' is {dataset.Status.ToString().ToLowerInvariant()}, not ready; searches need a ready dataset.", 409);
+        if (dataset.Height < 8 || dataset.Width < 8)
+            throw new PlatformException($"Images of {dataset.Height}x{dataset.Width} are too small for the MnasNet space (at least 8x8).", 422);
+        var search = new Search
+        {
+            Id = Guid.NewGuid(),
+            Name = string.IsNullOrWhiteSpace(request.Name) ? $"{dataset.Name} @ {request.LatencyBudgetMs:0.##} ms" : request.Name.Trim(),
+            DatasetId = dataset.Id, SearchSpace = request.SearchSpace, Strategy = request.Strategy,
+            LatencyBudgetMs = request.LatencyBudgetMs, Constraint = request.Constraint, TargetDevice = request.TargetDevice,
+            MaxTrials = request.MaxTrials, MaxMinutes = request.MaxMinutes, ProxyEpochs = request.ProxyEpochs,
+            ProxyFraction = request.ProxyFraction, FinalEpochs = request.FinalEpochs, Seed = request.Seed,
+            Parallelism = request.Parallelism ?? options.Value.DefaultParallelism,
+            Status = SearchStatus.Queued, CreatedAt = time.GetUtcNow(),
+        };
+        db.Searches.Add(search);
+        await db.SaveChangesAsync(ct);
+        try
+        {
+            jobs.EnqueueSearchStart(search.Id);
+        }
+        catch
+        {
+            await db.Searches.Where(s => s.Id == search.Id).ExecuteDeleteAsync(CancellationToken.None);
+            throw;
+        }
+        await progress.SearchChanged(SearchCoordinator.ToUpdate(search));
+        return search;
+    }
+
+    /// <summary>Stops a search: queued trials are removed, running ones stop at their next batch. False when it does not exist.</summary>
+    public async Task<bool> CancelAsync(Guid id, CancellationToken ct)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            await using var db = await dbf.CreateDbContextAsync(ct);
+            var search = await db.Searches.Include(s => s.Trials).FirstOrDefaultAsync(s => s.Id == id, ct);
+            if (search is null) return false;
+            if (search.IsFinished) throw new PlatformException($"The search has already {search.Status.ToString().ToLowerInvariant()}.", 409);
+            search.Status = SearchStatus.Cancelled;
+            search.Phase = SearchPhases.Done;
+            search.FinishedAt = time.GetUtcNow();
+            search.Version++;
+            var stopped = search.Trials.Where(t => !t.IsFinished).ToList();
+            foreach (var trial in stopped)
+            {
+                trial.Status = TrialStatus.Cancelled;
+                trial.FinishedAt = time.GetUtcNow();
+            }
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateConcurrencyException) when (attempt < 20)
+            {
+                continue;
+            }
+            foreach (var trial in stopped.Where(t => t.JobId is not null))
+                jobs.Delete(trial.JobId!);
+            foreach (var trial in stopped)
+                await progress.TrialChanged(SearchCoordinator.ToUpdate(trial));
+            await progress.SearchChanged(SearchCoordinator.ToUpdate(search));
+            return true;
+        }
+    }
+}
+
+public sealed class SearchValidationException(Dictionary<string, string[]> errors)
+    : Exception("The search request is not valid: " + string.Join(" ", errors.Values.SelectMany(v => v)))
+{
+    public Dictionary<string, string[]> Errors { get; } = errors;
+}

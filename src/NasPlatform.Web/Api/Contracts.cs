@@ -1,0 +1,57 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using NasPlatform.Data.Entities;
+using NasPlatform.Engine.Training;
+
+namespace NasPlatform.Web.Api;
+
+public sealed record DatasetCreated(Guid Id, string Name, string Status);
+
+public sealed record DatasetDto(Guid Id, string Name, string Format, string Status, string? Error, int NumClasses, IReadOnlyList<string> ClassNames,
+    IReadOnlyList<int> ClassCounts, int TrainCount, int TestCount, int[] InputShape, long UploadBytes, DateTimeOffset CreatedAt, DateTimeOffset? ReadyAt)
+{
+    public static DatasetDto From(Dataset d) => new(d.Id, d.Name, d.Format, Lower(d.Status), d.Error, d.NumClasses, d.ClassNames, d.ClassCounts,
+        d.TrainCount, d.TestCount, d.Status == DatasetStatus.Ready ? [d.Channels, d.Height, d.Width] : [], d.UploadBytes, d.CreatedAt, d.ReadyAt);
+
+    internal static string Lower<T>(T value) where T : struct, Enum => value.ToString().ToLowerInvariant();
+}
+
+public sealed record SearchAccepted(Guid Id, string Status);
+
+public sealed record SearchDto(Guid Id, string Name, Guid DatasetId, string Status, string Phase, string SearchSpace, string Strategy,
+    double LatencyBudgetMs, string Constraint, string TargetDevice, int MaxTrials, double? MaxMinutes, int ProxyEpochs, double ProxyFraction,
+    int FinalEpochs, long Seed, int Parallelism, int TrialsCompleted, TrialDto? BestTrial, Guid? ModelId, string? Error,
+    DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt)
+{
+    public static SearchDto From(Search s, Trial? best) => new(s.Id, s.Name, s.DatasetId, DatasetDto.Lower(s.Status), s.Phase, s.SearchSpace,
+        s.Strategy, s.LatencyBudgetMs, s.Constraint, s.TargetDevice, s.MaxTrials, s.MaxMinutes, s.ProxyEpochs, s.ProxyFraction, s.FinalEpochs,
+        s.Seed, s.Parallelism, s.TrialsCompleted, best is null ? null : TrialDto.From(best), s.ModelId, s.Error, s.CreatedAt, s.StartedAt, s.FinishedAt);
+}
+
+public sealed record TrialDto(Guid Id, Guid SearchId, int Number, string Status, JsonNode? Architecture, string ArchitectureHash,
+    double? ValidationAccuracy, double? LatencyMs, JsonNode? Latency, long Parameters, long Macs, double? Reward, int ProxyEpochs,
+    double ProxyFraction, IReadOnlyList<EpochReport> History, bool FromCache, string? Worker, string? Error,
+    DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, double? Seconds)
+{
+    private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
+
+    public static TrialDto From(Trial t, bool withHistory = true) => new(t.Id, t.SearchId, t.Number, DatasetDto.Lower(t.Status),
+        JsonNode.Parse(t.ArchitectureJson), t.ArchitectureHash, t.ValidationAccuracy, t.LatencyMs,
+        t.LatencyJson is null ? null : JsonNode.Parse(t.LatencyJson), t.Parameters, t.Macs, t.Reward, t.ProxyEpochs, t.ProxyFraction,
+        withHistory ? JsonSerializer.Deserialize<List<EpochReport>>(t.HistoryJson, Web) ?? [] : [], t.FromCache, t.Worker, t.Error,
+        t.StartedAt, t.FinishedAt, t.Seconds);
+}
+
+public sealed record PagedList<T>(IReadOnlyList<T> Items, int Total, int Page, int PageSize);
+
+public sealed record ModelDto(Guid Id, Guid SearchId, Guid TrialId, string Name, JsonNode? Architecture, string ArchitectureHash,
+    double TestAccuracy, double TestLoss, double LatencyMs, JsonNode? Latency, long Parameters, long Macs, double Reward, string Device,
+    double TrainSeconds, DateTimeOffset CreatedAt)
+{
+    public static ModelDto From(TrainedModel m) => new(m.Id, m.SearchId, m.TrialId, m.Name, JsonNode.Parse(m.ArchitectureJson), m.ArchitectureHash,
+        m.TestAccuracy, m.TestLoss, m.LatencyMs, m.LatencyJson is null ? null : JsonNode.Parse(m.LatencyJson), m.Parameters, m.Macs, m.Reward,
+        m.Device, m.TrainSeconds, m.CreatedAt);
+}
+
+public sealed record WorkerDto(string Id, string Host, string DeviceClass, string DeviceName, int Threads, long? MemoryBytes,
+    IReadOnlyList<string> Queues, bool InProcess, bool Online, DateTimeOffset StartedAt, DateTimeOffset LastSeen);

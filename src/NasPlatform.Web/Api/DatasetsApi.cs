@@ -1,0 +1,78 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using NasPlatform.Data;
+using NasPlatform.Platform.Configuration;
+using NasPlatform.Platform.Datasets;
+using NasPlatform.Platform.Storage;
+
+namespace NasPlatform.Web.Api;
+
+public static class DatasetsApi
+{
+    public static void MapDatasetsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1/datasets").WithTags("Datasets");
+        api.MapPost("/", Upload).WithName("UploadDataset")
+            .WithSummary("Upload a dataset (multipart: file, name, optional format = idx-zip | cifar | imagefolder-zip)")
+            .WithDescription("Answers 201 at once; ingestion continues in the background (status processing -> ready | failed with error).")
+            .Accepts<IFormFile>("multipart/form-data")
+            .ProducesProblem(400).ProducesProblem(413).ProducesProblem(415).ProducesProblem(422);
+        api.MapGet("/", List).WithName("ListDatasets").WithSummary("All datasets, newest first");
+        api.MapGet("/{id:guid}", Get).WithName("GetDataset").WithSummary("One dataset with its classes, counts and input shape");
+        api.MapGet("/{id:guid}/preview/{classIndex:int}", Preview).WithName("GetDatasetPreview")
+            .WithSummary("PNG strip of the first training images of one class");
+        api.MapDelete("/{id:guid}", Delete).WithName("DeleteDataset").WithSummary("Delete a dataset no search uses, with its files");
+    }
+
+    private static async Task<Results<Created<DatasetCreated>, ProblemHttpResult>> Upload(HttpRequest request, DatasetService datasets,
+        IOptions<PlatformOptions> options, CancellationToken ct)
+    {
+        try
+        {
+            var upload = await UploadReader.ReadAsync(request, Path.Combine(options.Value.FullDataPath, "tmp"), options.Value.MaxUploadBytes, ct);
+            var dataset = await datasets.CreateAsync(upload.Name ?? "", upload.Format, upload.TempPath, ct);
+            return TypedResults.Created($"/api/v1/datasets/{dataset.Id}", new DatasetCreated(dataset.Id, dataset.Name, "processing"));
+        }
+        catch (PlatformException e)
+        {
+            return Problems.From(e);
+        }
+    }
+
+    private static async Task<Ok<List<DatasetDto>>> List(IDbContextFactory<NasDbContext> dbf, CancellationToken ct)
+    {
+        await using var db = await dbf.CreateDbContextAsync(ct);
+        var rows = await db.Datasets.AsNoTracking().OrderByDescending(d => d.CreatedAt).ToListAsync(ct);
+        return TypedResults.Ok(rows.Select(DatasetDto.From).ToList());
+    }
+
+    private static async Task<Results<Ok<DatasetDto>, ProblemHttpResult>> Get(Guid id, IDbContextFactory<NasDbContext> dbf, CancellationToken ct)
+    {
+        await using var db = await dbf.CreateDbContextAsync(ct);
+        var row = await db.Datasets.AsNoTracking().FirstOrDefaultAsync(d => d.Id == id, ct);
+        return row is null ? Problems.NotFound("Dataset", id) : TypedResults.Ok(DatasetDto.From(row));
+    }
+
+    private static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> Preview(Guid id, int classIndex, IDbContextFactory<NasDbContext> dbf,
+        IBlobStore blobs, CancellationToken ct)
+    {
+        await using var db = await dbf.CreateDbContextAsync(ct);
+        if (!await db.Datasets.AnyAsync(d => d.Id == id, ct)) return Problems.NotFound("Dataset", id);
+        var key = DatasetIngestionJob.PreviewKey(id, classIndex);
+        if (!blobs.Exists(key)) return Problems.Of(404, $"Dataset {id} has no preview for class {classIndex}.");
+        return TypedResults.Stream(blobs.OpenRead(key), "image/png");
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(Guid id, DatasetService datasets, CancellationToken ct)
+    {
+        try
+        {
+            return await datasets.DeleteAsync(id, ct) ? TypedResults.NoContent() : Problems.NotFound("Dataset", id);
+        }
+        catch (PlatformException e)
+        {
+            return Problems.From(e);
+        }
+    }
+}

@@ -1,0 +1,113 @@
+using System.Globalization;
+using System.IO.Compression;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using NasPlatform.Data.Entities;
+using NasPlatform.Engine.SearchSpace;
+using NasPlatform.Platform.Storage;
+
+namespace NasPlatform.Web.Api;
+
+/// <summary>
+/// The downloadable model: TorchSharp weights, the architecture (rebuild with MnasNetwork), and a
+/// model card with the metrics, the dataset and the search settings that produced it.
+/// </summary>
+public static class ModelPackage
+{
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    public static string FileStem(TrainedModel model) => $"nasplatform-model-{model.Id:N}"[..27];
+
+    public static async Task WriteAsync(Stream output, TrainedModel model, Search search, IBlobStore blobs)
+    {
+        await using (var zip = await ZipArchive.CreateAsync(output, ZipArchiveMode.Create, leaveOpen: true, entryNameEncoding: null))
+        {
+            var weights = zip.CreateEntry("model.bin", CompressionLevel.Fastest);
+            await using (var entry = await weights.OpenAsync())
+            await using (var blob = blobs.OpenRead(model.WeightsBlob))
+                await blob.CopyToAsync(entry);
+            await WriteTextAsync(zip, "architecture.json", MnasArchitecture.FromJson(model.ArchitectureJson).ToJson(indented: true));
+            await WriteTextAsync(zip, "model-card.json", CardJson(model, search).ToJsonString(Indented));
+            await WriteTextAsync(zip, "model-card.md", CardMarkdown(model, search));
+        }
+    }
+
+    private static async Task WriteTextAsync(ZipArchive zip, string name, string text)
+    {
+        await using var entry = await zip.CreateEntry(name, CompressionLevel.Optimal).OpenAsync();
+        await entry.WriteAsync(Encoding.UTF8.GetBytes(text));
+    }
+
+    public static JsonObject CardJson(TrainedModel m, Search s) => new()
+    {
+        ["modelId"] = m.Id.ToString(),
+        ["name"] = m.Name,
+        ["testAccuracy"] = m.TestAccuracy,
+        ["testLoss"] = m.TestLoss,
+        ["latencyMs"] = m.LatencyMs,
+        ["latency"] = m.LatencyJson is null ? null : JsonNode.Parse(m.LatencyJson),
+        ["device"] = m.Device,
+        ["parameters"] = m.Parameters,
+        ["macs"] = m.Macs,
+        ["reward"] = m.Reward,
+        ["architectureHash"] = m.ArchitectureHash,
+        ["createdAt"] = m.CreatedAt.ToString("O", CultureInfo.InvariantCulture),
+        ["dataset"] = new JsonObject
+        {
+            ["id"] = s.DatasetId.ToString(),
+            ["name"] = s.Dataset?.Name,
+            ["format"] = s.Dataset?.Format,
+            ["inputShape"] = new JsonArray(s.Dataset?.Channels ?? 0, s.Dataset?.Height ?? 0, s.Dataset?.Width ?? 0),
+            ["classNames"] = new JsonArray((s.Dataset?.ClassNames ?? []).Select(n => (JsonNode?)JsonValue.Create(n)).ToArray()),
+            ["trainCount"] = s.Dataset?.TrainCount,
+            ["testCount"] = s.Dataset?.TestCount,
+        },
+        ["search"] = new JsonObject
+        {
+            ["id"] = s.Id.ToString(),
+            ["searchSpace"] = s.SearchSpace,
+            ["strategy"] = s.Strategy,
+            ["latencyBudgetMs"] = s.LatencyBudgetMs,
+            ["constraint"] = s.Constraint,
+            ["targetDevice"] = s.TargetDevice,
+            ["maxTrials"] = s.MaxTrials,
+            ["maxMinutes"] = s.MaxMinutes,
+            ["proxyEpochs"] = s.ProxyEpochs,
+            ["proxyFraction"] = s.ProxyFraction,
+            ["finalEpochs"] = s.FinalEpochs,
+            ["seed"] = s.Seed,
+            ["trialsCompleted"] = s.TrialsCompleted,
+        },
+    };
+
+    private static string CardMarkdown(TrainedModel m, Search s)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var d = s.Dataset;
+        return string.Create(inv, $"""
+            # {m.Name}
+
+            Found by NasPlatform search `{s.Id}` ({s.Strategy} over the {s.SearchSpace} space) under a latency budget of
+            {s.LatencyBudgetMs:0.###} ms ({s.Constraint} constraint) on `{s.TargetDevice}`.
+
+            | metric | value |
+            |---|---|
+            | test accuracy | {m.TestAccuracy:P2} |
+            | latency (batch 1, median of the fastest round) | {m.LatencyMs:0.###} ms |
+            | parameters | {m.Parameters:N0} |
+            | multiply-adds | {m.Macs:N0} |
+            | reward | {m.Reward:0.####} |
+
+            Dataset: {d?.Name} ({d?.Format}, input {d?.Channels}x{d?.Height}x{d?.Width}, {d?.NumClasses} classes,
+            {d?.TrainCount} training / {d?.TestCount} test images). The test part was used once, for this report.
+
+            Search settings: {s.MaxTrials} trials, proxy {s.ProxyEpochs} epochs on {s.ProxyFraction:P0} of the training split,
+            final training {s.FinalEpochs} epochs on training + validation, seed {s.Seed}.
+
+            Files: `model.bin` holds TorchSharp weights for the network described by `architecture.json`
+            (rebuild it with `NasPlatform.Engine.SearchSpace.MnasNetwork`, then `load("model.bin")`).
+            Inputs are N x C x H x W float tensors of the uint8 pixels mapped to [-1, 1] (p * 2 / 255 - 1), as in training.
+            """);
+    }
+}

@@ -1,0 +1,44 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using NasPlatform.Data;
+using NasPlatform.Platform.Storage;
+
+namespace NasPlatform.Web.Api;
+
+public static class ModelsApi
+{
+    public static void MapModelsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1/models").WithTags("Models");
+        api.MapGet("/", List).WithName("ListModels").WithSummary("Trained models, newest first");
+        api.MapGet("/{id:guid}", Get).WithName("GetModel").WithSummary("Architecture and metrics of a trained model");
+        api.MapGet("/{id:guid}/download", Download).WithName("DownloadModel")
+            .WithSummary("A zip with the TorchSharp weights (model.bin), architecture.json and a model card (model-card.md, model-card.json)");
+    }
+
+    private static async Task<Ok<List<ModelDto>>> List(IDbContextFactory<NasDbContext> dbf, CancellationToken ct)
+    {
+        await using var db = await dbf.CreateDbContextAsync(ct);
+        var rows = await db.Models.AsNoTracking().OrderByDescending(m => m.CreatedAt).ToListAsync(ct);
+        return TypedResults.Ok(rows.Select(ModelDto.From).ToList());
+    }
+
+    private static async Task<Results<Ok<ModelDto>, ProblemHttpResult>> Get(Guid id, IDbContextFactory<NasDbContext> dbf, CancellationToken ct)
+    {
+        await using var db = await dbf.CreateDbContextAsync(ct);
+        var row = await db.Models.AsNoTracking().FirstOrDefaultAsync(m => m.Id == id, ct);
+        return row is null ? Problems.NotFound("Model", id) : TypedResults.Ok(ModelDto.From(row));
+    }
+
+    private static async Task<Results<PushStreamHttpResult, ProblemHttpResult>> Download(Guid id, IDbContextFactory<NasDbContext> dbf,
+        IBlobStore blobs, CancellationToken ct)
+    {
+        await using var db = await dbf.CreateDbContextAsync(ct);
+        var model = await db.Models.AsNoTracking().FirstOrDefaultAsync(m => m.Id == id, ct);
+        if (model is null) return Problems.NotFound("Model", id);
+        var search = await db.Searches.AsNoTracking().Include(s => s.Dataset).FirstAsync(s => s.Id == model.SearchId, ct);
+        if (!blobs.Exists(model.WeightsBlob)) return Problems.Of(404, $"The weights of model {id} are missing from the blob store.");
+        return TypedResults.Stream(stream => ModelPackage.WriteAsync(stream, model, search, blobs),
+            "application/zip", $"{ModelPackage.FileStem(model)}.zip");
+    }
+}

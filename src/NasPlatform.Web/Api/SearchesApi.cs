@@ -1,0 +1,106 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using NasPlatform.Data;
+using NasPlatform.Data.Entities;
+using NasPlatform.Platform.Datasets;
+using NasPlatform.Platform.Searches;
+
+namespace NasPlatform.Web.Api;
+
+public static class SearchesApi
+{
+    public const int MaxPageSize = 500;
+
+    public static void MapSearchesApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1/searches").WithTags("Searches");
+        api.MapPost("/", Create).WithName("CreateSearch")
+            .WithSummary("Launch a search: datasetId and latencyBudgetMs are required, everything else has a default")
+            .ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409);
+        api.MapGet("/", List).WithName("ListSearches").WithSummary("Searches, newest first (paged)");
+        api.MapGet("/{id:guid}", Get).WithName("GetSearch").WithSummary("Status, progress, best trial and final model of a search");
+        api.MapGet("/{id:guid}/trials", Trials).WithName("ListTrials")
+            .WithSummary("Trials of a search (paged; sort = number | reward | accuracy | latency, desc = true|false)");
+        api.MapPost("/{id:guid}/cancel", Cancel).WithName("CancelSearch").WithSummary("Stop a search: queued trials are dropped, running ones stop");
+    }
+
+    private static async Task<Results<Accepted<SearchAccepted>, ValidationProblem, ProblemHttpResult>> Create(SearchRequest request,
+        SearchService searches, CancellationToken ct)
+    {
+        try
+        {
+            var search = await searches.CreateAsync(request, ct);
+            return TypedResults.Accepted($"/api/v1/searches/{search.Id}", new SearchAccepted(search.Id, "queued"));
+        }
+        catch (SearchValidationException e)
+        {
+            return TypedResults.ValidationProblem(e.Errors, title: "The search request is not valid");
+        }
+        catch (PlatformException e)
+        {
+            return Problems.From(e);
+        }
+    }
+
+    private static async Task<Ok<PagedList<SearchDto>>> List(IDbContextFactory<NasDbContext> dbf, CancellationToken ct, int page = 1, int pageSize = 50)
+    {
+        (page, pageSize) = Clamp(page, pageSize);
+        await using var db = await dbf.CreateDbContextAsync(ct);
+        int total = await db.Searches.CountAsync(ct);
+        var rows = await db.Searches.AsNoTracking().OrderByDescending(s => s.CreatedAt).Skip((page - 1) * pageSize).Take(pageSize).ToListAsync(ct);
+        var bestIds = rows.Where(s => s.BestTrialId is not null).Select(s => s.BestTrialId!.Value).ToList();
+        var best = await db.Trials.AsNoTracking().Where(t => bestIds.Contains(t.Id)).ToDictionaryAsync(t => t.Id, ct);
+        return TypedResults.Ok(new PagedList<SearchDto>(rows.Select(s => SearchDto.From(s, s.BestTrialId is { } b ? best.GetValueOrDefault(b) : null)).ToList(),
+            total, page, pageSize));
+    }
+
+    private static async Task<Results<Ok<SearchDto>, ProblemHttpResult>> Get(Guid id, IDbContextFactory<NasDbContext> dbf, CancellationToken ct)
+    {
+        await using var db = await dbf.CreateDbContextAsync(ct);
+        var search = await db.Searches.AsNoTracking().FirstOrDefaultAsync(s => s.Id == id, ct);
+        if (search is null) return Problems.NotFound("Search", id);
+        var best = search.BestTrialId is { } b ? await db.Trials.AsNoTracking().FirstOrDefaultAsync(t => t.Id == b, ct) : null;
+        return TypedResults.Ok(SearchDto.From(search, best));
+    }
+
+    private static async Task<Results<Ok<PagedList<TrialDto>>, ProblemHttpResult>> Trials(Guid id, IDbContextFactory<NasDbContext> dbf, CancellationToken ct,
+        int page = 1, int pageSize = 50, string sort = "number", bool desc = false)
+    {
+        (page, pageSize) = Clamp(page, pageSize);
+        await using var db = await dbf.CreateDbContextAsync(ct);
+        if (!await db.Searches.AnyAsync(s => s.Id == id, ct)) return Problems.NotFound("Search", id);
+        var query = db.Trials.AsNoTracking().Where(t => t.SearchId == id);
+        query = (sort.ToLowerInvariant(), desc) switch
+        {
+            ("reward", false) => query.OrderBy(t => t.Reward).ThenBy(t => t.Number),
+            ("reward", true) => query.OrderByDescending(t => t.Reward).ThenBy(t => t.Number),
+            ("accuracy", false) => query.OrderBy(t => t.ValidationAccuracy).ThenBy(t => t.Number),
+            ("accuracy", true) => query.OrderByDescending(t => t.ValidationAccuracy).ThenBy(t => t.Number),
+            ("latency", false) => query.OrderBy(t => t.LatencyMs).ThenBy(t => t.Number),
+            ("latency", true) => query.OrderByDescending(t => t.LatencyMs).ThenBy(t => t.Number),
+            ("number", true) => query.OrderByDescending(t => t.Number),
+            ("number", false) => query.OrderBy(t => t.Number),
+            _ => null!,
+        };
+        if (query is null) return Problems.Of(400, "sort is one of number, reward, accuracy, latency.");
+        int total = await query.CountAsync(ct);
+        var rows = await query.Skip((page - 1) * pageSize).Take(pageSize).ToListAsync(ct);
+        return TypedResults.Ok(new PagedList<TrialDto>(rows.Select(t => TrialDto.From(t)).ToList(), total, page, pageSize));
+    }
+
+    private static async Task<Results<Ok<SearchDto>, ProblemHttpResult>> Cancel(Guid id, SearchService searches, IDbContextFactory<NasDbContext> dbf,
+        CancellationToken ct)
+    {
+        try
+        {
+            if (!await searches.CancelAsync(id, ct)) return Problems.NotFound("Search", id);
+        }
+        catch (PlatformException e)
+        {
+            return Problems.From(e);
+        }
+        return await Get(id, dbf, ct);
+    }
+
+    private static (int Page, int PageSize) Clamp(int page, int pageSize) => (Math.Max(1, page), Math.Clamp(pageSize, 1, MaxPageSize));
+}

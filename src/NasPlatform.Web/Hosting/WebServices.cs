@@ -1,0 +1,59 @@
+using Hangfire;
+using MudBlazor.Services;
+using NasPlatform.Platform.Configuration;
+using NasPlatform.Platform.Progress;
+using NasPlatform.Web.Api;
+using NasPlatform.Web.Components;
+using NasPlatform.Web.Hubs;
+using Scalar.AspNetCore;
+
+namespace NasPlatform.Web.Hosting;
+
+public static class WebServices
+{
+    public static WebApplicationBuilder AddNasWeb(this WebApplicationBuilder builder)
+    {
+        builder.Configuration.AddTopLevelSettings();
+        // Package assets (MudBlazor, Plotly) are served from the build output in every environment, not only Development.
+        builder.WebHost.UseStaticWebAssets();
+        builder.AddNasPlatformCore();
+        var options = builder.Configuration.GetSection(PlatformOptions.Section).Get<PlatformOptions>() ?? new PlatformOptions();
+        if (options.Worker.InProcess) builder.AddNasWorker(inProcess: true);
+
+        var services = builder.Services;
+        services.AddProblemDetails();
+        services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
+        {
+            doc.Info.Title = "NasPlatform API";
+            doc.Info.Description = "Upload datasets, launch latency-aware architecture searches, follow their trials and download models. " +
+                                   "Errors are RFC 7807 problem details. Dataset rules: " + string.Format(NasPlatform.Platform.Datasets.DatasetFormats.Rules, options.MinImagesPerClass);
+            return Task.CompletedTask;
+        }));
+        services.AddSingleton<ProgressBus>();
+        services.AddSingleton<IProgressSink>(sp => sp.GetRequiredService<ProgressBus>());
+        services.AddHostedService<HubForwarder>();
+        services.AddSignalR();
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddMudServices();
+        return builder;
+    }
+
+    public static WebApplication UseNasWeb(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAntiforgery();
+
+        app.MapOpenApi();
+        app.MapScalarApiReference("/api", o => o.WithTitle("NasPlatform API"));
+        app.MapDatasetsApi();
+        app.MapSearchesApi();
+        app.MapModelsApi();
+        app.MapWorkersApi();
+        app.MapHub<ProgressHub>(ProgressHub.Route);
+        app.MapHangfireDashboard("/hangfire");
+        app.MapStaticAssets();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        return app;
+    }
+}
