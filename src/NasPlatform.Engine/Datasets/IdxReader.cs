@@ -110,8 +110,9 @@ public static class IdxReader
     }
 
     /// <summary>
-    /// Pairs images with labels. Without class names there are max label + 1 classes (at least 2),
-    /// named "0", "1", ...
+    /// Pairs images with labels. Without class names there are (max training label) + 1 classes (at
+    /// least 2), named "0", "1", ...: a test label the training part never uses is out of range,
+    /// since no model trained on it could predict that class.
     /// </summary>
     public static DatasetBundle Combine(IdxImages trainImages, IdxLabels trainLabels, IdxImages testImages, IdxLabels testLabels,
         IReadOnlyList<string>? classNames = null)
@@ -125,7 +126,7 @@ public static class IdxReader
 
         if (classNames is null)
         {
-            int max = Math.Max(trainLabels.Labels.DefaultIfEmpty().Max(), testLabels.Labels.DefaultIfEmpty().Max());
+            int max = trainLabels.Labels.DefaultIfEmpty().Max();
             classNames = Enumerable.Range(0, Math.Max(2, max + 1)).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
         }
         CheckRange(trainLabels, classNames.Count);

@@ -99,10 +99,14 @@ internal static class StreamGuards
         long cap = limits.MaxExpandedBytes;
         if (got == 2 && magic[0] == 0x1f && magic[1] == 0x8b)
         {
-            var gzip = new GZipStream(rest, CompressionMode.Decompress, leaveOpen: true);
+            // Compressed bytes are counted too, so a bomb is stopped by its ratio long before the size cap.
+            var compressed = new CountingReadStream(rest, _ => { });
+            var gzip = new GZipStream(compressed, CompressionMode.Decompress, leaveOpen: true);
             return new CountingReadStream(gzip, n =>
             {
                 if (n > cap) throw new DatasetFormatException($"{name}: decompresses to more than {cap} bytes (limit); refusing a possible gzip bomb.");
+                if (n > limits.RatioCheckMinBytes && n > compressed.BytesRead * limits.MaxCompressionRatio)
+                    throw new DatasetFormatException($"{name}: expands more than {limits.MaxCompressionRatio} times its compressed size; refusing a possible gzip bomb.");
             }, owned: gzip);
         }
         return new CountingReadStream(rest, n =>

@@ -27,7 +27,7 @@ public sealed class PlatformOptions
     public string FullDataPath => Path.GetFullPath(DataPath);
 
     public string ResolvedConnectionString =>
-        string.IsNullOrWhiteSpace(ConnectionString) ? $"Data Source={Path.Combine(FullDataPath, "nasplatform.db")}" : ConnectionString;
+        string.IsNullOrWhiteSpace(ConnectionString) ? $"Data Source={PlatformServices.DataFile(this, "nasplatform.db")}" : ConnectionString;
 }
 
 /// <summary>How this process works as a trial worker.</summary>

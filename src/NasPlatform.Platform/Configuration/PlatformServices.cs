@@ -24,14 +24,13 @@ public static class PlatformServices
     {
         var services = builder.Services;
         services.AddOptions<PlatformOptions>().BindConfiguration(PlatformOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        var options = builder.Configuration.GetSection(PlatformOptions.Section).Get<PlatformOptions>() ?? new PlatformOptions();
-        Directory.CreateDirectory(options.FullDataPath);
-
-        services.AddDbContextFactory<SqliteNasDbContext>(o => o.UseSqlite(options.ResolvedConnectionString,
+        // Everything reads the options when first resolved, so hosts and tests can still override the configuration after this call.
+        static PlatformOptions Options(IServiceProvider sp) => sp.GetRequiredService<IOptions<PlatformOptions>>().Value;
+        services.AddDbContextFactory<SqliteNasDbContext>((sp, o) => o.UseSqlite(Options(sp).ResolvedConnectionString,
             sql => sql.MigrationsAssembly("NasPlatform.Migrations")));
         services.AddSingleton<IDbContextFactory<NasDbContext>, ContextFactory<SqliteNasDbContext>>();
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<IBlobStore>(new FileBlobStore(Path.Combine(options.FullDataPath, "blobs")));
+        services.AddSingleton<IBlobStore>(sp => new FileBlobStore(Path.Combine(Options(sp).FullDataPath, "blobs")));
         services.AddSingleton<IJobScheduler, HangfireJobScheduler>();
         services.AddSingleton<DatasetService>();
         services.AddSingleton<SearchService>();
@@ -43,11 +42,11 @@ public static class PlatformServices
         services.AddTransient<FinalTrainingJob>();
         services.AddHostedService<DatabaseMigrator>();
 
-        services.AddHangfire(c => c
+        services.AddHangfire((sp, c) => c
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings()
-            .UseSQLiteStorage(Path.Combine(options.FullDataPath, "hangfire.db"), new SQLiteStorageOptions
+            .UseSQLiteStorage(DataFile(Options(sp), "hangfire.db"), new SQLiteStorageOptions
             {
                 // The default poll leaves jobs sitting "Enqueued" for seconds.
                 QueuePollInterval = TimeSpan.FromSeconds(1),
@@ -59,7 +58,6 @@ public static class PlatformServices
     public static IHostApplicationBuilder AddNasWorker(this IHostApplicationBuilder builder, bool inProcess)
     {
         var services = builder.Services;
-        var options = builder.Configuration.GetSection(PlatformOptions.Section).Get<PlatformOptions>() ?? new PlatformOptions();
         var id = $"{Environment.MachineName}:{Environment.ProcessId}";
         services.AddHangfireServer((_, o) =>
         {
@@ -68,14 +66,22 @@ public static class PlatformServices
             o.WorkerCount = 2;
             o.SchedulePollingInterval = TimeSpan.FromSeconds(1);
         });
-        services.AddHangfireServer((_, o) =>
+        services.AddHangfireServer((sp, o) =>
         {
-            o.ServerName = $"{id}:{options.Worker.DeviceClass}";
-            o.Queues = [options.Worker.DeviceClass];
-            o.WorkerCount = options.Worker.TrialConcurrency;
+            var worker = sp.GetRequiredService<IOptions<PlatformOptions>>().Value.Worker;
+            o.ServerName = $"{id}:{worker.DeviceClass}";
+            o.Queues = [worker.DeviceClass];
+            o.WorkerCount = worker.TrialConcurrency;
         });
         services.AddHostedService(sp => ActivatorUtilities.CreateInstance<WorkerHeartbeatService>(sp, inProcess));
         return builder;
+    }
+
+    /// <summary>A file in the data folder, which is created on first use.</summary>
+    public static string DataFile(PlatformOptions options, string name)
+    {
+        Directory.CreateDirectory(options.FullDataPath);
+        return Path.Combine(options.FullDataPath, name);
     }
 
     private sealed class ContextFactory<T>(IDbContextFactory<T> inner) : IDbContextFactory<NasDbContext> where T : NasDbContext

@@ -31,11 +31,11 @@ public sealed class DatasetService(IDbContextFactory<NasDbContext> dbf, IBlobSto
         try
         {
             name = ValidateName(name);
-            string? declared = string.IsNullOrWhiteSpace(format) || format.Trim().Equals("auto", StringComparison.OrdinalIgnoreCase)
-                ? null : DatasetFormats.ToEngine(format.Trim().ToLowerInvariant());
             string engineFormat;
             try
             {
+                string? declared = string.IsNullOrWhiteSpace(format) || format.Trim().Equals("auto", StringComparison.OrdinalIgnoreCase)
+                    ? null : DatasetFormats.ToEngine(format.Trim().ToLowerInvariant());
                 engineFormat = DatasetProbe.Probe(tempPath, declared, Limits);
             }
             catch (DatasetFormatException e)

@@ -30,9 +30,11 @@ public static class ModelsApi
         return row is null ? Problems.NotFound("Model", id) : TypedResults.Ok(ModelDto.From(row));
     }
 
-    private static async Task<Results<PushStreamHttpResult, ProblemHttpResult>> Download(Guid id, IDbContextFactory<NasDbContext> dbf,
+    private static async Task<Results<PushStreamHttpResult, ProblemHttpResult>> Download(Guid id, HttpContext http, IDbContextFactory<NasDbContext> dbf,
         IBlobStore blobs, CancellationToken ct)
     {
+        // DeflateStream writes its last block synchronously when an entry is closed, even in async code.
+        if (http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpBodyControlFeature>() is { } body) body.AllowSynchronousIO = true;
         await using var db = await dbf.CreateDbContextAsync(ct);
         var model = await db.Models.AsNoTracking().FirstOrDefaultAsync(m => m.Id == id, ct);
         if (model is null) return Problems.NotFound("Model", id);

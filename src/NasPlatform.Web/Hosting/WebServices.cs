@@ -22,6 +22,9 @@ public static class WebServices
 
         var services = builder.Services;
         services.AddProblemDetails();
+        services.AddExceptionHandler<BadRequestHandler>();
+        // Binding failures throw in every environment, so BadRequestHandler can explain them.
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
         {
             doc.Info.Title = "NasPlatform API";

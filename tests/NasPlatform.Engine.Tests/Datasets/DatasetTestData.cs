@@ -52,10 +52,11 @@ public static class DatasetTestData
     public static byte[] IdxLabels(params int[] labels) =>
         [.. IdxHeader(0x801, (uint)labels.Length), .. labels.Select(l => (byte)l)];
 
-    public static byte[] Gzip(byte[] data)
+    /// <param name="level">SmallestSize makes a real bomb: zeros shrink about 1000 times.</param>
+    public static byte[] Gzip(byte[] data, CompressionLevel level = CompressionLevel.Fastest)
     {
         using var ms = new MemoryStream();
-        using (var gz = new GZipStream(ms, CompressionLevel.Fastest)) gz.Write(data);
+        using (var gz = new GZipStream(ms, level)) gz.Write(data);
         return ms.ToArray();
     }
 

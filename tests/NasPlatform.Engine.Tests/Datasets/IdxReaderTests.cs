@@ -210,6 +210,17 @@ public class IdxReaderTests
     }
 
     [Fact]
+    public void Idx_GzipBomb_IsStoppedByItsRatio_BeforeTheSizeCap()
+    {
+        using var dir = new TempDir();
+        WriteIdxFolder(dir);
+        dir.Write("train-images-idx3-ubyte.gz", Gzip(IdxImages(8000, 28, 28, (i, p) => 0), System.IO.Compression.CompressionLevel.SmallestSize));
+        File.Delete(Path.Combine(dir.Root, "train-images-idx3-ubyte"));
+        var e = Fails(dir);
+        Assert.Contains("train-images-idx3-ubyte.gz: expands more than 200 times its compressed size", e.Message);
+    }
+
+    [Fact]
     public void Idx_MissingFiles_ListsThem()
     {
         using var dir = new TempDir();

@@ -1,0 +1,65 @@
+using System.Net.Http.Json;
+using NasPlatform.Web.Tests.Infrastructure;
+
+namespace NasPlatform.Web.Tests.Api;
+
+[Collection(PlatformCollection.Name)]
+public sealed class BadSearchTests(PlatformFactory factory)
+{
+    private readonly PlatformClient _client = new(factory);
+
+    [Theory]
+    [InlineData(0.0, 3, "latencyBudgetMs")]
+    [InlineData(-5.0, 3, "latencyBudgetMs")]
+    [InlineData(1e9, 3, "latencyBudgetMs")]
+    [InlineData(5.0, 0, "maxTrials")]
+    public async Task ImpossibleBudgets_AreValidationProblems(double budget, int trials, string field)
+    {
+        var response = await _client.StartSearchAsync(new { datasetId = Guid.NewGuid(), latencyBudgetMs = budget, maxTrials = trials });
+        var problem = await PlatformClient.AssertProblemAsync(response, 400, field);
+        Assert.NotNull(problem["errors"]![field]);
+    }
+
+    [Fact]
+    public async Task UnknownStrategyAndSpace_AreNamedInTheProblem()
+    {
+        var response = await _client.StartSearchAsync(new { datasetId = Guid.NewGuid(), latencyBudgetMs = 5, strategy = "magic", searchSpace = "darts-x", proxyFraction = 2 });
+        var problem = await PlatformClient.AssertProblemAsync(response, 400, "magic");
+        Assert.NotNull(problem["errors"]!["searchSpace"]);
+        Assert.NotNull(problem["errors"]!["proxyFraction"]);
+    }
+
+    [Fact]
+    public async Task SearchOnAMissingDataset_Is404()
+    {
+        await PlatformClient.AssertProblemAsync(await _client.StartSearchAsync(new { datasetId = Guid.NewGuid(), latencyBudgetMs = 5 }), 404, "does not exist");
+    }
+
+    [Fact]
+    public async Task SearchOnAFailedDataset_Is409_AndCreatesNoSearch()
+    {
+        var failed = await _client.UploadAndWaitAsync(TestZips.ImageFolder(classes: 1), "failed one");
+        Assert.Equal("failed", failed["status"]!.GetValue<string>());
+        var before = (await _client.GetAsync("/api/v1/searches"))["total"]!.GetValue<int>();
+        var response = await _client.StartSearchAsync(new { datasetId = failed["id"]!.GetValue<Guid>(), latencyBudgetMs = 5 });
+        await PlatformClient.AssertProblemAsync(response, 409, "not ready");
+        Assert.Equal(before, (await _client.GetAsync("/api/v1/searches"))["total"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task MalformedJsonAndUnknownIds_AreProblems()
+    {
+        var bad = await _client.Http.PostAsync("/api/v1/searches", new StringContent("{not json", System.Text.Encoding.UTF8, "application/json"));
+        await PlatformClient.AssertProblemAsync(bad, 400, "JSON");
+        await PlatformClient.AssertProblemAsync(await _client.Http.GetAsync($"/api/v1/searches/{Guid.NewGuid()}"), 404, "does not exist");
+        await PlatformClient.AssertProblemAsync(await _client.Http.GetAsync($"/api/v1/searches/{Guid.NewGuid()}/trials"), 404, "does not exist");
+        await PlatformClient.AssertProblemAsync(await _client.Http.PostAsync($"/api/v1/searches/{Guid.NewGuid()}/cancel", null), 404, "does not exist");
+        await PlatformClient.AssertProblemAsync(await _client.Http.GetAsync($"/api/v1/models/{Guid.NewGuid()}"), 404, "does not exist");
+        await PlatformClient.AssertProblemAsync(await _client.Http.GetAsync($"/api/v1/models/{Guid.NewGuid()}/download"), 404, "does not exist");
+        await PlatformClient.AssertProblemAsync(await _client.Http.GetAsync($"/api/v1/datasets/{Guid.NewGuid()}"), 404, "does not exist");
+        var page = await _client.Http.GetFromJsonAsync<System.Text.Json.Nodes.JsonObject>("/api/v1/searches?page=0&pageSize=100000");
+        Assert.Equal(SearchesApiMaxPage, page!["pageSize"]!.GetValue<int>());
+    }
+
+    private const int SearchesApiMaxPage = NasPlatform.Web.Api.SearchesApi.MaxPageSize;
+}

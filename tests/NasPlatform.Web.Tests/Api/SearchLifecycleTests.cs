@@ -1,0 +1,124 @@
+using System.IO.Compression;
+using System.Net;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.SignalR.Client;
+using NasPlatform.Platform.Progress;
+using NasPlatform.Web.Tests.Infrastructure;
+
+namespace NasPlatform.Web.Tests.Api;
+
+[Collection(PlatformCollection.Name)]
+public sealed class SearchLifecycleTests(PlatformFactory factory)
+{
+    private readonly PlatformClient _client = new(factory);
+
+    [Fact]
+    public async Task ThreeTrialSearch_Succeeds_ListsTrials_StreamsProgress_AndDownloadsTheModel()
+    {
+        var dataset = await _client.UploadAndWaitAsync(TestZips.TinyIdx(), "search data");
+        var datasetId = dataset["id"]!.GetValue<Guid>();
+
+        var trialMessages = new List<TrialUpdate>();
+        var epochMessages = new List<EpochUpdate>();
+        await using var hub = new HubConnectionBuilder().WithUrl(new Uri(factory.BaseAddress, "/hubs/progress")).Build();
+        hub.On<TrialUpdate>("TrialChanged", u => { lock (trialMessages) trialMessages.Add(u); });
+        hub.On<EpochUpdate>("EpochFinished", u => { lock (epochMessages) epochMessages.Add(u); });
+        await hub.StartAsync();
+
+        var response = await _client.StartSearchAsync(new
+        {
+            datasetId, latencyBudgetMs = 5.0, strategy = "random", maxTrials = 3, proxyEpochs = 1, proxyFraction = 1.0, finalEpochs = 1, seed = 7,
+        });
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var accepted = await PlatformClient.Json(response);
+        var id = accepted["id"]!.GetValue<Guid>();
+        Assert.Equal("queued", accepted["status"]!.GetValue<string>());
+        await hub.InvokeAsync("WatchSearch", id);
+
+        var search = await _client.WaitForSearchEndAsync(id, TimeSpan.FromMinutes(4));
+        Assert.True(search["status"]!.GetValue<string>() == "succeeded", search.ToJsonString());
+        Assert.Equal(3, search["trialsCompleted"]!.GetValue<int>());
+        Assert.NotNull(search["bestTrial"]);
+        var modelId = search["modelId"]!.GetValue<Guid>();
+
+        var trials = await _client.GetAsync($"/api/v1/searches/{id}/trials?pageSize=2");
+        Assert.Equal(3, trials["total"]!.GetValue<int>());
+        Assert.Equal(2, trials["items"]!.AsArray().Count);
+        var all = (await _client.GetAsync($"/api/v1/searches/{id}/trials?sort=reward&desc=true"))["items"]!.AsArray();
+        Assert.Equal(search["bestTrial"]!["id"]!.GetValue<Guid>(), all[0]!["id"]!.GetValue<Guid>());
+        foreach (var trial in all)
+        {
+            Assert.Equal("succeeded", trial!["status"]!.GetValue<string>());
+            Assert.InRange(trial["validationAccuracy"]!.GetValue<double>(), 0, 1);
+            Assert.True(trial["latencyMs"]!.GetValue<double>() > 0);
+            Assert.True(trial["parameters"]!.GetValue<long>() > 0);
+            Assert.NotNull(trial["architecture"]!["blocks"]);
+        }
+        Assert.Equal(3, all.Select(t => t!["architectureHash"]!.GetValue<string>()).Distinct().Count()
+                        + all.Count(t => t!["fromCache"]!.GetValue<bool>()));
+
+        var model = await _client.GetAsync($"/api/v1/models/{modelId}");
+        Assert.Equal(id, model["searchId"]!.GetValue<Guid>());
+        Assert.InRange(model["testAccuracy"]!.GetValue<double>(), 0, 1);
+        Assert.True(model["latencyMs"]!.GetValue<double>() > 0);
+        Assert.True(model["macs"]!.GetValue<long>() > 0);
+
+        var download = await _client.Http.GetAsync($"/api/v1/models/{modelId}/download");
+        Assert.Equal(HttpStatusCode.OK, download.StatusCode);
+        Assert.Equal("application/zip", download.Content.Headers.ContentType?.MediaType);
+        using var zip = new ZipArchive(new MemoryStream(await download.Content.ReadAsByteArrayAsync()));
+        Assert.Equal(["architecture.json", "model-card.json", "model-card.md", "model.bin"], zip.Entries.Select(e => e.FullName).Order().ToArray());
+        Assert.True(zip.GetEntry("model.bin")!.Length > 1000);
+        using (var card = new StreamReader(zip.GetEntry("model-card.json")!.Open()))
+        {
+            var json = JsonNode.Parse(await card.ReadToEndAsync())!;
+            Assert.Equal(model["testAccuracy"]!.GetValue<double>(), json["testAccuracy"]!.GetValue<double>());
+            Assert.Equal("search data", json["dataset"]!["name"]!.GetValue<string>());
+            Assert.Equal(5.0, json["search"]!["latencyBudgetMs"]!.GetValue<double>());
+        }
+
+        // Live progress reached the SignalR client: every trial's start and finish, and its epochs.
+        await WaitUntil(() => { lock (trialMessages) return trialMessages.Count(m => m.Status == "succeeded") >= 3; });
+        lock (trialMessages) Assert.Contains(trialMessages, m => m.Status == "running");
+        lock (epochMessages) Assert.Contains(epochMessages, m => m.SearchId == id && m.Number >= 1);
+        await _client.AssertNoOrphansAsync();
+    }
+
+    [Fact]
+    public async Task CancellingASearch_StopsItsQueuedAndRunningTrials()
+    {
+        var dataset = await _client.UploadAndWaitAsync(TestZips.TinyIdx(train: 600), "cancel data");
+        var response = await _client.StartSearchAsync(new
+        {
+            datasetId = dataset["id"]!.GetValue<Guid>(), latencyBudgetMs = 5.0, maxTrials = 50, proxyEpochs = 30, proxyFraction = 1.0, parallelism = 2,
+        });
+        var id = (await PlatformClient.Json(response))["id"]!.GetValue<Guid>();
+        await _client.WaitForAsync($"/api/v1/searches/{id}/trials", t => t["items"]!.AsArray().Any(x => x!["status"]!.GetValue<string>() == "running"),
+            TimeSpan.FromMinutes(1));
+
+        var cancel = await _client.Http.PostAsync($"/api/v1/searches/{id}/cancel", null);
+        Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
+        Assert.Equal("cancelled", (await PlatformClient.Json(cancel))["status"]!.GetValue<string>());
+        var trials = (await _client.GetAsync($"/api/v1/searches/{id}/trials"))["items"]!.AsArray();
+        Assert.All(trials, t => Assert.Equal("cancelled", t!["status"]!.GetValue<string>()));
+
+        // The worker lets go of the running trial within seconds: a new search's trial gets to run.
+        await PlatformClient.AssertProblemAsync(await _client.Http.PostAsync($"/api/v1/searches/{id}/cancel", null), 409, "already cancelled");
+        var next = await _client.StartSearchAsync(new
+        {
+            datasetId = dataset["id"]!.GetValue<Guid>(), latencyBudgetMs = 5.0, maxTrials = 1, proxyEpochs = 1, finalEpochs = 1,
+        });
+        var nextId = (await PlatformClient.Json(next))["id"]!.GetValue<Guid>();
+        var done = await _client.WaitForSearchEndAsync(nextId, TimeSpan.FromMinutes(2));
+        Assert.Equal("succeeded", done["status"]!.GetValue<string>());
+        Assert.All((await _client.GetAsync($"/api/v1/searches/{id}/trials"))["items"]!.AsArray(),
+            t => Assert.Equal("cancelled", t!["status"]!.GetValue<string>()));
+    }
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!condition() && DateTime.UtcNow < deadline) await Task.Delay(100);
+        Assert.True(condition());
+    }
+}

@@ -1,0 +1,68 @@
+using System.Net;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using NasPlatform.Data;
+
+namespace NasPlatform.Web.Tests.Infrastructure;
+
+/// <summary>
+/// The whole platform as `dotnet run` starts it — Kestrel on a real port (browsers and SignalR need
+/// one), a SQLite file, Hangfire's SQLite storage and the in-process worker — in a temporary data
+/// folder, with latency measurement shortened so trials take seconds.
+/// </summary>
+public sealed class PlatformFactory : WebApplicationFactory<Program>
+{
+    public const long MaxUploadBytes = 4L << 20;
+
+    public string DataPath { get; } = Path.Combine(Path.GetTempPath(), "nas-web-" + Guid.NewGuid().ToString("N"));
+
+    public PlatformFactory()
+    {
+        UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
+        StartServer();
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("NasPlatform:DataPath", DataPath);
+        builder.UseSetting("NasPlatform:MaxUploadBytes", MaxUploadBytes.ToString());
+        builder.UseSetting("NasPlatform:DefaultParallelism", "2");
+        builder.UseSetting("NasPlatform:Worker:Threads", "1");
+        builder.UseSetting("NasPlatform:Worker:LatencyWarmupRuns", "2");
+        builder.UseSetting("NasPlatform:Worker:LatencyTimedRuns", "12");
+        builder.UseSetting("NasPlatform:Worker:LatencyRounds", "3");
+        builder.UseSetting("NasPlatform:Worker:HeartbeatSeconds", "1");
+    }
+
+    public Uri BaseAddress
+    {
+        get
+        {
+            var addresses = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+            return new Uri(addresses.First());
+        }
+    }
+
+    public HttpClient Api() => new() { BaseAddress = BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
+
+    public NasDbContext Db() => Services.GetRequiredService<IDbContextFactory<NasDbContext>>().CreateDbContext();
+
+    public string BlobRoot => Path.Combine(DataPath, "blobs");
+    public string TempRoot => Path.Combine(DataPath, "tmp");
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        try { Directory.Delete(DataPath, recursive: true); } catch (IOException) { }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class PlatformCollection : ICollectionFixture<PlatformFactory>
+{
+    public const string Name = "platform";
+}

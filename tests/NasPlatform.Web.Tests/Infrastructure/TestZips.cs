@@ -1,0 +1,54 @@
+using System.IO.Compression;
+using NasPlatform.Engine.Datasets;
+using NasPlatform.Engine.Tests.Datasets;
+using NasPlatform.Engine.Tests.TestData;
+using SkiaSharp;
+
+namespace NasPlatform.Web.Tests.Infrastructure;
+
+/// <summary>Zip uploads built in memory: good tiny datasets and every kind of bad one.</summary>
+public static class TestZips
+{
+    public sealed record Entry(string Name, byte[] Data, int? UnixMode = null, bool Store = false);
+
+    public static byte[] Zip(IEnumerable<Entry> entries)
+    {
+        using var ms = new MemoryStream();
+        using (var zip = new ZipArchive(ms, ZipArchiveMode.Create, leaveOpen: true))
+            foreach (var e in entries)
+            {
+                var entry = zip.CreateEntry(e.Name, e.Store ? CompressionLevel.NoCompression : CompressionLevel.Optimal);
+                if (e.UnixMode is { } mode) entry.ExternalAttributes = mode << 16;
+                using var s = entry.Open();
+                s.Write(e.Data);
+            }
+        return ms.ToArray();
+    }
+
+    /// <summary>A learnable grayscale IDX dataset (class k = bright square in cell k), 16x16 pixels.</summary>
+    public static byte[] TinyIdx(int train = 150, int test = 45, int classes = 3, bool gzip = false) =>
+        Zip(IdxEntries(TinyImages.Make(train, classes, 1, 16, 1), TinyImages.Make(test, classes, 1, 16, 2), gzip));
+
+    public static List<Entry> IdxEntries(ImageDataset train, ImageDataset test, bool gzip = false)
+    {
+        byte[] Maybe(byte[] b) => gzip ? DatasetTestData.Gzip(b) : b;
+        string Name(string n) => gzip ? n + ".gz" : n;
+        return
+        [
+            new(Name("train-images-idx3-ubyte"), Maybe(IdxImages(train))),
+            new(Name("train-labels-idx1-ubyte"), Maybe(DatasetTestData.IdxLabels(train.Labels))),
+            new(Name("t10k-images-idx3-ubyte"), Maybe(IdxImages(test))),
+            new(Name("t10k-labels-idx1-ubyte"), Maybe(DatasetTestData.IdxLabels(test.Labels))),
+        ];
+    }
+
+    public static byte[] IdxImages(ImageDataset data) =>
+        [.. DatasetTestData.IdxHeader(IdxReader.ImageMagic, (uint)data.Count, (uint)data.Height, (uint)data.Width), .. data.Pixels];
+
+    /// <summary>A valid image-folder zip: classes of solid-colour 16x16 PNGs.</summary>
+    public static byte[] ImageFolder(int classes = 2, int perClass = 6, string prefix = "") =>
+        Zip(Enumerable.Range(0, classes).SelectMany(k => Enumerable.Range(0, perClass).Select(i =>
+            new Entry($"{prefix}class{k}/{i}.png", DatasetTestData.SolidImage(16, 16, new SKColor((byte)(k * 90), 80, (byte)(i * 20)))))));
+
+    public static Entry Png(string name, byte k = 0) => new(name, DatasetTestData.SolidImage(16, 16, new SKColor(k, 100, 50)));
+}
