@@ -1,11 +1,22 @@
 #!/usr/bin/env bash
 # The project's test command (README, .ci/run). Restores, builds and runs every test project.
-# Needs only the .NET 10 SDK: TorchSharp's CPU natives come from NuGet and are made loadable on
-# older libstdc++ hosts by the build itself (src/Directory.Build.targets).
+# Needs the .NET 10 SDK; installs Debian's chromium (browser tests, driven by Playwright) when it
+# is missing. TorchSharp's CPU natives come from NuGet and are made loadable on older libstdc++
+# hosts by the build itself (src/Directory.Build.targets).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 command -v dotnet >/dev/null || { echo "The .NET 10 SDK (dotnet) is required: https://dot.net" >&2; exit 1; }
+
+if [ -z "${NAS_CHROMIUM:-}" ] && [ ! -x /usr/bin/chromium ]; then
+    echo "Installing chromium for the browser tests..."
+    if [ "$(id -u)" -eq 0 ]; then
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    elif command -v sudo >/dev/null; then
+        sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    fi
+    [ -x /usr/bin/chromium ] || { echo "chromium is required for the browser tests (apt-get install chromium)" >&2; exit 1; }
+fi
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

@@ -62,7 +62,7 @@ public sealed class PlatformFactory : WebApplicationFactory<Program>
 }
 
 [CollectionDefinition(Name)]
-public sealed class PlatformCollection : ICollectionFixture<PlatformFactory>
+public sealed class PlatformCollection : ICollectionFixture<PlatformFactory>, ICollectionFixture<Browser.BrowserSession>
 {
     public const string Name = "platform";
 }
