@@ -26,3 +26,9 @@ window.nasUpload = {
         return input && input.files && input.files.length > 0 ? input.files[0].name + " (" + input.files[0].size + " bytes)" : "";
     }
 };
+
+// Clears a file input after a finished upload.
+window.nasUpload.clear = function (inputId) {
+    const input = document.getElementById(inputId);
+    if (input) input.value = "";
+};
