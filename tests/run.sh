@@ -21,7 +21,9 @@ fi
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 set +e
-dotnet test NasPlatform.sln -c Release --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log"
+# -m:1: one test project at a time; the platform tests train networks and drive a browser, and on a
+# 2-core machine they must not compete with the engine tests for the CPU.
+dotnet test NasPlatform.sln -c Release -m:1 --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 set -e
 # One plain summary line over all test projects.

@@ -11,6 +11,13 @@ var latency = defaults with
     Rounds = Int(Arg(args, "--rounds")) ?? defaults.Rounds,
     WarmupRuns = Int(Arg(args, "--warmup")) ?? defaults.WarmupRuns,
 };
+if (command == "browser-search")
+{
+    // Needs a running platform (dotnet run -c Release --project src/NasPlatform.Web) and Chromium.
+    var run = new BrowserSearch(Arg(args, "--url") ?? "http://localhost:5080", data, Arg(args, "--screenshots") ?? "TestResults/benchmarks");
+    await run.RunAsync(BrowserSearch.Form(name => Arg(args, name)), Arg(args, "--name") ?? "fashion-mnist");
+    return 0;
+}
 var bench = new EngineBenchmarks(data, threads);
 switch (command)
 {
@@ -19,7 +26,7 @@ switch (command)
     case "proxy": bench.ProxyTrial(); break;
     case "all": bench.Throughput(); bench.LatencyRepeatability(latency); bench.ProxyTrial(); break;
     default:
-        Console.Error.WriteLine($"unknown benchmark '{command}': use all, throughput, latency or proxy");
+        Console.Error.WriteLine($"unknown benchmark '{command}': use all, throughput, latency, proxy or browser-search");
         return 2;
 }
 return 0;

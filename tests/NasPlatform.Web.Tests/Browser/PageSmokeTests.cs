@@ -24,7 +24,7 @@ public sealed class PageSmokeTests(PlatformFactory factory, BrowserSession brows
             await page.GotoAsync(path);
             await Assertions.Expect(page.Locator("h1, h2, h3, h4, h5").Filter(new() { HasText = heading }).First).ToBeVisibleAsync();
             // The circuit is up when Blazor has replaced the prerendered page: the error bar stays hidden.
-            await page.WaitForFunctionAsync("() => window.Blazor !== undefined");
+            await page.GetByTestId("circuit-ready").WaitForAsync(new() { State = WaitForSelectorState.Attached });
             await Assertions.Expect(page.Locator("#blazor-error-ui")).ToBeHiddenAsync();
             Assert.Empty(errors);
         }

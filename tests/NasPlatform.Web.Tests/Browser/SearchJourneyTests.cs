@@ -1,0 +1,116 @@
+using System.IO.Compression;
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using NasPlatform.Web.Tests.Infrastructure;
+using static Microsoft.Playwright.Assertions;
+
+namespace NasPlatform.Web.Tests.Browser;
+
+/// <summary>What a user does in the browser, end to end, on a real server and a real Chromium.</summary>
+[Collection(PlatformCollection.Name)]
+public sealed class SearchJourneyTests(PlatformFactory factory, BrowserSession browser) : IAsyncLifetime
+{
+    private IBrowserContext _context = null!;
+    private IPage _page = null!;
+    private readonly string _files = Directory.CreateTempSubdirectory("nas-browser-").FullName;
+
+    public async Task InitializeAsync()
+    {
+        _context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = factory.BaseAddress.ToString(), AcceptDownloads = true, ViewportSize = new ViewportSize { Width = 1400, Height = 1000 },
+        });
+        _context.SetDefaultTimeout(60_000);
+        _page = await _context.NewPageAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _context.DisposeAsync();
+        Directory.Delete(_files, recursive: true);
+    }
+
+    [Fact]
+    public async Task UploadSearchWatchAndDownload_AllInTheBrowser()
+    {
+        var zip = Path.Combine(_files, "tiny-idx.zip");
+        await File.WriteAllBytesAsync(zip, TestZips.TinyIdx());
+
+        // Upload with progress; the new row turns ready by itself.
+        await _page.GotoAsync("/datasets");
+        await _page.GetByTestId("circuit-ready").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        await _page.FillAsync("#dataset-name", "browser tiny");
+        await _page.SetInputFilesAsync("#dataset-file", zip);
+        await _page.ClickAsync("#upload-button");
+        var row = _page.GetByTestId("dataset-row").Filter(new() { HasText = "browser tiny" });
+        await Expect(row.GetByTestId("dataset-status")).ToHaveTextAsync("ready", new() { Timeout = 60_000 });
+        await browser.ScreenshotAsync(_page, "1-datasets-uploaded");
+
+        await row.GetByTestId("dataset-link").ClickAsync();
+        await Expect(_page.GetByTestId("class-sample-row")).ToHaveCountAsync(3);
+        await browser.ScreenshotAsync(_page, "2-dataset-detail");
+
+        // Launch a 3-trial search from the dataset.
+        await _page.ClickAsync("#new-search");
+        await _page.WaitForURLAsync(new Regex("/searches/new"), new() { WaitUntil = WaitUntilState.Commit });
+        await _page.SelectOptionAsync("#search-strategy", "random");
+        await _page.FillAsync("#latency-budget", "5");
+        await _page.FillAsync("#max-trials", "3");
+        await _page.FillAsync("#proxy-epochs", "1");
+        await _page.FillAsync("#proxy-fraction", "1");
+        await _page.FillAsync("#final-epochs", "1");
+        await browser.ScreenshotAsync(_page, "3-new-search");
+        await _page.ClickAsync("#start-search");
+        // Blazor navigates inside the page (history API): there is no load event to wait for.
+        await _page.WaitForURLAsync(new Regex("/searches/[0-9a-f-]{36}$"), new() { WaitUntil = WaitUntilState.Commit });
+
+        // From here on the page must update itself: a reload would drop this marker.
+        await _page.EvaluateAsync("() => window.__notReloaded = true");
+        await Expect(_page.GetByTestId("trial-row").First).ToBeVisibleAsync(new() { Timeout = 60_000 });
+        await Expect(_page.GetByTestId("scatter-count")).ToContainTextAsync("1 trial", new() { Timeout = 120_000 });
+        await browser.ScreenshotAsync(_page, "4-search-running");
+        await Expect(_page.GetByTestId("search-status")).ToHaveTextAsync("succeeded", new() { Timeout = 240_000 });
+        await Expect(_page.GetByTestId("trial-row")).ToHaveCountAsync(3);
+        await Expect(_page.GetByTestId("scatter-count")).ToContainTextAsync("3 trials plotted");
+        Assert.True(await _page.EvaluateAsync<bool>("() => window.__notReloaded === true"), "the search page reloaded instead of updating live");
+        await Expect(_page.GetByTestId("best-model")).ToBeVisibleAsync();
+        await browser.ScreenshotAsync(_page, "5-search-succeeded");
+
+        // Download the model from the search page: a zip with weights, architecture and card.
+        var download = await _page.RunAndWaitForDownloadAsync(() => _page.ClickAsync("#download-model"));
+        var saved = Path.Combine(_files, "model.zip");
+        await download.SaveAsAsync(saved);
+        using (var archive = ZipFile.OpenRead(saved))
+            Assert.Equal(["architecture.json", "model-card.json", "model-card.md", "model.bin"], archive.Entries.Select(e => e.FullName).Order().ToArray());
+
+        await _page.ClickAsync("#model-link");
+        await Expect(_page.GetByTestId("architecture-block").First).ToBeVisibleAsync();
+        await browser.ScreenshotAsync(_page, "6-model-detail");
+    }
+
+    [Fact]
+    public async Task BadUploadAndBadSearch_ShowTheirReasons()
+    {
+        var notZip = Path.Combine(_files, "notes.zip");
+        await File.WriteAllTextAsync(notZip, "this is not an archive");
+        await _page.GotoAsync("/datasets");
+        await _page.GetByTestId("circuit-ready").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        await _page.FillAsync("#dataset-name", "not a zip");
+        await _page.SetInputFilesAsync("#dataset-file", notZip);
+        await _page.ClickAsync("#upload-button");
+        await Expect(_page.GetByTestId("upload-error")).ToContainTextAsync("not a zip archive");
+        await Expect(_page.GetByTestId("dataset-row").Filter(new() { HasText = "not a zip" })).ToHaveCountAsync(0);
+        await browser.ScreenshotAsync(_page, "7-upload-refused");
+
+        await _page.GotoAsync("/searches/new");
+        await _page.GetByTestId("circuit-ready").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        await _page.FillAsync("#latency-budget", "0");
+        await _page.FillAsync("#max-trials", "0");
+        await _page.ClickAsync("#start-search");
+        await Expect(_page.GetByTestId("search-validation")).ToBeVisibleAsync();
+        await Expect(_page.GetByText("The latency budget must be a positive number of milliseconds.")).ToBeVisibleAsync();
+        await Expect(_page.GetByText("The trial budget must be between 1 and 10000.")).ToBeVisibleAsync();
+        Assert.EndsWith("/searches/new", _page.Url);
+        await browser.ScreenshotAsync(_page, "8-search-refused");
+    }
+}
