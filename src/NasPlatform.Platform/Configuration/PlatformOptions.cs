@@ -3,14 +3,17 @@ using System.ComponentModel.DataAnnotations;
 namespace NasPlatform.Platform.Configuration;
 
 /// <summary>The "NasPlatform" section of appsettings.json, validated at start-up.</summary>
-public sealed class PlatformOptions
+public sealed class PlatformOptions : IValidatableObject
 {
     public const string Section = "NasPlatform";
+
+    /// <summary>sqlite (the embedded default: a file in DataPath) or postgres (scale-out; needs ConnectionString).</summary>
+    [RegularExpression("^(sqlite|postgres)$")] public string Database { get; set; } = "sqlite";
 
     /// <summary>Folder for the database file, the job storage and the blob store (relative to the working folder).</summary>
     [Required] public string DataPath { get; set; } = "data";
 
-    /// <summary>EF Core connection string; empty = a SQLite file in DataPath.</summary>
+    /// <summary>Connection string of the database (and, for PostgreSQL, of Hangfire's storage); empty = a SQLite file in DataPath.</summary>
     public string? ConnectionString { get; set; }
 
     /// <summary>Largest accepted upload, in bytes.</summary>
@@ -25,6 +28,15 @@ public sealed class PlatformOptions
     public WorkerOptions Worker { get; set; } = new();
 
     public string FullDataPath => Path.GetFullPath(DataPath);
+
+    public bool UsesPostgres => Database == "postgres";
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (UsesPostgres && string.IsNullOrWhiteSpace(ConnectionString))
+            yield return new ValidationResult("NasPlatform:Database is postgres, so NasPlatform:ConnectionString must name the server (Host=...;Database=...;Username=...;Password=...).",
+                [nameof(ConnectionString)]);
+    }
 
     public string ResolvedConnectionString =>
         string.IsNullOrWhiteSpace(ConnectionString) ? $"Data Source={PlatformServices.DataFile(this, "nasplatform.db")}" : ConnectionString;

@@ -1,4 +1,5 @@
 using Hangfire;
+using Hangfire.PostgreSql;
 using Hangfire.Storage.SQLite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -6,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using NasPlatform.Data;
+using NasPlatform.Data.Postgres;
 using NasPlatform.Data.Sqlite;
 using NasPlatform.Platform.Datasets;
 using NasPlatform.Platform.Jobs;
@@ -26,9 +28,14 @@ public static class PlatformServices
         services.AddOptions<PlatformOptions>().BindConfiguration(PlatformOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         // Everything reads the options when first resolved, so hosts and tests can still override the configuration after this call.
         static PlatformOptions Options(IServiceProvider sp) => sp.GetRequiredService<IOptions<PlatformOptions>>().Value;
+        // Both providers are registered; the configured one is picked when the factory is first needed.
         services.AddDbContextFactory<SqliteNasDbContext>((sp, o) => o.UseSqlite(Options(sp).ResolvedConnectionString,
-            sql => sql.MigrationsAssembly("NasPlatform.Migrations")));
-        services.AddSingleton<IDbContextFactory<NasDbContext>, ContextFactory<SqliteNasDbContext>>();
+            sql => sql.MigrationsAssembly(MigrationsAssembly)));
+        services.AddDbContextFactory<PostgresNasDbContext>((sp, o) => o.UseNpgsql(Options(sp).ResolvedConnectionString,
+            pg => pg.MigrationsAssembly(MigrationsAssembly)));
+        services.AddSingleton<IDbContextFactory<NasDbContext>>(sp => Options(sp).UsesPostgres
+            ? new ContextFactory<PostgresNasDbContext>(sp.GetRequiredService<IDbContextFactory<PostgresNasDbContext>>())
+            : new ContextFactory<SqliteNasDbContext>(sp.GetRequiredService<IDbContextFactory<SqliteNasDbContext>>()));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<IBlobStore>(sp => new FileBlobStore(Path.Combine(Options(sp).FullDataPath, "blobs")));
         services.AddSingleton<IJobScheduler, HangfireJobScheduler>();
@@ -42,15 +49,22 @@ public static class PlatformServices
         services.AddTransient<FinalTrainingJob>();
         services.AddHostedService<DatabaseMigrator>();
 
-        services.AddHangfire((sp, c) => c
-            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
-            .UseSimpleAssemblyNameTypeSerializer()
-            .UseRecommendedSerializerSettings()
-            .UseSQLiteStorage(DataFile(Options(sp), "hangfire.db"), new SQLiteStorageOptions
-            {
-                // The default poll leaves jobs sitting "Enqueued" for seconds.
-                QueuePollInterval = TimeSpan.FromSeconds(1),
-            }));
+        services.AddHangfire((sp, c) =>
+        {
+            var options = Options(sp);
+            c.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+                .UseSimpleAssemblyNameTypeSerializer()
+                .UseRecommendedSerializerSettings();
+            if (options.UsesPostgres)
+                c.UsePostgreSqlStorage(pg => pg.UseNpgsqlConnection(options.ResolvedConnectionString),
+                    new PostgreSqlStorageOptions { QueuePollInterval = TimeSpan.FromSeconds(1), SchemaName = "hangfire" });
+            else
+                c.UseSQLiteStorage(DataFile(options, "hangfire.db"), new SQLiteStorageOptions
+                {
+                    // The default poll leaves jobs sitting "Enqueued" for seconds.
+                    QueuePollInterval = TimeSpan.FromSeconds(1),
+                });
+        });
         return builder;
     }
 
@@ -76,6 +90,8 @@ public static class PlatformServices
         services.AddHostedService(sp => ActivatorUtilities.CreateInstance<WorkerHeartbeatService>(sp, inProcess));
         return builder;
     }
+
+    private const string MigrationsAssembly = "NasPlatform.Migrations";
 
     /// <summary>A file in the data folder, which is created on first use.</summary>
     public static string DataFile(PlatformOptions options, string name)

@@ -6,6 +6,7 @@ using NasPlatform.Platform.Configuration;
 using NasPlatform.Platform.Datasets;
 using NasPlatform.Platform.Jobs;
 using NasPlatform.Platform.Progress;
+using NasPlatform.Platform.Storage;
 
 namespace NasPlatform.Platform.Searches;
 
@@ -86,6 +87,21 @@ public sealed class SearchService(IDbContextFactory<NasDbContext> dbf, IJobSched
             await progress.SearchChanged(SearchCoordinator.ToUpdate(search));
             return true;
         }
+    }
+
+    /// <summary>Deletes a finished search with its trials, model rows and model files. False when it does not exist.</summary>
+    public async Task<bool> DeleteAsync(Guid id, IBlobStore blobs, CancellationToken ct)
+    {
+        await using var db = await dbf.CreateDbContextAsync(ct);
+        var search = await db.Searches.FirstOrDefaultAsync(s => s.Id == id, ct);
+        if (search is null) return false;
+        if (!search.IsFinished) throw new PlatformException("The search is still running; cancel it first.", 409);
+        var models = await db.Models.Where(m => m.SearchId == id).ToListAsync(ct);
+        db.Models.RemoveRange(models);
+        db.Searches.Remove(search); // trials go with it (cascade)
+        await db.SaveChangesAsync(ct);
+        foreach (var model in models) blobs.DeletePrefix($"models/{model.Id}/");
+        return true;
     }
 }
 

@@ -39,7 +39,8 @@ public sealed class TrialJob(IDbContextFactory<NasDbContext> dbf, DatasetCache c
             trial = await db.Trials.Include(t => t.Search).ThenInclude(s => s!.Dataset).FirstOrDefaultAsync(t => t.Id == trialId, ct)
                     ?? throw new InvalidOperationException($"Trial {trialId} does not exist.");
             search = trial.Search!;
-            if (trial.Status != TrialStatus.Queued || search.Status != SearchStatus.Running) return;
+            // Running too: Hangfire runs a job again when the worker that had it stopped before finishing.
+            if (trial.Status is not (TrialStatus.Queued or TrialStatus.Running) || search.Status != SearchStatus.Running) return;
             trial.Status = TrialStatus.Running;
             trial.Worker = worker.Id;
             trial.StartedAt = time.GetUtcNow();

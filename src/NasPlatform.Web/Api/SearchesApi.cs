@@ -4,6 +4,7 @@ using NasPlatform.Data;
 using NasPlatform.Data.Entities;
 using NasPlatform.Platform.Datasets;
 using NasPlatform.Platform.Searches;
+using NasPlatform.Platform.Storage;
 
 namespace NasPlatform.Web.Api;
 
@@ -22,6 +23,7 @@ public static class SearchesApi
         api.MapGet("/{id:guid}/trials", Trials).WithName("ListTrials")
             .WithSummary("Trials of a search (paged; sort = number | reward | accuracy | latency, desc = true|false)");
         api.MapPost("/{id:guid}/cancel", Cancel).WithName("CancelSearch").WithSummary("Stop a search: queued trials are dropped, running ones stop");
+        api.MapDelete("/{id:guid}", Delete).WithName("DeleteSearch").WithSummary("Delete a finished search with its trials and model");
     }
 
     private static async Task<Results<Accepted<SearchAccepted>, ValidationProblem, ProblemHttpResult>> Create(SearchRequest request,
@@ -100,6 +102,18 @@ public static class SearchesApi
             return Problems.From(e);
         }
         return await Get(id, dbf, ct);
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(Guid id, SearchService searches, IBlobStore blobs, CancellationToken ct)
+    {
+        try
+        {
+            return await searches.DeleteAsync(id, blobs, ct) ? TypedResults.NoContent() : Problems.NotFound("Search", id);
+        }
+        catch (PlatformException e)
+        {
+            return Problems.From(e);
+        }
     }
 
     private static (int Page, int PageSize) Clamp(int page, int pageSize) => (Math.Max(1, page), Math.Clamp(pageSize, 1, MaxPageSize));

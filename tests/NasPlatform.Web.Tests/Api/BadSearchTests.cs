@@ -3,8 +3,7 @@ using NasPlatform.Web.Tests.Infrastructure;
 
 namespace NasPlatform.Web.Tests.Api;
 
-[Collection(PlatformCollection.Name)]
-public sealed class BadSearchTests(PlatformFactory factory)
+public abstract class BadSearchTests(PlatformFactory factory)
 {
     private readonly PlatformClient _client = new(factory);
 
@@ -63,3 +62,9 @@ public sealed class BadSearchTests(PlatformFactory factory)
 
     private const int SearchesApiMaxPage = NasPlatform.Web.Api.SearchesApi.MaxPageSize;
 }
+
+[Collection(PlatformCollection.Name)]
+public sealed class BadSearchTestsOnSqlite(PlatformFactory factory) : BadSearchTests(factory);
+
+[Collection(PostgresCollection.Name)]
+public sealed class BadSearchTestsOnPostgres(PostgresPlatformFactory factory) : BadSearchTests(factory);

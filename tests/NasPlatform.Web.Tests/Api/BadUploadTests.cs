@@ -13,8 +13,7 @@ namespace NasPlatform.Web.Tests.Api;
 /// (the dataset ends failed with an error naming the problem). Either way no files are left behind
 /// and the server goes on serving.
 /// </summary>
-[Collection(PlatformCollection.Name)]
-public sealed class BadUploadTests(PlatformFactory factory)
+public abstract class BadUploadTests(PlatformFactory factory)
 {
     private readonly PlatformClient _client = new(factory);
 
@@ -44,7 +43,7 @@ public sealed class BadUploadTests(PlatformFactory factory)
     }
 
     [Theory]
-    [MemberData(nameof(RefusedAtUpload))]
+    [MemberData(nameof(RefusedAtUpload), MemberType = typeof(BadUploadTests))]
     public async Task RefusedAtUpload_WithAProblem_AndNoRowOrFile(string @case, byte[] file, string? format, int status, string reason)
     {
         int before = await _client.DatasetCountAsync();
@@ -105,7 +104,7 @@ public sealed class BadUploadTests(PlatformFactory factory)
     }
 
     [Theory]
-    [MemberData(nameof(FailedDuringIngestion))]
+    [MemberData(nameof(FailedDuringIngestion), MemberType = typeof(BadUploadTests))]
     public async Task FoundDuringIngestion_DatasetFailsWithTheReason_AndKeepsNoFiles(string @case, byte[] file, string reason)
     {
         var dataset = await _client.UploadAndWaitAsync(file, @case);
@@ -118,3 +117,9 @@ public sealed class BadUploadTests(PlatformFactory factory)
     private static IEnumerable<Entry> ClassPngs() =>
         Enumerable.Range(0, 6).SelectMany(i => new[] { Png($"cats/{i}.png", 10), Png($"dogs/{i}.png", 200) });
 }
+
+[Collection(PlatformCollection.Name)]
+public sealed class BadUploadTestsOnSqlite(PlatformFactory factory) : BadUploadTests(factory);
+
+[Collection(PostgresCollection.Name)]
+public sealed class BadUploadTestsOnPostgres(PostgresPlatformFactory factory) : BadUploadTests(factory);

@@ -3,8 +3,7 @@ using NasPlatform.Web.Tests.Infrastructure;
 
 namespace NasPlatform.Web.Tests.Api;
 
-[Collection(PlatformCollection.Name)]
-public sealed class DatasetApiTests(PlatformFactory factory)
+public abstract class DatasetApiTests(PlatformFactory factory)
 {
     private readonly PlatformClient _client = new(factory);
 
@@ -76,3 +75,9 @@ public sealed class DatasetApiTests(PlatformFactory factory)
         Assert.Equal(HttpStatusCode.OK, reference.StatusCode);
     }
 }
+
+[Collection(PlatformCollection.Name)]
+public sealed class DatasetApiTestsOnSqlite(PlatformFactory factory) : DatasetApiTests(factory);
+
+[Collection(PostgresCollection.Name)]
+public sealed class DatasetApiTestsOnPostgres(PostgresPlatformFactory factory) : DatasetApiTests(factory);

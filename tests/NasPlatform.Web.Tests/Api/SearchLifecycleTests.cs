@@ -7,8 +7,7 @@ using NasPlatform.Web.Tests.Infrastructure;
 
 namespace NasPlatform.Web.Tests.Api;
 
-[Collection(PlatformCollection.Name)]
-public sealed class SearchLifecycleTests(PlatformFactory factory)
+public abstract class SearchLifecycleTests(PlatformFactory factory)
 {
     private readonly PlatformClient _client = new(factory);
 
@@ -82,6 +81,13 @@ public sealed class SearchLifecycleTests(PlatformFactory factory)
         lock (trialMessages) Assert.Contains(trialMessages, m => m.Status == "running");
         lock (epochMessages) Assert.Contains(epochMessages, m => m.SearchId == id && m.Number >= 1);
         await _client.AssertNoOrphansAsync();
+
+        // A finished search can be deleted with its model; then its dataset can be deleted too.
+        Assert.Equal(HttpStatusCode.NoContent, (await _client.Http.DeleteAsync($"/api/v1/searches/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _client.Http.GetAsync($"/api/v1/models/{modelId}")).StatusCode);
+        Assert.False(Directory.Exists(Path.Combine(factory.BlobRoot, "models", modelId.ToString())));
+        Assert.Equal(HttpStatusCode.NoContent, (await _client.Http.DeleteAsync($"/api/v1/datasets/{datasetId}")).StatusCode);
+        await _client.AssertNoOrphansAsync();
     }
 
     [Fact]
@@ -96,6 +102,7 @@ public sealed class SearchLifecycleTests(PlatformFactory factory)
         await _client.WaitForAsync($"/api/v1/searches/{id}/trials", t => t["items"]!.AsArray().Any(x => x!["status"]!.GetValue<string>() == "running"),
             TimeSpan.FromMinutes(1));
 
+        await PlatformClient.AssertProblemAsync(await _client.Http.DeleteAsync($"/api/v1/searches/{id}"), 409, "cancel it first");
         var cancel = await _client.Http.PostAsync($"/api/v1/searches/{id}/cancel", null);
         Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
         Assert.Equal("cancelled", (await PlatformClient.Json(cancel))["status"]!.GetValue<string>());
@@ -122,3 +129,9 @@ public sealed class SearchLifecycleTests(PlatformFactory factory)
         Assert.True(condition());
     }
 }
+
+[Collection(PlatformCollection.Name)]
+public sealed class SearchLifecycleTestsOnSqlite(PlatformFactory factory) : SearchLifecycleTests(factory);
+
+[Collection(PostgresCollection.Name)]
+public sealed class SearchLifecycleTestsOnPostgres(PostgresPlatformFactory factory) : SearchLifecycleTests(factory);

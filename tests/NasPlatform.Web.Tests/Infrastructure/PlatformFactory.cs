@@ -14,7 +14,7 @@ namespace NasPlatform.Web.Tests.Infrastructure;
 /// one), a SQLite file, Hangfire's SQLite storage and the in-process worker — in a temporary data
 /// folder, with latency measurement shortened so trials take seconds.
 /// </summary>
-public sealed class PlatformFactory : WebApplicationFactory<Program>
+public class PlatformFactory : WebApplicationFactory<Program>
 {
     public const long MaxUploadBytes = 4L << 20;
 
@@ -28,6 +28,7 @@ public sealed class PlatformFactory : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
+        ConfigureDatabase(builder);
         builder.UseSetting("NasPlatform:DataPath", DataPath);
         builder.UseSetting("NasPlatform:MaxUploadBytes", MaxUploadBytes.ToString());
         builder.UseSetting("NasPlatform:DefaultParallelism", "2");
@@ -37,6 +38,9 @@ public sealed class PlatformFactory : WebApplicationFactory<Program>
         builder.UseSetting("NasPlatform:Worker:LatencyRounds", "3");
         builder.UseSetting("NasPlatform:Worker:HeartbeatSeconds", "1");
     }
+
+    /// <summary>SQLite file in the data folder (the embedded default).</summary>
+    protected virtual void ConfigureDatabase(IWebHostBuilder builder) => builder.UseSetting("NasPlatform:Database", "sqlite");
 
     public Uri BaseAddress
     {
@@ -61,6 +65,7 @@ public sealed class PlatformFactory : WebApplicationFactory<Program>
     }
 }
 
+/// <summary>The platform tests on SQLite; browser tests run here only.</summary>
 [CollectionDefinition(Name)]
 public sealed class PlatformCollection : ICollectionFixture<PlatformFactory>, ICollectionFixture<Browser.BrowserSession>
 {

@@ -1,0 +1,53 @@
+using Microsoft.AspNetCore.Hosting;
+using Npgsql;
+
+namespace NasPlatform.Web.Tests.Infrastructure;
+
+/// <summary>
+/// The same platform on PostgreSQL (EF Core via Npgsql, Hangfire.PostgreSql), in a database of its
+/// own that is dropped afterwards. tests/run.sh installs and starts the server and sets
+/// NAS_TEST_POSTGRES; without it these tests fail with that explanation.
+/// </summary>
+public sealed class PostgresPlatformFactory : PlatformFactory
+{
+    public const string Variable = "NAS_TEST_POSTGRES";
+
+    // Field initializers run before the base constructor starts the server.
+    private readonly string _database = "nas_test_" + Guid.NewGuid().ToString("N");
+    private readonly string _admin = AdminConnection();
+
+    protected override void ConfigureDatabase(IWebHostBuilder builder)
+    {
+        using (var connection = new NpgsqlConnection(_admin))
+        {
+            connection.Open();
+            using var create = new NpgsqlCommand($"CREATE DATABASE \"{_database}\"", connection);
+            create.ExecuteNonQuery();
+        }
+        builder.UseSetting("NasPlatform:Database", "postgres");
+        builder.UseSetting("NasPlatform:ConnectionString", new NpgsqlConnectionStringBuilder(_admin) { Database = _database }.ConnectionString);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        NpgsqlConnection.ClearAllPools();
+        using var connection = new NpgsqlConnection(_admin);
+        connection.Open();
+        using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{_database}\" WITH (FORCE)", connection);
+        drop.ExecuteNonQuery();
+    }
+
+    private static string AdminConnection() =>
+        Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } value ? value
+            : throw new InvalidOperationException(
+                $"{Variable} is not set: the PostgreSQL tests need a server. Run tests/run.sh (it installs and starts PostgreSQL) or set " +
+                $"{Variable}=\"Host=127.0.0.1;Username=...;Password=...;Database=postgres\" for a role that may create databases.");
+}
+
+/// <summary>The platform's API tests again, on PostgreSQL.</summary>
+[CollectionDefinition(Name)]
+public sealed class PostgresCollection : ICollectionFixture<PostgresPlatformFactory>
+{
+    public const string Name = "platform-postgres";
+}
