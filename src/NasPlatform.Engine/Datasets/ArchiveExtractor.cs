@@ -10,9 +10,6 @@ namespace NasPlatform.Engine.Datasets;
 /// </summary>
 public static class ArchiveExtractor
 {
-    private const int UnixFileTypeMask = 0xF000;
-    private const int UnixSymlink = 0xA000;
-
     private static readonly HashSet<string> NestedArchiveExtensions = new(StringComparer.OrdinalIgnoreCase)
         { ".zip", ".tar", ".tgz", ".bz2", ".xz", ".zst", ".7z", ".rar", ".jar" };
 
@@ -24,18 +21,9 @@ public static class ArchiveExtractor
         string? wrapper = null;
         foreach (var entry in archive.Entries)
         {
-            var shown = ZipEntryScanner.Show(entry.FullName);
-            string Fail(string problem) => $"{archiveName}: entry '{shown}' {problem}.";
-            if (((entry.ExternalAttributes >> 16) & UnixFileTypeMask) == UnixSymlink)
-                throw new DatasetFormatException(Fail("is a symbolic link; links are not accepted"));
-            var name = entry.FullName.Replace('\\', '/');
-            if (name.StartsWith('/')) throw new DatasetFormatException(Fail("has an absolute path"));
-            if (name.Length >= 2 && name[1] == ':' && char.IsAsciiLetter(name[0])) throw new DatasetFormatException(Fail("starts with a drive letter"));
-            if (name.Contains('\0')) throw new DatasetFormatException(Fail("contains a NUL character"));
-            var segments = name.Split('/', StringSplitOptions.RemoveEmptyEntries).Where(s => s != ".").ToArray();
-            if (segments.Contains("..")) throw new DatasetFormatException(Fail("escapes the archive folder with '..'"));
-            if (name.EndsWith('/') || segments.Length == 0) continue;
-            if (!seen.Add(string.Join('/', segments))) throw new DatasetFormatException(Fail("appears more than once (duplicate name)"));
+            var segments = ZipEntryScanner.SafeSegments(entry, archiveName, seen);
+            if (segments is null) continue;
+            string Fail(string problem) => $"{archiveName}: entry '{ZipEntryScanner.Show(entry.FullName)}' {problem}.";
             if (segments.Contains("__MACOSX") || segments[^1].StartsWith('.') || segments[^1] is "Thumbs.db" or "desktop.ini") continue;
             if (NestedArchiveExtensions.Contains(Path.GetExtension(segments[^1])))
                 throw new DatasetFormatException(Fail("is a nested archive; put the dataset files themselves in the zip"));

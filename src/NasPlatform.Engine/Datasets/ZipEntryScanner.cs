@@ -29,28 +29,9 @@ internal static class ZipEntryScanner
         var files = new List<(ZipArchiveEntry Entry, string[] Segments)>();
         foreach (var entry in archive.Entries)
         {
-            var shown = Show(entry.FullName);
-            string Fail(string problem) => $"{archiveName}: entry '{shown}' {problem}.";
-
-            // Unix "version made by" keeps the st_mode in the high 16 bits of the external attributes.
-            if (((entry.ExternalAttributes >> 16) & UnixFileTypeMask) == UnixSymlink)
-                throw new DatasetFormatException(Fail("is a symbolic link; links are not accepted"));
-
-            // Backslashes are separators for Windows tools, so "..\x" must be caught as "../x".
-            var name = entry.FullName.Replace('\\', '/');
-            if (name.StartsWith('/'))
-                throw new DatasetFormatException(Fail("has an absolute path"));
-            if (name.Length >= 2 && name[1] == ':' && char.IsAsciiLetter(name[0]))
-                throw new DatasetFormatException(Fail("starts with a drive letter"));
-            if (name.Any(c => c == '\0'))
-                throw new DatasetFormatException(Fail("contains a NUL character"));
-            var segments = name.Split('/', StringSplitOptions.RemoveEmptyEntries).Where(s => s != ".").ToArray();
-            if (segments.Contains(".."))
-                throw new DatasetFormatException(Fail("escapes the archive folder with '..'"));
-            if (name.EndsWith('/') || segments.Length == 0) continue; // a folder entry
-
-            if (!seen.Add(string.Join('/', segments)))
-                throw new DatasetFormatException(Fail("appears more than once (duplicate name)"));
+            var segments = SafeSegments(entry, archiveName, seen);
+            if (segments is null) continue;
+            string Fail(string problem) => $"{archiveName}: entry '{Show(entry.FullName)}' {problem}.";
             if (segments.Contains("__MACOSX") || IgnorableFiles.Contains(segments[^1])) continue;
 
             var ext = System.IO.Path.GetExtension(segments[^1]);
@@ -87,6 +68,35 @@ internal static class ZipEntryScanner
             if (className.Any(char.IsControl))
                 throw new DatasetFormatException($"{archiveName}: class folder name '{Show(className)}' contains a control character.");
         return result;
+    }
+
+    /// <summary>
+    /// The path segments of an entry whose name is safe to extract (no link, absolute path, drive
+    /// letter, NUL or '..', not seen before); null for a folder entry. Throws naming the problem.
+    /// </summary>
+    public static string[]? SafeSegments(ZipArchiveEntry entry, string archiveName, HashSet<string> seen)
+    {
+        string Fail(string problem) => $"{archiveName}: entry '{Show(entry.FullName)}' {problem}.";
+
+        // Unix "version made by" keeps the st_mode in the high 16 bits of the external attributes.
+        if (((entry.ExternalAttributes >> 16) & UnixFileTypeMask) == UnixSymlink)
+            throw new DatasetFormatException(Fail("is a symbolic link; links are not accepted"));
+
+        // Backslashes are separators for Windows tools, so "..\x" must be caught as "../x".
+        var name = entry.FullName.Replace('\\', '/');
+        if (name.StartsWith('/'))
+            throw new DatasetFormatException(Fail("has an absolute path"));
+        if (name.Length >= 2 && name[1] == ':' && char.IsAsciiLetter(name[0]))
+            throw new DatasetFormatException(Fail("starts with a drive letter"));
+        if (name.Any(c => c == '\0'))
+            throw new DatasetFormatException(Fail("contains a NUL character"));
+        var segments = name.Split('/', StringSplitOptions.RemoveEmptyEntries).Where(s => s != ".").ToArray();
+        if (segments.Contains(".."))
+            throw new DatasetFormatException(Fail("escapes the archive folder with '..'"));
+        if (name.EndsWith('/') || segments.Length == 0) return null; // a folder entry
+        if (!seen.Add(string.Join('/', segments)))
+            throw new DatasetFormatException(Fail("appears more than once (duplicate name)"));
+        return segments;
     }
 
     /// <summary>A name fit for an error message: control characters are escaped, very long names cut.</summary>

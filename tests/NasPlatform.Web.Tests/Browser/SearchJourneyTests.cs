@@ -74,6 +74,7 @@ public sealed class SearchJourneyTests(PlatformFactory factory, BrowserSession b
         await Expect(_page.GetByTestId("scatter-count")).ToContainTextAsync("3 trials plotted");
         Assert.True(await _page.EvaluateAsync<bool>("() => window.__notReloaded === true"), "the search page reloaded instead of updating live");
         await Expect(_page.GetByTestId("best-model")).ToBeVisibleAsync();
+        await Expect(_page.GetByTestId("curves-title")).ToContainTextAsync("Trial #");
         await browser.ScreenshotAsync(_page, "5-search-succeeded");
 
         // Download the model from the search page: a zip with weights, architecture and card.
