@@ -19,21 +19,8 @@ if [ -z "${NAS_CHROMIUM:-}" ] && [ ! -x /usr/bin/chromium ]; then
     [ -x /usr/bin/chromium ] || { echo "chromium is required for the browser tests (apt-get install chromium)" >&2; exit 1; }
 fi
 
-# PostgreSQL for the platform tests' second run (the scale-out database): Debian's package, a
-# local cluster, and a role that may create a database per test host.
-if [ -z "${NAS_TEST_POSTGRES:-}" ]; then
-    as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
-    if ! command -v pg_ctlcluster >/dev/null; then
-        echo "Installing postgresql for the platform tests..."
-        as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
-    fi
-    pg_version=$(ls /usr/lib/postgresql | sort -n | tail -1)
-    if ! as_root pg_lsclusters -h | grep -q "^$pg_version main .* online"; then
-        as_root pg_ctlcluster "$pg_version" main start || as_root bash -c "pg_createcluster $pg_version main >/dev/null && pg_ctlcluster $pg_version main start"
-    fi
-    as_root su postgres -c "psql -qtAc \"SELECT 1 FROM pg_roles WHERE rolname='nastest'\" | grep -q 1 || psql -qc \"CREATE ROLE nastest LOGIN PASSWORD 'nastest' CREATEDB\"" >/dev/null
-    export NAS_TEST_POSTGRES="Host=127.0.0.1;Port=5432;Username=nastest;Password=nastest;Database=postgres"
-fi
+# PostgreSQL for the platform tests' second run (the scale-out database).
+source tests/postgres.sh
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

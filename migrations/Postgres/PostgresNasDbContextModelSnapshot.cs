@@ -281,6 +281,9 @@ namespace NasPlatform.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer");
+
                     b.Property<string>("ChoicesJson")
                         .IsRequired()
                         .HasColumnType("text");

@@ -275,6 +275,9 @@ namespace NasPlatform.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("ChoicesJson")
                         .IsRequired()
                         .HasColumnType("TEXT");

@@ -40,7 +40,12 @@ public sealed class Trial
     /// <summary>The result has been reported to the strategy.</summary>
     public bool Reported { get; set; }
     public string? Worker { get; set; }
+
+    /// <summary>The job that owns the trial: only its executions (Hangfire's re-run after a worker died) may work on it.</summary>
     public string? JobId { get; set; }
+
+    /// <summary>How many times a worker started it (more than 1 after a worker died mid-trial).</summary>
+    public int Attempts { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? StartedAt { get; set; }
     public DateTimeOffset? FinishedAt { get; set; }

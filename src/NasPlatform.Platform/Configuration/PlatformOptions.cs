@@ -67,5 +67,8 @@ public sealed class WorkerOptions
     /// <summary>Seconds between heartbeats; a worker silent for three of them is shown offline.</summary>
     [Range(1, 3600)] public int HeartbeatSeconds { get; set; } = 10;
 
+    /// <summary>PostgreSQL job storage: a job whose worker stopped renewing its claim this long ago runs again elsewhere.</summary>
+    [Range(10, 86_400)] public int OrphanedJobSeconds { get; set; } = 60;
+
     public int EffectiveThreads => Threads > 0 ? Threads : Math.Max(1, Environment.ProcessorCount);
 }

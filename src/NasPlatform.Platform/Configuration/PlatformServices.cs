@@ -56,8 +56,15 @@ public static class PlatformServices
                 .UseSimpleAssemblyNameTypeSerializer()
                 .UseRecommendedSerializerSettings();
             if (options.UsesPostgres)
-                c.UsePostgreSqlStorage(pg => pg.UseNpgsqlConnection(options.ResolvedConnectionString),
-                    new PostgreSqlStorageOptions { QueuePollInterval = TimeSpan.FromSeconds(1), SchemaName = "hangfire" });
+                c.UsePostgreSqlStorage(pg => pg.UseNpgsqlConnection(options.ResolvedConnectionString), new PostgreSqlStorageOptions
+                {
+                    QueuePollInterval = TimeSpan.FromSeconds(1),
+                    SchemaName = "hangfire",
+                    // A running job keeps its claim fresh; the job of a worker that died is picked up by another
+                    // worker once the claim is this old, instead of after Hangfire's default of 30 minutes.
+                    UseSlidingInvisibilityTimeout = true,
+                    InvisibilityTimeout = TimeSpan.FromSeconds(options.Worker.OrphanedJobSeconds),
+                });
             else
                 c.UseSQLiteStorage(DataFile(options, "hangfire.db"), new SQLiteStorageOptions
                 {

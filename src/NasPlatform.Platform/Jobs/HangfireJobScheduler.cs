@@ -17,7 +17,7 @@ public sealed class HangfireJobScheduler(IBackgroundJobClient client) : IJobSche
         client.Create<SearchCoordinator>(j => j.StartAsync(searchId, CancellationToken.None), new EnqueuedState(ControlQueue));
 
     public string EnqueueTrial(Guid trialId, string deviceClass) =>
-        client.Create<TrialJob>(j => j.RunAsync(trialId, CancellationToken.None), new EnqueuedState(deviceClass));
+        client.Create<TrialJob>(j => j.RunAsync(trialId, null, CancellationToken.None), new EnqueuedState(deviceClass));
 
     public string EnqueueFinalTraining(Guid searchId, string deviceClass) =>
         client.Create<FinalTrainingJob>(j => j.RunAsync(searchId, CancellationToken.None), new EnqueuedState(deviceClass));

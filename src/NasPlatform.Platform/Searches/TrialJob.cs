@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Hangfire;
+using Hangfire.Server;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -30,21 +31,38 @@ public sealed class TrialJob(IDbContextFactory<NasDbContext> dbf, DatasetCache c
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public async Task RunAsync(Guid trialId, CancellationToken ct)
+    /// <param name="context">Supplied by Hangfire: the job's id decides who may work on the trial.</param>
+    public async Task RunAsync(Guid trialId, PerformContext? context, CancellationToken ct)
     {
         Trial trial;
         Search search;
+        var jobId = context?.BackgroundJob.Id;
         await using (var db = await dbf.CreateDbContextAsync(ct))
         {
-            trial = await db.Trials.Include(t => t.Search).ThenInclude(s => s!.Dataset).FirstOrDefaultAsync(t => t.Id == trialId, ct)
-                    ?? throw new InvalidOperationException($"Trial {trialId} does not exist.");
+            // Claimed atomically: a queued trial, or a running one whose own job Hangfire runs again because
+            // the worker that had it died. Any other execution (a duplicate job) leaves it alone, so a
+            // trial's result is recorded exactly once.
+            var now = time.GetUtcNow();
+            int claimed = await db.Trials
+                .Where(t => t.Id == trialId && t.Search!.Status == SearchStatus.Running
+                            && (t.Status == TrialStatus.Queued || (t.Status == TrialStatus.Running && jobId != null && t.JobId == jobId)))
+                .ExecuteUpdateAsync(u => u
+                    .SetProperty(t => t.Status, TrialStatus.Running)
+                    .SetProperty(t => t.Worker, worker.Id)
+                    .SetProperty(t => t.StartedAt, now)
+                    .SetProperty(t => t.Attempts, t => t.Attempts + 1)
+                    .SetProperty(t => t.HistoryJson, "[]")
+                    .SetProperty(t => t.JobId, t => jobId ?? t.JobId), ct);
+            if (claimed == 0)
+            {
+                // Already finished: its worker may have died between storing the result and the next step, so take that step.
+                var done = await db.Trials.AsNoTracking().Where(t => t.Id == trialId).Select(t => new { t.SearchId, t.Status }).FirstOrDefaultAsync(ct);
+                if (done is { Status: TrialStatus.Succeeded or TrialStatus.Failed }) await coordinator.AdvanceAsync(done.SearchId, ct);
+                return;
+            }
+            trial = await db.Trials.AsNoTracking().Include(t => t.Search).ThenInclude(s => s!.Dataset).FirstAsync(t => t.Id == trialId, ct);
             search = trial.Search!;
-            // Running too: Hangfire runs a job again when the worker that had it stopped before finishing.
-            if (trial.Status is not (TrialStatus.Queued or TrialStatus.Running) || search.Status != SearchStatus.Running) return;
-            trial.Status = TrialStatus.Running;
-            trial.Worker = worker.Id;
-            trial.StartedAt = time.GetUtcNow();
-            await db.SaveChangesAsync(ct);
+            if (trial.Attempts > 1) log.LogWarning("Trial {Number} of search {Search} restarted (attempt {Attempt})", trial.Number, search.Id, trial.Attempts);
         }
         await progress.TrialChanged(SearchCoordinator.ToUpdate(trial));
 
@@ -55,7 +73,7 @@ public sealed class TrialJob(IDbContextFactory<NasDbContext> dbf, DatasetCache c
             var result = await Task.Run(() => Evaluate(search, trial, stop.Token), stop.Token);
             await using var db = await dbf.CreateDbContextAsync(CancellationToken.None);
             var row = await db.Trials.FirstAsync(t => t.Id == trialId, CancellationToken.None);
-            if (row.Status != TrialStatus.Running) return; // cancelled while finishing
+            if (row.Status != TrialStatus.Running || row.JobId != trial.JobId) return; // cancelled while finishing
             row.Status = TrialStatus.Succeeded;
             row.ValidationAccuracy = result.ValidationAccuracy;
             row.LatencyMs = result.Latency.MedianMs;

@@ -36,6 +36,9 @@ public static class WebServices
         services.AddSingleton<IProgressSink>(sp => sp.GetRequiredService<ProgressBus>());
         services.AddHostedService<HubForwarder>();
         services.AddSignalR();
+        services.AddHealthChecks()
+            .AddCheck<NasPlatform.Platform.Health.DatabaseHealthCheck>("database", tags: ["ready"])
+            .AddCheck<NasPlatform.Platform.Health.BlobStoreHealthCheck>("storage", tags: ["ready"]);
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
         return builder;
@@ -47,6 +50,9 @@ public static class WebServices
         app.UseStatusCodePages();
         app.UseAntiforgery();
 
+        // Live: the process answers. Ready: the database (schema current) and the blob store work.
+        app.MapHealthChecks("/healthz", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/readyz", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
         app.MapOpenApi();
         app.MapScalarApiReference("/api", o => o.WithTitle("NasPlatform API"));
         app.MapDatasetsApi();

@@ -65,6 +65,16 @@ public abstract class DatasetApiTests(PlatformFactory factory)
     }
 
     [Fact]
+    public async Task HealthEndpoints_SayLiveAndReady()
+    {
+        Assert.Equal(HttpStatusCode.OK, (await _client.Http.GetAsync("/healthz")).StatusCode);
+        var ready = await _client.Http.GetAsync("/readyz");
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.Equal("Healthy", await ready.Content.ReadAsStringAsync());
+        await _client.AssertNoOrphansAsync();
+    }
+
+    [Fact]
     public async Task OpenApiDocument_ListsTheContractRoutes()
     {
         var doc = await _client.Http.GetStringAsync("/openapi/v1.json");
