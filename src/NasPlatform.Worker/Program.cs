@@ -6,7 +6,11 @@ using NasPlatform.Platform.Progress;
 var builder = Host.CreateApplicationBuilder(args);
 builder.Configuration.AddTopLevelSettings();
 builder.AddNasPlatformCore();
-// No hub in this process: progress lives in the database, which the web host's pages read.
-builder.Services.AddSingleton<IProgressSink, NullProgressSink>();
+// No hub in this process. On PostgreSQL each event, once stored, is announced to the web host
+// (NOTIFY), which pushes it to browsers; on SQLite the web host runs the only worker in-process.
+builder.Services.AddSingleton<IProgressSink>(sp =>
+    sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<PlatformOptions>>().Value.UsesPostgres
+        ? ActivatorUtilities.CreateInstance<PostgresProgressSink>(sp)
+        : new NullProgressSink());
 builder.AddNasWorker(inProcess: false);
 builder.Build().Run();

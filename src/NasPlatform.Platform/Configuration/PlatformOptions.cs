@@ -27,6 +27,9 @@ public sealed class PlatformOptions : IValidatableObject
 
     public WorkerOptions Worker { get; set; } = new();
 
+    /// <summary>Log as JSON lines (one object per entry) for log collectors, instead of plain text.</summary>
+    public bool JsonLogs { get; set; }
+
     public string FullDataPath => Path.GetFullPath(DataPath);
 
     public bool UsesPostgres => Database == "postgres";

@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NasPlatform.Data;
 using NasPlatform.Data.Postgres;
@@ -25,6 +26,8 @@ public static class PlatformServices
     public static IHostApplicationBuilder AddNasPlatformCore(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
+        // Structured logs for log collectors: NasPlatform__JsonLogs=true.
+        if (builder.Configuration.GetValue<bool>($"{PlatformOptions.Section}:JsonLogs")) builder.Logging.AddJsonConsole();
         services.AddOptions<PlatformOptions>().BindConfiguration(PlatformOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         // Everything reads the options when first resolved, so hosts and tests can still override the configuration after this call.
         static PlatformOptions Options(IServiceProvider sp) => sp.GetRequiredService<IOptions<PlatformOptions>>().Value;

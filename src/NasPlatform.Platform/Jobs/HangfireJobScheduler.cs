@@ -16,6 +16,9 @@ public sealed class HangfireJobScheduler(IBackgroundJobClient client) : IJobSche
     public string EnqueueSearchStart(Guid searchId) =>
         client.Create<SearchCoordinator>(j => j.StartAsync(searchId, CancellationToken.None), new EnqueuedState(ControlQueue));
 
+    public string EnqueueSearchAdvance(Guid searchId) =>
+        client.Create<SearchCoordinator>(j => j.AdvanceAsync(searchId, CancellationToken.None), new EnqueuedState(ControlQueue));
+
     public string EnqueueTrial(Guid trialId, string deviceClass) =>
         client.Create<TrialJob>(j => j.RunAsync(trialId, null, CancellationToken.None), new EnqueuedState(deviceClass));
 

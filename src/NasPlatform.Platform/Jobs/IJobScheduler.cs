@@ -6,6 +6,9 @@ public interface IJobScheduler
     string EnqueueIngestion(Guid datasetId);
     string EnqueueSearchStart(Guid searchId);
 
+    /// <summary>The coordinator's next step (propose, or queue the final training), run on any worker.</summary>
+    string EnqueueSearchAdvance(Guid searchId);
+
     /// <summary>A trial goes to the queue of its target device class.</summary>
     string EnqueueTrial(Guid trialId, string deviceClass);
     string EnqueueFinalTraining(Guid searchId, string deviceClass);

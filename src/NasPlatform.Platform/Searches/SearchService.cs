@@ -89,6 +89,57 @@ public sealed class SearchService(IDbContextFactory<NasDbContext> dbf, IJobSched
         }
     }
 
+    /// <summary>
+    /// Continues a failed or cancelled search where it stopped: its unfinished and failed trials are
+    /// queued again (a failed trial's earlier reward of 0 stays with the strategy; its row gets the new
+    /// result), and the coordinator goes on from the saved strategy state. False when it does not exist.
+    /// </summary>
+    public async Task<bool> ResumeAsync(Guid id, CancellationToken ct)
+    {
+        List<Trial> requeued;
+        Search search;
+        await using (var db = await dbf.CreateDbContextAsync(ct))
+        {
+            var found = await db.Searches.Include(s => s.Trials).FirstOrDefaultAsync(s => s.Id == id, ct);
+            if (found is null) return false;
+            search = found;
+            if (search.Status is not (SearchStatus.Failed or SearchStatus.Cancelled))
+                throw new PlatformException($"Only a failed or cancelled search can be resumed; this one is {search.Status.ToString().ToLowerInvariant()}.", 409);
+            var dataset = await db.Datasets.AsNoTracking().FirstAsync(d => d.Id == search.DatasetId, ct);
+            if (dataset.Status != DatasetStatus.Ready) throw new PlatformException("The search's dataset is no longer ready.", 409);
+            requeued = search.Trials.Where(t => t.Status is TrialStatus.Cancelled or TrialStatus.Failed or TrialStatus.Queued or TrialStatus.Running).ToList();
+            foreach (var trial in requeued)
+            {
+                trial.Status = TrialStatus.Queued;
+                trial.Error = null;
+                trial.HistoryJson = "[]";
+                trial.JobId = null;
+                trial.StartedAt = trial.FinishedAt = null;
+            }
+            search.Status = SearchStatus.Running;
+            search.Error = null;
+            search.FinishedAt = null;
+            search.StartedAt ??= time.GetUtcNow();
+            // A search that failed in its final training only needs that step again.
+            search.Phase = search.Phase == SearchPhases.Final || (search.Phase == SearchPhases.Done && search.ModelId is null && requeued.Count == 0
+                                                                    && search.Trials.Count >= search.MaxTrials)
+                ? SearchPhases.Final : SearchPhases.Trials;
+            search.TrialsCompleted = search.Trials.Count(t => t.Status is TrialStatus.Succeeded);
+            search.Version++;
+            await db.SaveChangesAsync(ct);
+        }
+        foreach (var trial in requeued)
+        {
+            var jobId = jobs.EnqueueTrial(trial.Id, search.TargetDevice);
+            await using var db = await dbf.CreateDbContextAsync(ct);
+            await db.Trials.Where(t => t.Id == trial.Id).ExecuteUpdateAsync(u => u.SetProperty(t => t.JobId, jobId), ct);
+        }
+        if (search.Phase == SearchPhases.Final) jobs.EnqueueFinalTraining(search.Id, search.TargetDevice);
+        else jobs.EnqueueSearchAdvance(search.Id);
+        await progress.SearchChanged(SearchCoordinator.ToUpdate(search));
+        return true;
+    }
+
     /// <summary>Deletes a finished search with its trials, model rows and model files. False when it does not exist.</summary>
     public async Task<bool> DeleteAsync(Guid id, IBlobStore blobs, CancellationToken ct)
     {

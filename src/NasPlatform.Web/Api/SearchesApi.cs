@@ -23,6 +23,8 @@ public static class SearchesApi
         api.MapGet("/{id:guid}/trials", Trials).WithName("ListTrials")
             .WithSummary("Trials of a search (paged; sort = number | reward | accuracy | latency, desc = true|false)");
         api.MapPost("/{id:guid}/cancel", Cancel).WithName("CancelSearch").WithSummary("Stop a search: queued trials are dropped, running ones stop");
+        api.MapPost("/{id:guid}/resume", Resume).WithName("ResumeSearch")
+            .WithSummary("Continue a failed or cancelled search from its saved state; unfinished and failed trials run again");
         api.MapDelete("/{id:guid}", Delete).WithName("DeleteSearch").WithSummary("Delete a finished search with its trials and model");
     }
 
@@ -96,6 +98,20 @@ public static class SearchesApi
         try
         {
             if (!await searches.CancelAsync(id, ct)) return Problems.NotFound("Search", id);
+        }
+        catch (PlatformException e)
+        {
+            return Problems.From(e);
+        }
+        return await Get(id, dbf, ct);
+    }
+
+    private static async Task<Results<Ok<SearchDto>, ProblemHttpResult>> Resume(Guid id, SearchService searches, IDbContextFactory<NasDbContext> dbf,
+        CancellationToken ct)
+    {
+        try
+        {
+            if (!await searches.ResumeAsync(id, ct)) return Problems.NotFound("Search", id);
         }
         catch (PlatformException e)
         {

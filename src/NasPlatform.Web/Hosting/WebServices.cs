@@ -1,4 +1,5 @@
 using Hangfire;
+using OpenTelemetry.Metrics;
 using MudBlazor.Services;
 using NasPlatform.Platform.Configuration;
 using NasPlatform.Platform.Progress;
@@ -35,7 +36,14 @@ public static class WebServices
         services.AddSingleton<ProgressBus>();
         services.AddSingleton<IProgressSink>(sp => sp.GetRequiredService<ProgressBus>());
         services.AddHostedService<HubForwarder>();
+        // Standalone workers' events arrive through PostgreSQL notifications (idle on SQLite).
+        services.AddHostedService<PostgresProgressListener>();
         services.AddSignalR();
+        services.AddSingleton<Observability.PlatformMetrics>();
+        services.AddOpenTelemetry().WithMetrics(m => m
+            .AddMeter(Observability.PlatformMetrics.MeterName)
+            .AddAspNetCoreInstrumentation()
+            .AddPrometheusExporter());
         services.AddHealthChecks()
             .AddCheck<NasPlatform.Platform.Health.DatabaseHealthCheck>("database", tags: ["ready"])
             .AddCheck<NasPlatform.Platform.Health.BlobStoreHealthCheck>("storage", tags: ["ready"]);
@@ -53,6 +61,8 @@ public static class WebServices
         // Live: the process answers. Ready: the database (schema current) and the blob store work.
         app.MapHealthChecks("/healthz", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/readyz", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
+        app.Services.GetRequiredService<Observability.PlatformMetrics>(); // its gauges exist from the start
+        app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapOpenApi();
         app.MapScalarApiReference("/api", o => o.WithTitle("NasPlatform API"));
         app.MapDatasetsApi();

@@ -71,6 +71,9 @@ public abstract class DatasetApiTests(PlatformFactory factory)
         var ready = await _client.Http.GetAsync("/readyz");
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
         Assert.Equal("Healthy", await ready.Content.ReadAsStringAsync());
+        var metrics = await _client.Http.GetStringAsync("/metrics");
+        foreach (var name in new[] { "nasplatform_queue_length", "nasplatform_trials_running", "nasplatform_trials_finished_last_minute", "nasplatform_workers_online" })
+            Assert.Contains(name, metrics);
         await _client.AssertNoOrphansAsync();
     }
 

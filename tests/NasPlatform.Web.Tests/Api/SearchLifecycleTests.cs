@@ -122,6 +122,31 @@ public abstract class SearchLifecycleTests(PlatformFactory factory)
             t => Assert.Equal("cancelled", t!["status"]!.GetValue<string>()));
     }
 
+    [Fact]
+    public async Task CancelledSearch_CanBeResumed_AndFinishesExactlyItsTrials()
+    {
+        var dataset = await _client.UploadAndWaitAsync(TestZips.TinyIdx(train: 300), "resume data");
+        var response = await _client.StartSearchAsync(new
+        {
+            datasetId = dataset["id"]!.GetValue<Guid>(), latencyBudgetMs = 5.0, strategy = "evolution", maxTrials = 3, proxyEpochs = 3,
+            proxyFraction = 1.0, finalEpochs = 1, parallelism = 1, seed = 11,
+        });
+        var id = (await PlatformClient.Json(response))["id"]!.GetValue<Guid>();
+        await _client.WaitForAsync($"/api/v1/searches/{id}/trials", t => t["items"]!.AsArray().Any(x => x!["status"]!.GetValue<string>() == "running"),
+            TimeSpan.FromMinutes(1));
+        Assert.Equal(HttpStatusCode.OK, (await _client.Http.PostAsync($"/api/v1/searches/{id}/cancel", null)).StatusCode);
+
+        var resumed = await _client.Http.PostAsync($"/api/v1/searches/{id}/resume", null);
+        Assert.Equal(HttpStatusCode.OK, resumed.StatusCode);
+        Assert.Equal("running", (await PlatformClient.Json(resumed))["status"]!.GetValue<string>());
+        var done = await _client.WaitForSearchEndAsync(id, TimeSpan.FromMinutes(3));
+        Assert.True(done["status"]!.GetValue<string>() == "succeeded", done.ToJsonString());
+        var trials = (await _client.GetAsync($"/api/v1/searches/{id}/trials"))["items"]!.AsArray();
+        Assert.Equal([1, 2, 3], trials.Select(t => t!["number"]!.GetValue<int>()).ToArray());
+        Assert.All(trials, t => Assert.Equal("succeeded", t!["status"]!.GetValue<string>()));
+        await PlatformClient.AssertProblemAsync(await _client.Http.PostAsync($"/api/v1/searches/{id}/resume", null), 409, "failed or cancelled");
+    }
+
     private static async Task WaitUntil(Func<bool> condition)
     {
         var deadline = DateTime.UtcNow.AddSeconds(10);
