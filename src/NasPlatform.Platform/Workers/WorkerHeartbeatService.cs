@@ -22,14 +22,14 @@ public sealed class WorkerHeartbeatService(IDbContextFactory<NasDbContext> dbf, 
             var node = await db.Workers.FirstOrDefaultAsync(x => x.Id == identity.Id, stoppingToken);
             if (node is null) db.Workers.Add(node = new WorkerNode
             {
-                Id = identity.Id, Host = identity.Host, DeviceClass = w.DeviceClass, DeviceName = DeviceDescription.Describe(w),
+                Id = identity.Id, Host = identity.Host, DeviceClass = w.DeviceClass, DeviceName = "",
             });
+            (node.DeviceName, node.MemoryBytes) = DeviceDescription.Describe(w);
             node.Threads = w.EffectiveThreads;
             node.Queues = [.. identity.Queues];
             node.InProcess = inProcess;
             node.StartedAt = node.LastSeen = time.GetUtcNow();
             node.StoppedAt = null;
-            node.MemoryBytes = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
             await db.SaveChangesAsync(stoppingToken);
         }
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(w.HeartbeatSeconds), time);
@@ -62,12 +62,19 @@ public sealed class WorkerHeartbeatService(IDbContextFactory<NasDbContext> dbf, 
     }
 }
 
-/// <summary>A human description of the device: CPU model and cores, or the GPU.</summary>
+/// <summary>What a worker's device is: CPU model and cores, or the GPU's name and memory (from nvidia-smi).</summary>
 public static class DeviceDescription
 {
-    public static string Describe(WorkerOptions w)
+    public static (string Name, long? MemoryBytes) Describe(WorkerOptions w)
     {
-        if (w.TorchDevice.StartsWith("cuda", StringComparison.OrdinalIgnoreCase)) return $"CUDA device {w.TorchDevice}";
+        if (w.TorchDevice.StartsWith("cuda", StringComparison.OrdinalIgnoreCase))
+        {
+            int index = w.TorchDevice.Contains(':') && int.TryParse(w.TorchDevice[(w.TorchDevice.IndexOf(':') + 1)..], out var i) ? i : 0;
+            var gpu = QueryNvidiaSmi() is { } output ? ParseNvidiaSmi(output, index) : null;
+            return gpu is { } g
+                ? ($"{g.Name} ({g.MemoryMiB / 1024.0:0} GiB, {w.TorchDevice})", g.MemoryMiB * 1024 * 1024)
+                : ($"CUDA device {w.TorchDevice} (nvidia-smi not available)", null);
+        }
         string model = "CPU";
         try
         {
@@ -75,6 +82,34 @@ public static class DeviceDescription
             if (line is not null) model = line[(line.IndexOf(':') + 1)..].Trim();
         }
         catch (IOException) { }
-        return $"{model} ({Environment.ProcessorCount} cores, {w.EffectiveThreads} training threads)";
+        return ($"{model} ({Environment.ProcessorCount} cores, {w.EffectiveThreads} training threads)", GC.GetGCMemoryInfo().TotalAvailableMemoryBytes);
+    }
+
+    /// <summary>The line of GPU <paramref name="index"/> in `nvidia-smi --query-gpu=index,name,memory.total --format=csv,noheader,nounits`.</summary>
+    public static (string Name, long MemoryMiB)? ParseNvidiaSmi(string output, int index)
+    {
+        foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var parts = line.Split(',', StringSplitOptions.TrimEntries);
+            if (parts.Length == 3 && int.TryParse(parts[0], out var i) && i == index && long.TryParse(parts[2], out var mib))
+                return (parts[1], mib);
+        }
+        return null;
+    }
+
+    private static string? QueryNvidiaSmi()
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("nvidia-smi",
+                "--query-gpu=index,name,memory.total --format=csv,noheader,nounits") { RedirectStandardOutput = true, UseShellExecute = false });
+            if (process is null) return null;
+            var output = process.StandardOutput.ReadToEnd();
+            return process.WaitForExit(10_000) && process.ExitCode == 0 ? output : null;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return null; // not installed
+        }
     }
 }
