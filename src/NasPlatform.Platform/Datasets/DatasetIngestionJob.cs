@@ -75,13 +75,24 @@ public sealed class DatasetIngestionJob(IDbContextFactory<NasDbContext> dbf, IBl
     private DatasetBundle Decode(Dataset dataset, string work)
     {
         var limits = datasets.Limits;
-        var upload = blobs is FileBlobStore files ? Path.Combine(files.Root, dataset.UploadBlob!) : throw new NotSupportedException("Ingestion needs a local blob store.");
+        // The readers need a seekable local file: a folder store hands out its own, any other store is copied into the work folder.
+        Directory.CreateDirectory(work);
+        string upload;
+        if (blobs is FileBlobStore files) upload = Path.Combine(files.Root, dataset.UploadBlob!);
+        else
+        {
+            upload = Path.Combine(work, "upload.zip");
+            using var source = blobs.OpenRead(dataset.UploadBlob!);
+            using var local = File.Create(upload);
+            source.CopyTo(local);
+        }
         var engineFormat = DatasetFormats.ToEngine(dataset.Format);
         if (engineFormat == DatasetLoader.ImageFolder)
             return DatasetLoader.Load(upload, engineFormat, new ImageFolderOptions { Limits = limits, MinImagesPerClass = options.Value.MinImagesPerClass });
-        Directory.CreateDirectory(work);
-        ArchiveExtractor.ExtractTo(upload, work, limits);
-        return DatasetLoader.Load(work, engineFormat, new ImageFolderOptions { Limits = limits });
+        var extracted = Path.Combine(work, "files");
+        Directory.CreateDirectory(extracted);
+        ArchiveExtractor.ExtractTo(upload, extracted, limits);
+        return DatasetLoader.Load(extracted, engineFormat, new ImageFolderOptions { Limits = limits });
     }
 
     private async Task FailAsync(NasDbContext db, Dataset dataset, string error)

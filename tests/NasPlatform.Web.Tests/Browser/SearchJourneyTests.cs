@@ -7,8 +7,7 @@ using static Microsoft.Playwright.Assertions;
 namespace NasPlatform.Web.Tests.Browser;
 
 /// <summary>What a user does in the browser, end to end, on a real server and a real Chromium.</summary>
-[Collection(PlatformCollection.Name)]
-public sealed class SearchJourneyTests(PlatformFactory factory, BrowserSession browser) : IAsyncLifetime
+public abstract class SearchJourneyTests(PlatformFactory factory, BrowserSession browser, string shots) : IAsyncLifetime
 {
     private IBrowserContext _context = null!;
     private IPage _page = null!;
@@ -44,11 +43,11 @@ public sealed class SearchJourneyTests(PlatformFactory factory, BrowserSession b
         await _page.ClickAsync("#upload-button");
         var row = _page.GetByTestId("dataset-row").Filter(new() { HasText = "browser tiny" });
         await Expect(row.GetByTestId("dataset-status")).ToHaveTextAsync("ready", new() { Timeout = 60_000 });
-        await browser.ScreenshotAsync(_page, "1-datasets-uploaded");
+        await browser.ScreenshotAsync(_page, shots + "1-datasets-uploaded");
 
         await row.GetByTestId("dataset-link").ClickAsync();
         await Expect(_page.GetByTestId("class-sample-row")).ToHaveCountAsync(3);
-        await browser.ScreenshotAsync(_page, "2-dataset-detail");
+        await browser.ScreenshotAsync(_page, shots + "2-dataset-detail");
 
         // Launch a 3-trial search from the dataset.
         await _page.ClickAsync("#new-search");
@@ -59,7 +58,7 @@ public sealed class SearchJourneyTests(PlatformFactory factory, BrowserSession b
         await _page.FillAsync("#proxy-epochs", "1");
         await _page.FillAsync("#proxy-fraction", "1");
         await _page.FillAsync("#final-epochs", "1");
-        await browser.ScreenshotAsync(_page, "3-new-search");
+        await browser.ScreenshotAsync(_page, shots + "3-new-search");
         await _page.ClickAsync("#start-search");
         // Blazor navigates inside the page (history API): there is no load event to wait for.
         await _page.WaitForURLAsync(new Regex("/searches/[0-9a-f-]{36}$"), new() { WaitUntil = WaitUntilState.Commit });
@@ -68,14 +67,14 @@ public sealed class SearchJourneyTests(PlatformFactory factory, BrowserSession b
         await _page.EvaluateAsync("() => window.__notReloaded = true");
         await Expect(_page.GetByTestId("trial-row").First).ToBeVisibleAsync(new() { Timeout = 60_000 });
         await Expect(_page.GetByTestId("scatter-count")).ToContainTextAsync("1 trial", new() { Timeout = 120_000 });
-        await browser.ScreenshotAsync(_page, "4-search-running");
+        await browser.ScreenshotAsync(_page, shots + "4-search-running");
         await Expect(_page.GetByTestId("search-status")).ToHaveTextAsync("succeeded", new() { Timeout = 240_000 });
         await Expect(_page.GetByTestId("trial-row")).ToHaveCountAsync(3);
         await Expect(_page.GetByTestId("scatter-count")).ToContainTextAsync("3 trials plotted");
         Assert.True(await _page.EvaluateAsync<bool>("() => window.__notReloaded === true"), "the search page reloaded instead of updating live");
         await Expect(_page.GetByTestId("best-model")).ToBeVisibleAsync();
         await Expect(_page.GetByTestId("curves-title")).ToContainTextAsync("Trial #");
-        await browser.ScreenshotAsync(_page, "5-search-succeeded");
+        await browser.ScreenshotAsync(_page, shots + "5-search-succeeded");
 
         // Download the model from the search page: a zip with weights, architecture and card.
         var download = await _page.RunAndWaitForDownloadAsync(() => _page.ClickAsync("#download-model"));
@@ -86,7 +85,7 @@ public sealed class SearchJourneyTests(PlatformFactory factory, BrowserSession b
 
         await _page.ClickAsync("#model-link");
         await Expect(_page.GetByTestId("architecture-block").First).ToBeVisibleAsync();
-        await browser.ScreenshotAsync(_page, "6-model-detail");
+        await browser.ScreenshotAsync(_page, shots + "6-model-detail");
     }
 
     [Fact]
@@ -101,7 +100,7 @@ public sealed class SearchJourneyTests(PlatformFactory factory, BrowserSession b
         await _page.ClickAsync("#upload-button");
         await Expect(_page.GetByTestId("upload-error")).ToContainTextAsync("not a zip archive");
         await Expect(_page.GetByTestId("dataset-row").Filter(new() { HasText = "not a zip" })).ToHaveCountAsync(0);
-        await browser.ScreenshotAsync(_page, "7-upload-refused");
+        await browser.ScreenshotAsync(_page, shots + "7-upload-refused");
 
         await _page.GotoAsync("/searches/new");
         await _page.GetByTestId("circuit-ready").WaitForAsync(new() { State = WaitForSelectorState.Attached });
@@ -112,6 +111,12 @@ public sealed class SearchJourneyTests(PlatformFactory factory, BrowserSession b
         await Expect(_page.GetByText("The latency budget must be a positive number of milliseconds.")).ToBeVisibleAsync();
         await Expect(_page.GetByText("The trial budget must be between 1 and 10000.")).ToBeVisibleAsync();
         Assert.EndsWith("/searches/new", _page.Url);
-        await browser.ScreenshotAsync(_page, "8-search-refused");
+        await browser.ScreenshotAsync(_page, shots + "8-search-refused");
     }
 }
+
+[Collection(PlatformCollection.Name)]
+public sealed class SearchJourneyTestsOnSqlite(PlatformFactory factory, BrowserSession browser) : SearchJourneyTests(factory, browser, "");
+
+[Collection(PostgresCollection.Name)]
+public sealed class SearchJourneyTestsOnPostgres(PostgresPlatformFactory factory, BrowserSession browser) : SearchJourneyTests(factory, browser, "postgres-");

@@ -45,9 +45,9 @@ public sealed class PostgresPlatformFactory : PlatformFactory
                 $"{Variable}=\"Host=127.0.0.1;Username=...;Password=...;Database=postgres\" for a role that may create databases.");
 }
 
-/// <summary>The platform's API tests again, on PostgreSQL.</summary>
+/// <summary>The platform's API and browser journey tests again, on PostgreSQL.</summary>
 [CollectionDefinition(Name)]
-public sealed class PostgresCollection : ICollectionFixture<PostgresPlatformFactory>
+public sealed class PostgresCollection : ICollectionFixture<PostgresPlatformFactory>, ICollectionFixture<Browser.BrowserSession>
 {
     public const string Name = "platform-postgres";
 }
