@@ -57,7 +57,10 @@ public sealed class DatasetIngestionJob(IDbContextFactory<NasDbContext> dbf, IBl
         catch (Exception e) when (e is DatasetFormatException or InvalidDataException or IOException or OutOfMemoryException)
         {
             log.LogWarning("Dataset {Id} refused: {Reason}", dataset.Id, e.Message);
-            await FailAsync(db, dataset, e is DatasetFormatException ? e.Message : $"The dataset could not be read: {e.Message}");
+            // Messages name files inside the archive; the server's own work folder means nothing to the user.
+            var message = (e is DatasetFormatException ? e.Message : $"The dataset could not be read: {e.Message}")
+                .Replace($"IDX dataset folder '{Path.Combine(work, "files")}'", "The archive").Replace(work + Path.DirectorySeparatorChar, "");
+            await FailAsync(db, dataset, message);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -39,8 +39,12 @@ public sealed class BrowserSession : IAsyncLifetime
         _playwright?.Dispose();
     }
 
-    public Task ScreenshotAsync(IPage page, string name) =>
-        page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder, name + ".png"), FullPage = true });
+    /// <param name="fullPage">
+    /// A full-page shot resizes the viewport for a moment, which makes MudBlazor re-render its layout;
+    /// take viewport shots right before clicking, or the click can land mid-render.
+    /// </param>
+    public Task ScreenshotAsync(IPage page, string name, bool fullPage = true) =>
+        page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder, name + ".png"), FullPage = fullPage });
 
     private static string RepositoryRoot()
     {

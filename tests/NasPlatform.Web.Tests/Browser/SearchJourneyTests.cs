@@ -58,10 +58,18 @@ public abstract class SearchJourneyTests(PlatformFactory factory, BrowserSession
         await _page.FillAsync("#proxy-epochs", "1");
         await _page.FillAsync("#proxy-fraction", "1");
         await _page.FillAsync("#final-epochs", "1");
-        await browser.ScreenshotAsync(_page, shots + "3-new-search");
+        await browser.ScreenshotAsync(_page, shots + "3-new-search", fullPage: false);
         await _page.ClickAsync("#start-search");
         // Blazor navigates inside the page (history API): there is no load event to wait for.
-        await _page.WaitForURLAsync(new Regex("/searches/[0-9a-f-]{36}$"), new() { WaitUntil = WaitUntilState.Commit });
+        try
+        {
+            await _page.WaitForURLAsync(new Regex("/searches/[0-9a-f-]{36}$"), new() { WaitUntil = WaitUntilState.Commit });
+        }
+        catch (TimeoutException)
+        {
+            await browser.ScreenshotAsync(_page, shots + "3-start-did-not-navigate");
+            throw new TimeoutException($"Start search did not open the search page; the form shows: {await _page.InnerTextAsync(".mud-main-content")} (error bar visible: {await _page.IsVisibleAsync("#blazor-error-ui")})");
+        }
 
         // From here on the page must update itself: a reload would drop this marker.
         await _page.EvaluateAsync("() => window.__notReloaded = true");
