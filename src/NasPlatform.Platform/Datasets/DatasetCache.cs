@@ -4,16 +4,33 @@ using NasPlatform.Platform.Storage;
 namespace NasPlatform.Platform.Datasets;
 
 /// <summary>
-/// Decoded datasets a worker has loaded, so consecutive trials of a search do not reread the file.
-/// Holds the most recently used few; each is the size of its pixels (uint8).
+/// Decoded datasets a worker has loaded, and their train/validation splits, so consecutive trials of
+/// a search neither reread the file nor copy the split again. Holds the most recently used few; each
+/// costs its pixels (uint8) plus one copy per split in use.
 /// </summary>
 public sealed class DatasetCache(IBlobStore blobs)
 {
     private const int Capacity = 2;
     private readonly Lock _gate = new();
-    private readonly LinkedList<(string Key, DatasetBundle Data)> _entries = new();
+    private readonly LinkedList<Entry> _entries = new();
 
-    public DatasetBundle Get(string dataBlob)
+    private sealed record Entry(string Key, DatasetBundle Data, Dictionary<(double Fraction, long Seed), (ImageDataset Train, ImageDataset Validation)> Splits);
+
+    public DatasetBundle Get(string dataBlob) => Find(dataBlob).Data;
+
+    /// <summary>The search's stratified train/validation split of the training part (see <see cref="DataSplit.TrainValidation"/>).</summary>
+    public (ImageDataset Train, ImageDataset Validation) Split(string dataBlob, double validationFraction, long seed)
+    {
+        var entry = Find(dataBlob);
+        lock (entry.Splits)
+        {
+            if (!entry.Splits.TryGetValue((validationFraction, seed), out var split))
+                entry.Splits[(validationFraction, seed)] = split = DataSplit.TrainValidation(entry.Data.Train, validationFraction, seed);
+            return split;
+        }
+    }
+
+    private Entry Find(string dataBlob)
     {
         lock (_gate)
         {
@@ -22,13 +39,14 @@ public sealed class DatasetCache(IBlobStore blobs)
                 {
                     _entries.Remove(node);
                     _entries.AddFirst(node);
-                    return node.Value.Data;
+                    return node.Value;
                 }
             DatasetBundle data;
             using (var stream = blobs.OpenRead(dataBlob)) data = DecodedDatasetFile.Read(stream);
-            _entries.AddFirst((dataBlob, data));
+            var entry = new Entry(dataBlob, data, []);
+            _entries.AddFirst(entry);
             while (_entries.Count > Capacity) _entries.RemoveLast();
-            return data;
+            return entry;
         }
     }
 }

@@ -116,8 +116,8 @@ public sealed class TrialJob(IDbContextFactory<NasDbContext> dbf, DatasetCache c
         var engine = SearchSettings.ToEngine(search, options.Value.Worker);
         TorchRuntime.Configure(engine.Threads);
         var device = TorchRuntime.ResolveDevice(engine.Device);
-        var data = cache.Get(search.Dataset!.DataBlob ?? throw new InvalidOperationException("The dataset has no decoded data."));
-        var (train, validation) = DataSplit.TrainValidation(data.Train, engine.ValidationFraction, engine.Seed);
+        var (train, validation) = cache.Split(search.Dataset!.DataBlob ?? throw new InvalidOperationException("The dataset has no decoded data."),
+            engine.ValidationFraction, engine.Seed);
         var estimator = new ProxyTrainingEstimator(train, validation, engine.Training with { Epochs = engine.ProxyEpochs },
             engine.ProxyFraction, engine.Seed, new Trainer(device), new LatencyMeter(device, engine.Latency));
         var arch = MnasArchitecture.FromJson(trial.ArchitectureJson);

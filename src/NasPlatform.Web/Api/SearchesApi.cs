@@ -92,26 +92,19 @@ public static class SearchesApi
         return TypedResults.Ok(new PagedList<TrialDto>(rows.Select(t => TrialDto.From(t)).ToList(), total, page, pageSize));
     }
 
-    private static async Task<Results<Ok<SearchDto>, ProblemHttpResult>> Cancel(Guid id, SearchService searches, IDbContextFactory<NasDbContext> dbf,
-        CancellationToken ct)
-    {
-        try
-        {
-            if (!await searches.CancelAsync(id, ct)) return Problems.NotFound("Search", id);
-        }
-        catch (PlatformException e)
-        {
-            return Problems.From(e);
-        }
-        return await Get(id, dbf, ct);
-    }
+    private static Task<Results<Ok<SearchDto>, ProblemHttpResult>> Cancel(Guid id, SearchService searches, IDbContextFactory<NasDbContext> dbf,
+        CancellationToken ct) => ChangeAndShow(id, () => searches.CancelAsync(id, ct), dbf, ct);
 
-    private static async Task<Results<Ok<SearchDto>, ProblemHttpResult>> Resume(Guid id, SearchService searches, IDbContextFactory<NasDbContext> dbf,
-        CancellationToken ct)
+    private static Task<Results<Ok<SearchDto>, ProblemHttpResult>> Resume(Guid id, SearchService searches, IDbContextFactory<NasDbContext> dbf,
+        CancellationToken ct) => ChangeAndShow(id, () => searches.ResumeAsync(id, ct), dbf, ct);
+
+    /// <summary>Runs a state change (false = no such search) and answers with the search as it is afterwards.</summary>
+    private static async Task<Results<Ok<SearchDto>, ProblemHttpResult>> ChangeAndShow(Guid id, Func<Task<bool>> change,
+        IDbContextFactory<NasDbContext> dbf, CancellationToken ct)
     {
         try
         {
-            if (!await searches.ResumeAsync(id, ct)) return Problems.NotFound("Search", id);
+            if (!await change()) return Problems.NotFound("Search", id);
         }
         catch (PlatformException e)
         {
