@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using NasPlatform.Data.Entities;
 
@@ -7,22 +8,24 @@ namespace NasPlatform.Data;
 /// The product's database. Provider-neutral: each provider has a subclass (see Sqlite/) so that
 /// its migrations live apart, as SQLite and PostgreSQL need different ones.
 /// </summary>
-public abstract class NasDbContext(DbContextOptions options) : DbContext(options)
+public abstract class NasDbContext(DbContextOptions options) : IdentityUserContext<PlatformUser, Guid>(options)
 {
     public DbSet<Dataset> Datasets => Set<Dataset>();
     public DbSet<Search> Searches => Set<Search>();
     public DbSet<Trial> Trials => Set<Trial>();
     public DbSet<TrainedModel> Models => Set<TrainedModel>();
     public DbSet<WorkerNode> Workers => Set<WorkerNode>();
+    public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
 
     protected override void OnModelCreating(ModelBuilder b)
     {
+        base.OnModelCreating(b);
         b.Entity<Dataset>(e =>
         {
             e.Property(x => x.Name).HasMaxLength(200);
             e.Property(x => x.Format).HasMaxLength(32);
             e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
-            e.HasIndex(x => x.CreatedAt);
+            e.HasIndex(x => new { x.OwnerId, x.CreatedAt });
         });
         b.Entity<Search>(e =>
         {
@@ -31,7 +34,7 @@ public abstract class NasDbContext(DbContextOptions options) : DbContext(options
             e.Property(x => x.Version).IsConcurrencyToken();
             e.HasOne(x => x.Dataset).WithMany().HasForeignKey(x => x.DatasetId).OnDelete(DeleteBehavior.Restrict);
             e.HasMany(x => x.Trials).WithOne(t => t.Search).HasForeignKey(t => t.SearchId).OnDelete(DeleteBehavior.Cascade);
-            e.HasIndex(x => x.CreatedAt);
+            e.HasIndex(x => new { x.OwnerId, x.CreatedAt });
             e.Ignore(x => x.IsFinished);
         });
         b.Entity<Trial>(e =>
@@ -43,8 +46,17 @@ public abstract class NasDbContext(DbContextOptions options) : DbContext(options
         b.Entity<TrainedModel>(e =>
         {
             e.HasIndex(x => x.SearchId);
-            e.HasIndex(x => x.CreatedAt);
+            e.HasIndex(x => new { x.OwnerId, x.CreatedAt });
         });
         b.Entity<WorkerNode>(e => e.HasIndex(x => x.LastSeen));
+        b.Entity<ApiToken>(e =>
+        {
+            e.Property(x => x.Name).HasMaxLength(100);
+            e.Property(x => x.Prefix).HasMaxLength(16);
+            e.Property(x => x.Hash).HasMaxLength(64);
+            e.HasIndex(x => x.Hash).IsUnique();
+            e.HasIndex(x => x.OwnerId);
+            e.HasOne<PlatformUser>().WithMany().HasForeignKey(x => x.OwnerId).OnDelete(DeleteBehavior.Cascade);
+        });
     }
 }

@@ -13,6 +13,8 @@ window.nasUpload = {
         return new Promise(function (resolve) {
             const xhr = new XMLHttpRequest();
             xhr.open("POST", "/api/v1/datasets");
+            const antiforgery = document.querySelector('input[name="__RequestVerificationToken"]');
+            if (antiforgery) xhr.setRequestHeader("RequestVerificationToken", antiforgery.value);
             xhr.upload.onprogress = function (e) {
                 if (e.lengthComputable) dotnetRef.invokeMethodAsync("OnUploadProgress", e.loaded, e.total);
             };

@@ -3,9 +3,12 @@ namespace NasPlatform.Data.Entities;
 public enum DatasetStatus { Processing, Ready, Failed }
 
 /// <summary>An uploaded image dataset. The bytes live in the blob store; this row describes them.</summary>
-public sealed class Dataset
+public sealed class Dataset : IOwned
 {
     public Guid Id { get; set; }
+
+    /// <summary>The user it belongs to; only they (and administrators) see it.</summary>
+    public Guid OwnerId { get; set; }
     public required string Name { get; set; }
 
     /// <summary>idx-zip, cifar or imagefolder-zip.</summary>

@@ -3,9 +3,12 @@ namespace NasPlatform.Data.Entities;
 public enum SearchStatus { Queued, Running, Succeeded, Failed, Cancelled }
 
 /// <summary>One architecture search: its settings, where it stands, and the strategy's saved state.</summary>
-public sealed class Search
+public sealed class Search : IOwned
 {
     public Guid Id { get; set; }
+
+    /// <summary>The user it belongs to; only they (and administrators) see it.</summary>
+    public Guid OwnerId { get; set; }
     public required string Name { get; set; }
     public Guid DatasetId { get; set; }
     public Dataset? Dataset { get; set; }

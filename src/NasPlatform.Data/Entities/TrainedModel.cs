@@ -1,9 +1,12 @@
 namespace NasPlatform.Data.Entities;
 
 /// <summary>The final model of a search: the best architecture retrained and tested once.</summary>
-public sealed class TrainedModel
+public sealed class TrainedModel : IOwned
 {
     public Guid Id { get; set; }
+
+    /// <summary>The user it belongs to; only they (and administrators) see it.</summary>
+    public Guid OwnerId { get; set; }
     public Guid SearchId { get; set; }
     public Guid TrialId { get; set; }
     public required string Name { get; set; }

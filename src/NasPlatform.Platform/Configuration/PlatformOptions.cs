@@ -27,6 +27,8 @@ public sealed class PlatformOptions : IValidatableObject
 
     public WorkerOptions Worker { get; set; } = new();
 
+    public AccountOptions Accounts { get; set; } = new();
+
     /// <summary>Log as JSON lines (one object per entry) for log collectors, instead of plain text.</summary>
     public bool JsonLogs { get; set; }
 
@@ -74,4 +76,27 @@ public sealed class WorkerOptions
     [Range(10, 86_400)] public int OrphanedJobSeconds { get; set; } = 60;
 
     public int EffectiveThreads => Threads > 0 ? Threads : Math.Max(1, Environment.ProcessorCount);
+}
+
+/// <summary>Accounts, first-run setup and per-user limits.</summary>
+public sealed class AccountOptions
+{
+    /// <summary>First run: when no user exists yet, this administrator is created at start-up (else the /setup page asks).</summary>
+    public string? AdminEmail { get; set; }
+
+    public string? AdminPassword { get; set; }
+
+    /// <summary>Anyone may create an account at /register; off by default, administrators create accounts.</summary>
+    public bool OpenRegistration { get; set; }
+
+    /// <summary>Failed log-ins in a row that lock an account, and for how long.</summary>
+    [Range(1, 100)] public int LockoutAttempts { get; set; } = 5;
+
+    [Range(1, 24 * 60)] public int LockoutMinutes { get; set; } = 15;
+
+    /// <summary>Bytes of uploaded datasets a user may keep, unless their account says otherwise.</summary>
+    [Range(1024, long.MaxValue)] public long DefaultStorageQuotaBytes { get; set; } = 50L << 30;
+
+    /// <summary>Uploads one user may stream at the same time.</summary>
+    [Range(1, 100)] public int MaxConcurrentUploadsPerUser { get; set; } = 2;
 }

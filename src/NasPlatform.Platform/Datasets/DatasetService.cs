@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using NasPlatform.Data;
 using NasPlatform.Data.Entities;
 using NasPlatform.Engine.Datasets;
+using NasPlatform.Platform.Accounts;
 using NasPlatform.Platform.Configuration;
 using NasPlatform.Platform.Jobs;
 using NasPlatform.Platform.Progress;
@@ -26,7 +27,7 @@ public sealed class DatasetService(IDbContextFactory<NasDbContext> dbf, IBlobSto
     /// Takes an uploaded file already streamed to <paramref name="tempPath"/>: refuses what a quick look
     /// can refuse, then stores it and queues its ingestion. The temporary file is consumed either way.
     /// </summary>
-    public async Task<Dataset> CreateAsync(string name, string? format, string tempPath, CancellationToken ct)
+    public async Task<Dataset> CreateAsync(Guid ownerId, string name, string? format, string tempPath, CancellationToken ct)
     {
         try
         {
@@ -45,7 +46,7 @@ public sealed class DatasetService(IDbContextFactory<NasDbContext> dbf, IBlobSto
 
             var dataset = new Dataset
             {
-                Id = Guid.NewGuid(), Name = name, Format = DatasetFormats.FromEngine(engineFormat),
+                Id = Guid.NewGuid(), OwnerId = ownerId, Name = name, Format = DatasetFormats.FromEngine(engineFormat),
                 Status = DatasetStatus.Processing, UploadBytes = new FileInfo(tempPath).Length, CreatedAt = time.GetUtcNow(),
             };
             dataset.UploadBlob = $"datasets/{dataset.Id}/upload.zip";
@@ -81,11 +82,11 @@ public sealed class DatasetService(IDbContextFactory<NasDbContext> dbf, IBlobSto
         }
     }
 
-    /// <summary>Deletes a dataset no search uses, with its blobs; false when it does not exist.</summary>
-    public async Task<bool> DeleteAsync(Guid id, CancellationToken ct)
+    /// <summary>Deletes a dataset no search uses, with its blobs; false when the caller has no such dataset.</summary>
+    public async Task<bool> DeleteAsync(Guid id, Caller caller, CancellationToken ct)
     {
         await using var db = await dbf.CreateDbContextAsync(ct);
-        var dataset = await db.Datasets.FirstOrDefaultAsync(d => d.Id == id, ct);
+        var dataset = await db.Datasets.VisibleTo(caller).FirstOrDefaultAsync(d => d.Id == id, ct);
         if (dataset is null) return false;
         if (dataset.Status == DatasetStatus.Processing)
             throw new PlatformException("The dataset is still being processed; delete it once it is ready or failed.", 409);
@@ -96,6 +97,23 @@ public sealed class DatasetService(IDbContextFactory<NasDbContext> dbf, IBlobSto
         await db.SaveChangesAsync(ct);
         blobs.DeletePrefix($"datasets/{id}/");
         return true;
+    }
+
+    /// <summary>
+    /// The largest upload the user may send now: the per-upload limit, or less when their storage
+    /// quota (the sum of their datasets' uploads) is nearly used up.
+    /// </summary>
+    /// <exception cref="PlatformException">413 when the quota is used up.</exception>
+    public async Task<long> UploadAllowanceAsync(Guid userId, CancellationToken ct)
+    {
+        await using var db = await dbf.CreateDbContextAsync(ct);
+        long? own = await db.Users.Where(u => u.Id == userId).Select(u => u.StorageQuotaBytes).FirstOrDefaultAsync(ct);
+        long quota = own ?? options.Value.Accounts.DefaultStorageQuotaBytes;
+        long used = await db.Datasets.Where(d => d.OwnerId == userId).SumAsync(d => d.UploadBytes, ct);
+        long left = quota - used;
+        if (left <= 0)
+            throw new PlatformException($"Your datasets use {used:N0} bytes of your {quota:N0}-byte storage quota; delete some before uploading more.", 413);
+        return Math.Min(options.Value.MaxUploadBytes, left);
     }
 
     public DatasetLimits Limits => DatasetLimits.Default with { MaxExpandedBytes = Math.Max(options.Value.MaxUploadBytes * 4, 1L << 30) };

@@ -65,7 +65,7 @@ public sealed class FinalTrainingJob(IDbContextFactory<NasDbContext> dbf, Datase
             }
             db.Models.Add(new TrainedModel
             {
-                Id = modelId, SearchId = searchId, TrialId = best.Id, Name = $"{search.Name} (trial {best.Number})",
+                Id = modelId, OwnerId = search.OwnerId, SearchId = searchId, TrialId = best.Id, Name = $"{search.Name} (trial {best.Number})",
                 ArchitectureJson = best.ArchitectureJson, ArchitectureHash = best.ArchitectureHash,
                 TestAccuracy = final.TestAccuracy, TestLoss = final.TestLoss, LatencyMs = final.Latency.MedianMs,
                 LatencyJson = JsonSerializer.Serialize(final.Latency, TrialJob.Json), Parameters = best.Parameters, Macs = best.Macs,

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using NasPlatform.Data;
 using NasPlatform.Data.Entities;
+using NasPlatform.Platform.Accounts;
 using NasPlatform.Platform.Configuration;
 using NasPlatform.Platform.Datasets;
 using NasPlatform.Platform.Jobs;
@@ -16,12 +17,12 @@ public sealed class SearchService(IDbContextFactory<NasDbContext> dbf, IJobSched
 {
     /// <exception cref="SearchValidationException">The request has invalid fields.</exception>
     /// <exception cref="PlatformException">The dataset is missing or not ready.</exception>
-    public async Task<Search> CreateAsync(SearchRequest request, CancellationToken ct)
+    public async Task<Search> CreateAsync(SearchRequest request, Caller caller, CancellationToken ct)
     {
         var errors = request.Validate();
         if (errors.Count > 0) throw new SearchValidationException(errors);
         await using var db = await dbf.CreateDbContextAsync(ct);
-        var dataset = await db.Datasets.AsNoTracking().FirstOrDefaultAsync(d => d.Id == request.DatasetId, ct)
+        var dataset = await db.Datasets.AsNoTracking().VisibleTo(caller).FirstOrDefaultAsync(d => d.Id == request.DatasetId, ct)
                       ?? throw new PlatformException($"Dataset {request.DatasetId} does not exist.", 404);
         if (dataset.Status != DatasetStatus.Ready)
             throw new PlatformException($"Dataset '{dataset.Name}' is {dataset.Status.ToString().ToLowerInvariant()}, not ready; searches need a ready dataset.", 409);
@@ -30,6 +31,7 @@ public sealed class SearchService(IDbContextFactory<NasDbContext> dbf, IJobSched
         var search = new Search
         {
             Id = Guid.NewGuid(),
+            OwnerId = caller.UserId,
             Name = string.IsNullOrWhiteSpace(request.Name) ? $"{dataset.Name} @ {request.LatencyBudgetMs:0.##} ms" : request.Name.Trim(),
             DatasetId = dataset.Id, SearchSpace = request.SearchSpace, Strategy = request.Strategy,
             LatencyBudgetMs = request.LatencyBudgetMs, Constraint = request.Constraint, TargetDevice = request.TargetDevice,
@@ -54,12 +56,12 @@ public sealed class SearchService(IDbContextFactory<NasDbContext> dbf, IJobSched
     }
 
     /// <summary>Stops a search: queued trials are removed, running ones stop at their next batch. False when it does not exist.</summary>
-    public async Task<bool> CancelAsync(Guid id, CancellationToken ct)
+    public async Task<bool> CancelAsync(Guid id, Caller caller, CancellationToken ct)
     {
         for (int attempt = 0; ; attempt++)
         {
             await using var db = await dbf.CreateDbContextAsync(ct);
-            var search = await db.Searches.Include(s => s.Trials).FirstOrDefaultAsync(s => s.Id == id, ct);
+            var search = await db.Searches.VisibleTo(caller).Include(s => s.Trials).FirstOrDefaultAsync(s => s.Id == id, ct);
             if (search is null) return false;
             if (search.IsFinished) throw new PlatformException($"The search has already {search.Status.ToString().ToLowerInvariant()}.", 409);
             search.Status = SearchStatus.Cancelled;
@@ -94,13 +96,13 @@ public sealed class SearchService(IDbContextFactory<NasDbContext> dbf, IJobSched
     /// queued again (a failed trial's earlier reward of 0 stays with the strategy; its row gets the new
     /// result), and the coordinator goes on from the saved strategy state. False when it does not exist.
     /// </summary>
-    public async Task<bool> ResumeAsync(Guid id, CancellationToken ct)
+    public async Task<bool> ResumeAsync(Guid id, Caller caller, CancellationToken ct)
     {
         List<Trial> requeued;
         Search search;
         await using (var db = await dbf.CreateDbContextAsync(ct))
         {
-            var found = await db.Searches.Include(s => s.Trials).FirstOrDefaultAsync(s => s.Id == id, ct);
+            var found = await db.Searches.VisibleTo(caller).Include(s => s.Trials).FirstOrDefaultAsync(s => s.Id == id, ct);
             if (found is null) return false;
             search = found;
             if (search.Status is not (SearchStatus.Failed or SearchStatus.Cancelled))
@@ -141,10 +143,10 @@ public sealed class SearchService(IDbContextFactory<NasDbContext> dbf, IJobSched
     }
 
     /// <summary>Deletes a finished search with its trials, model rows and model files. False when it does not exist.</summary>
-    public async Task<bool> DeleteAsync(Guid id, IBlobStore blobs, CancellationToken ct)
+    public async Task<bool> DeleteAsync(Guid id, Caller caller, IBlobStore blobs, CancellationToken ct)
     {
         await using var db = await dbf.CreateDbContextAsync(ct);
-        var search = await db.Searches.FirstOrDefaultAsync(s => s.Id == id, ct);
+        var search = await db.Searches.VisibleTo(caller).FirstOrDefaultAsync(s => s.Id == id, ct);
         if (search is null) return false;
         if (!search.IsFinished) throw new PlatformException("The search is still running; cancel it first.", 409);
         var models = await db.Models.Where(m => m.SearchId == id).ToListAsync(ct);

@@ -1,7 +1,10 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using System.Security.Claims;
 using NasPlatform.Data;
+using NasPlatform.Platform.Accounts;
+using NasPlatform.Web.Security;
 using NasPlatform.Platform.Configuration;
 using NasPlatform.Platform.Datasets;
 using NasPlatform.Platform.Storage;
@@ -17,21 +20,26 @@ public static class DatasetsApi
             .WithSummary("Upload a dataset (multipart: file, name, optional format = idx-zip | cifar | imagefolder-zip)")
             .WithDescription("Answers 201 at once; ingestion continues in the background (status processing -> ready | failed with error).")
             .Accepts<IFormFile>("multipart/form-data")
-            .ProducesProblem(400).ProducesProblem(413).ProducesProblem(415).ProducesProblem(422);
+            .ProducesProblem(400).ProducesProblem(413).ProducesProblem(415).ProducesProblem(422).ProducesProblem(429).RequireWrite();
         api.MapGet("/", List).WithName("ListDatasets").WithSummary("All datasets, newest first");
         api.MapGet("/{id:guid}", Get).WithName("GetDataset").WithSummary("One dataset with its classes, counts and input shape");
         api.MapGet("/{id:guid}/preview/{classIndex:int}", Preview).WithName("GetDatasetPreview")
             .WithSummary("PNG strip of the first training images of one class");
-        api.MapDelete("/{id:guid}", Delete).WithName("DeleteDataset").WithSummary("Delete a dataset no search uses, with its files");
+        api.MapDelete("/{id:guid}", Delete).WithName("DeleteDataset").WithSummary("Delete a dataset no search uses, with its files").RequireWrite();
     }
 
-    private static async Task<Results<Created<DatasetCreated>, ProblemHttpResult>> Upload(HttpRequest request, DatasetService datasets,
-        IOptions<PlatformOptions> options, CancellationToken ct)
+    private static async Task<Results<Created<DatasetCreated>, ProblemHttpResult>> Upload(HttpRequest request, ClaimsPrincipal user,
+        DatasetService datasets, UploadSlots slots, IOptions<PlatformOptions> options, CancellationToken ct)
     {
+        var caller = Caller.Of(user);
+        int maxConcurrent = options.Value.Accounts.MaxConcurrentUploadsPerUser;
+        using var slot = slots.TryTake(caller.UserId, maxConcurrent);
+        if (slot is null) return Problems.Of(429, $"You already have {maxConcurrent} uploads in progress; wait for one to finish.");
         try
         {
-            var upload = await UploadReader.ReadAsync(request, Path.Combine(options.Value.FullDataPath, "tmp"), options.Value.MaxUploadBytes, ct);
-            var dataset = await datasets.CreateAsync(upload.Name ?? "", upload.Format, upload.TempPath, ct);
+            long allowance = await datasets.UploadAllowanceAsync(caller.UserId, ct);
+            var upload = await UploadReader.ReadAsync(request, Path.Combine(options.Value.FullDataPath, "tmp"), allowance, ct);
+            var dataset = await datasets.CreateAsync(caller.UserId, upload.Name ?? "", upload.Format, upload.TempPath, ct);
             return TypedResults.Created($"/api/v1/datasets/{dataset.Id}", new DatasetCreated(dataset.Id, dataset.Name, "processing"));
         }
         catch (PlatformException e)
@@ -40,35 +48,35 @@ public static class DatasetsApi
         }
     }
 
-    private static async Task<Ok<List<DatasetDto>>> List(IDbContextFactory<NasDbContext> dbf, CancellationToken ct)
+    private static async Task<Ok<List<DatasetDto>>> List(ClaimsPrincipal user, IDbContextFactory<NasDbContext> dbf, CancellationToken ct)
     {
         await using var db = await dbf.CreateDbContextAsync(ct);
-        var rows = await db.Datasets.AsNoTracking().OrderByDescending(d => d.CreatedAt).ToListAsync(ct);
+        var rows = await db.Datasets.AsNoTracking().VisibleTo(Caller.Of(user)).OrderByDescending(d => d.CreatedAt).ToListAsync(ct);
         return TypedResults.Ok(rows.Select(DatasetDto.From).ToList());
     }
 
-    private static async Task<Results<Ok<DatasetDto>, ProblemHttpResult>> Get(Guid id, IDbContextFactory<NasDbContext> dbf, CancellationToken ct)
+    private static async Task<Results<Ok<DatasetDto>, ProblemHttpResult>> Get(Guid id, ClaimsPrincipal user, IDbContextFactory<NasDbContext> dbf, CancellationToken ct)
     {
         await using var db = await dbf.CreateDbContextAsync(ct);
-        var row = await db.Datasets.AsNoTracking().FirstOrDefaultAsync(d => d.Id == id, ct);
+        var row = await db.Datasets.AsNoTracking().VisibleTo(Caller.Of(user)).FirstOrDefaultAsync(d => d.Id == id, ct);
         return row is null ? Problems.NotFound("Dataset", id) : TypedResults.Ok(DatasetDto.From(row));
     }
 
-    private static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> Preview(Guid id, int classIndex, IDbContextFactory<NasDbContext> dbf,
-        IBlobStore blobs, CancellationToken ct)
+    private static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> Preview(Guid id, int classIndex, ClaimsPrincipal user,
+        IDbContextFactory<NasDbContext> dbf, IBlobStore blobs, CancellationToken ct)
     {
         await using var db = await dbf.CreateDbContextAsync(ct);
-        if (!await db.Datasets.AnyAsync(d => d.Id == id, ct)) return Problems.NotFound("Dataset", id);
+        if (!await db.Datasets.VisibleTo(Caller.Of(user)).AnyAsync(d => d.Id == id, ct)) return Problems.NotFound("Dataset", id);
         var key = DatasetIngestionJob.PreviewKey(id, classIndex);
         if (!blobs.Exists(key)) return Problems.Of(404, $"Dataset {id} has no preview for class {classIndex}.");
         return TypedResults.Stream(blobs.OpenRead(key), "image/png");
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(Guid id, DatasetService datasets, CancellationToken ct)
+    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(Guid id, ClaimsPrincipal user, DatasetService datasets, CancellationToken ct)
     {
         try
         {
-            return await datasets.DeleteAsync(id, ct) ? TypedResults.NoContent() : Problems.NotFound("Dataset", id);
+            return await datasets.DeleteAsync(id, Caller.Of(user), ct) ? TypedResults.NoContent() : Problems.NotFound("Dataset", id);
         }
         catch (PlatformException e)
         {

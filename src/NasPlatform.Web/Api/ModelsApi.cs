@@ -1,6 +1,8 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using NasPlatform.Data;
+using NasPlatform.Platform.Accounts;
 using NasPlatform.Platform.Storage;
 
 namespace NasPlatform.Web.Api;
@@ -16,27 +18,27 @@ public static class ModelsApi
             .WithSummary("A zip with the TorchSharp weights (model.bin), architecture.json and a model card (model-card.md, model-card.json)");
     }
 
-    private static async Task<Ok<List<ModelDto>>> List(IDbContextFactory<NasDbContext> dbf, CancellationToken ct)
+    private static async Task<Ok<List<ModelDto>>> List(ClaimsPrincipal user, IDbContextFactory<NasDbContext> dbf, CancellationToken ct)
     {
         await using var db = await dbf.CreateDbContextAsync(ct);
-        var rows = await db.Models.AsNoTracking().OrderByDescending(m => m.CreatedAt).ToListAsync(ct);
+        var rows = await db.Models.AsNoTracking().VisibleTo(Caller.Of(user)).OrderByDescending(m => m.CreatedAt).ToListAsync(ct);
         return TypedResults.Ok(rows.Select(ModelDto.From).ToList());
     }
 
-    private static async Task<Results<Ok<ModelDto>, ProblemHttpResult>> Get(Guid id, IDbContextFactory<NasDbContext> dbf, CancellationToken ct)
+    private static async Task<Results<Ok<ModelDto>, ProblemHttpResult>> Get(Guid id, ClaimsPrincipal user, IDbContextFactory<NasDbContext> dbf, CancellationToken ct)
     {
         await using var db = await dbf.CreateDbContextAsync(ct);
-        var row = await db.Models.AsNoTracking().FirstOrDefaultAsync(m => m.Id == id, ct);
+        var row = await db.Models.AsNoTracking().VisibleTo(Caller.Of(user)).FirstOrDefaultAsync(m => m.Id == id, ct);
         return row is null ? Problems.NotFound("Model", id) : TypedResults.Ok(ModelDto.From(row));
     }
 
-    private static async Task<Results<PushStreamHttpResult, ProblemHttpResult>> Download(Guid id, HttpContext http, IDbContextFactory<NasDbContext> dbf,
-        IBlobStore blobs, CancellationToken ct)
+    private static async Task<Results<PushStreamHttpResult, ProblemHttpResult>> Download(Guid id, HttpContext http, ClaimsPrincipal user,
+        IDbContextFactory<NasDbContext> dbf, IBlobStore blobs, CancellationToken ct)
     {
         // DeflateStream writes its last block synchronously when an entry is closed, even in async code.
         if (http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpBodyControlFeature>() is { } body) body.AllowSynchronousIO = true;
         await using var db = await dbf.CreateDbContextAsync(ct);
-        var model = await db.Models.AsNoTracking().FirstOrDefaultAsync(m => m.Id == id, ct);
+        var model = await db.Models.AsNoTracking().VisibleTo(Caller.Of(user)).FirstOrDefaultAsync(m => m.Id == id, ct);
         if (model is null) return Problems.NotFound("Model", id);
         var search = await db.Searches.AsNoTracking().Include(s => s.Dataset).FirstAsync(s => s.Id == model.SearchId, ct);
         if (!blobs.Exists(model.WeightsBlob)) return Problems.Of(404, $"The weights of model {id} are missing from the blob store.");

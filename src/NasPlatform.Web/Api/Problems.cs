@@ -16,6 +16,7 @@ public static class Problems
         413 => "Upload too large",
         415 => "Unsupported media type",
         422 => "Invalid dataset",
+        429 => "Too many requests",
         _ => null,
     });
 

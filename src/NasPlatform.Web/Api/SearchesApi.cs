@@ -1,7 +1,9 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using NasPlatform.Data;
 using NasPlatform.Data.Entities;
+using NasPlatform.Platform.Accounts;
 using NasPlatform.Platform.Datasets;
 using NasPlatform.Platform.Searches;
 using NasPlatform.Platform.Storage;
@@ -17,23 +19,23 @@ public static class SearchesApi
         var api = app.MapGroup("/api/v1/searches").WithTags("Searches");
         api.MapPost("/", Create).WithName("CreateSearch")
             .WithSummary("Launch a search: datasetId and latencyBudgetMs are required, everything else has a default")
-            .ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409);
+            .ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409).RequireWrite();
         api.MapGet("/", List).WithName("ListSearches").WithSummary("Searches, newest first (paged)");
         api.MapGet("/{id:guid}", Get).WithName("GetSearch").WithSummary("Status, progress, best trial and final model of a search");
         api.MapGet("/{id:guid}/trials", Trials).WithName("ListTrials")
             .WithSummary("Trials of a search (paged; sort = number | reward | accuracy | latency, desc = true|false)");
-        api.MapPost("/{id:guid}/cancel", Cancel).WithName("CancelSearch").WithSummary("Stop a search: queued trials are dropped, running ones stop");
+        api.MapPost("/{id:guid}/cancel", Cancel).WithName("CancelSearch").WithSummary("Stop a search: queued trials are dropped, running ones stop").RequireWrite();
         api.MapPost("/{id:guid}/resume", Resume).WithName("ResumeSearch")
-            .WithSummary("Continue a failed or cancelled search from its saved state; unfinished and failed trials run again");
-        api.MapDelete("/{id:guid}", Delete).WithName("DeleteSearch").WithSummary("Delete a finished search with its trials and model");
+            .WithSummary("Continue a failed or cancelled search from its saved state; unfinished and failed trials run again").RequireWrite();
+        api.MapDelete("/{id:guid}", Delete).WithName("DeleteSearch").WithSummary("Delete a finished search with its trials and model").RequireWrite();
     }
 
     private static async Task<Results<Accepted<SearchAccepted>, ValidationProblem, ProblemHttpResult>> Create(SearchRequest request,
-        SearchService searches, CancellationToken ct)
+        ClaimsPrincipal user, SearchService searches, CancellationToken ct)
     {
         try
         {
-            var search = await searches.CreateAsync(request, ct);
+            var search = await searches.CreateAsync(request, Caller.Of(user), ct);
             return TypedResults.Accepted($"/api/v1/searches/{search.Id}", new SearchAccepted(search.Id, "queued"));
         }
         catch (SearchValidationException e)
@@ -46,33 +48,35 @@ public static class SearchesApi
         }
     }
 
-    private static async Task<Ok<PagedList<SearchDto>>> List(IDbContextFactory<NasDbContext> dbf, CancellationToken ct, int page = 1, int pageSize = 50)
+    private static async Task<Ok<PagedList<SearchDto>>> List(ClaimsPrincipal user, IDbContextFactory<NasDbContext> dbf, CancellationToken ct,
+        int page = 1, int pageSize = 50)
     {
         (page, pageSize) = Clamp(page, pageSize);
         await using var db = await dbf.CreateDbContextAsync(ct);
-        int total = await db.Searches.CountAsync(ct);
-        var rows = await db.Searches.AsNoTracking().OrderByDescending(s => s.CreatedAt).Skip((page - 1) * pageSize).Take(pageSize).ToListAsync(ct);
+        var visible = db.Searches.VisibleTo(Caller.Of(user));
+        int total = await visible.CountAsync(ct);
+        var rows = await visible.AsNoTracking().OrderByDescending(s => s.CreatedAt).Skip((page - 1) * pageSize).Take(pageSize).ToListAsync(ct);
         var bestIds = rows.Where(s => s.BestTrialId is not null).Select(s => s.BestTrialId!.Value).ToList();
         var best = await db.Trials.AsNoTracking().Where(t => bestIds.Contains(t.Id)).ToDictionaryAsync(t => t.Id, ct);
         return TypedResults.Ok(new PagedList<SearchDto>(rows.Select(s => SearchDto.From(s, s.BestTrialId is { } b ? best.GetValueOrDefault(b) : null)).ToList(),
             total, page, pageSize));
     }
 
-    private static async Task<Results<Ok<SearchDto>, ProblemHttpResult>> Get(Guid id, IDbContextFactory<NasDbContext> dbf, CancellationToken ct)
+    private static async Task<Results<Ok<SearchDto>, ProblemHttpResult>> Get(Guid id, ClaimsPrincipal user, IDbContextFactory<NasDbContext> dbf, CancellationToken ct)
     {
         await using var db = await dbf.CreateDbContextAsync(ct);
-        var search = await db.Searches.AsNoTracking().FirstOrDefaultAsync(s => s.Id == id, ct);
+        var search = await db.Searches.AsNoTracking().VisibleTo(Caller.Of(user)).FirstOrDefaultAsync(s => s.Id == id, ct);
         if (search is null) return Problems.NotFound("Search", id);
         var best = search.BestTrialId is { } b ? await db.Trials.AsNoTracking().FirstOrDefaultAsync(t => t.Id == b, ct) : null;
         return TypedResults.Ok(SearchDto.From(search, best));
     }
 
-    private static async Task<Results<Ok<PagedList<TrialDto>>, ProblemHttpResult>> Trials(Guid id, IDbContextFactory<NasDbContext> dbf, CancellationToken ct,
-        int page = 1, int pageSize = 50, string sort = "number", bool desc = false)
+    private static async Task<Results<Ok<PagedList<TrialDto>>, ProblemHttpResult>> Trials(Guid id, ClaimsPrincipal user, IDbContextFactory<NasDbContext> dbf,
+        CancellationToken ct, int page = 1, int pageSize = 50, string sort = "number", bool desc = false)
     {
         (page, pageSize) = Clamp(page, pageSize);
         await using var db = await dbf.CreateDbContextAsync(ct);
-        if (!await db.Searches.AnyAsync(s => s.Id == id, ct)) return Problems.NotFound("Search", id);
+        if (!await db.Searches.VisibleTo(Caller.Of(user)).AnyAsync(s => s.Id == id, ct)) return Problems.NotFound("Search", id);
         var query = db.Trials.AsNoTracking().Where(t => t.SearchId == id);
         query = (sort.ToLowerInvariant(), desc) switch
         {
@@ -92,14 +96,14 @@ public static class SearchesApi
         return TypedResults.Ok(new PagedList<TrialDto>(rows.Select(t => TrialDto.From(t)).ToList(), total, page, pageSize));
     }
 
-    private static Task<Results<Ok<SearchDto>, ProblemHttpResult>> Cancel(Guid id, SearchService searches, IDbContextFactory<NasDbContext> dbf,
-        CancellationToken ct) => ChangeAndShow(id, () => searches.CancelAsync(id, ct), dbf, ct);
+    private static Task<Results<Ok<SearchDto>, ProblemHttpResult>> Cancel(Guid id, ClaimsPrincipal user, SearchService searches,
+        IDbContextFactory<NasDbContext> dbf, CancellationToken ct) => ChangeAndShow(id, user, () => searches.CancelAsync(id, Caller.Of(user), ct), dbf, ct);
 
-    private static Task<Results<Ok<SearchDto>, ProblemHttpResult>> Resume(Guid id, SearchService searches, IDbContextFactory<NasDbContext> dbf,
-        CancellationToken ct) => ChangeAndShow(id, () => searches.ResumeAsync(id, ct), dbf, ct);
+    private static Task<Results<Ok<SearchDto>, ProblemHttpResult>> Resume(Guid id, ClaimsPrincipal user, SearchService searches,
+        IDbContextFactory<NasDbContext> dbf, CancellationToken ct) => ChangeAndShow(id, user, () => searches.ResumeAsync(id, Caller.Of(user), ct), dbf, ct);
 
     /// <summary>Runs a state change (false = no such search) and answers with the search as it is afterwards.</summary>
-    private static async Task<Results<Ok<SearchDto>, ProblemHttpResult>> ChangeAndShow(Guid id, Func<Task<bool>> change,
+    private static async Task<Results<Ok<SearchDto>, ProblemHttpResult>> ChangeAndShow(Guid id, ClaimsPrincipal user, Func<Task<bool>> change,
         IDbContextFactory<NasDbContext> dbf, CancellationToken ct)
     {
         try
@@ -110,14 +114,15 @@ public static class SearchesApi
         {
             return Problems.From(e);
         }
-        return await Get(id, dbf, ct);
+        return await Get(id, user, dbf, ct);
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(Guid id, SearchService searches, IBlobStore blobs, CancellationToken ct)
+    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(Guid id, ClaimsPrincipal user, SearchService searches, IBlobStore blobs,
+        CancellationToken ct)
     {
         try
         {
-            return await searches.DeleteAsync(id, blobs, ct) ? TypedResults.NoContent() : Problems.NotFound("Search", id);
+            return await searches.DeleteAsync(id, Caller.Of(user), blobs, ct) ? TypedResults.NoContent() : Problems.NotFound("Search", id);
         }
         catch (PlatformException e)
         {

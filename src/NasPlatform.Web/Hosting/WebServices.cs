@@ -6,6 +6,8 @@ using NasPlatform.Platform.Progress;
 using NasPlatform.Web.Api;
 using NasPlatform.Web.Components;
 using NasPlatform.Web.Hubs;
+using NasPlatform.Web.Security;
+using NasPlatform.Platform.Accounts;
 using Scalar.AspNetCore;
 
 namespace NasPlatform.Web.Hosting;
@@ -21,6 +23,8 @@ public static class WebServices
         var options = builder.Configuration.GetSection(PlatformOptions.Section).Get<PlatformOptions>() ?? new PlatformOptions();
         if (options.Worker.InProcess) builder.AddNasWorker(inProcess: true);
 
+        builder.AddNasSecurity();
+
         var services = builder.Services;
         services.AddProblemDetails();
         services.AddExceptionHandler<BadRequestHandler>();
@@ -35,6 +39,7 @@ public static class WebServices
         }));
         services.AddSingleton<ProgressBus>();
         services.AddSingleton<IProgressSink>(sp => sp.GetRequiredService<ProgressBus>());
+        services.AddSingleton<OwnerLookup>();
         services.AddHostedService<HubForwarder>();
         // Standalone workers' events arrive through PostgreSQL notifications (idle on SQLite).
         services.AddHostedService<PostgresProgressListener>();
@@ -56,22 +61,29 @@ public static class WebServices
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseSecurityHeaders();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.UseAntiforgery();
 
-        // Live: the process answers. Ready: the database (schema current) and the blob store work.
-        app.MapHealthChecks("/healthz", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/readyz", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
+        // Everything needs a signed-in user (the fallback policy) except what is marked anonymous here:
+        // probes and metrics for the orchestrator, the API description, static files and the account pages.
+        app.MapHealthChecks("/healthz", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
+        app.MapHealthChecks("/readyz", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") })
+            .AllowAnonymous();
         app.Services.GetRequiredService<Observability.PlatformMetrics>(); // its gauges exist from the start
-        app.MapPrometheusScrapingEndpoint("/metrics");
-        app.MapOpenApi();
-        app.MapScalarApiReference("/api", o => o.WithTitle("NasPlatform API"));
+        app.MapPrometheusScrapingEndpoint("/metrics").AllowAnonymous();
+        app.MapOpenApi().AllowAnonymous();
+        app.MapScalarApiReference("/api", o => o.WithTitle("NasPlatform API")).AllowAnonymous();
+        app.MapAccountEndpoints();
         app.MapDatasetsApi();
         app.MapSearchesApi();
         app.MapModelsApi();
         app.MapWorkersApi();
         app.MapHub<ProgressHub>(ProgressHub.Route);
-        app.MapHangfireDashboard("/hangfire");
-        app.MapStaticAssets();
+        app.MapHangfireDashboard("/hangfire", new DashboardOptions { Authorization = [new AdminDashboardFilter()] })
+            .RequireAuthorization(PlatformClaims.AdminPolicy);
+        app.MapStaticAssets().AllowAnonymous();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

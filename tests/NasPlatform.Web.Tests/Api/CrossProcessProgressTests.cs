@@ -15,9 +15,9 @@ public sealed class CrossProcessProgressTests(PostgresPlatformFactory factory)
     [Fact]
     public async Task WorkerNotification_ReachesHubClientsWatchingTheSearch()
     {
-        var searchId = Guid.NewGuid();
+        var searchId = (await factory.FinishedSearchAsync(factory.OwnerId)).SearchId;
         var received = new TaskCompletionSource<TrialUpdate>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var hub = new HubConnectionBuilder().WithUrl(new Uri(factory.BaseAddress, "/hubs/progress")).Build();
+        await using var hub = factory.Hub(factory.OwnerToken);
         hub.On<TrialUpdate>("TrialChanged", u => received.TrySetResult(u));
         await hub.StartAsync();
         await hub.InvokeAsync("WatchSearch", searchId);

@@ -19,7 +19,7 @@ public abstract class SearchLifecycleTests(PlatformFactory factory)
 
         var trialMessages = new List<TrialUpdate>();
         var epochMessages = new List<EpochUpdate>();
-        await using var hub = new HubConnectionBuilder().WithUrl(new Uri(factory.BaseAddress, "/hubs/progress")).Build();
+        await using var hub = factory.Hub(factory.OwnerToken);
         hub.On<TrialUpdate>("TrialChanged", u => { lock (trialMessages) trialMessages.Add(u); });
         hub.On<EpochUpdate>("EpochFinished", u => { lock (epochMessages) epochMessages.Add(u); });
         await hub.StartAsync();

@@ -46,6 +46,17 @@ public sealed class BrowserSession : IAsyncLifetime
     public Task ScreenshotAsync(IPage page, string name, bool fullPage = true) =>
         page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder, name + ".png"), FullPage = fullPage });
 
+    /// <summary>Signs in through the log-in page, as a user would, and waits until the app has taken over.</summary>
+    public static async Task SignInAsync(IPage page, string email, string password, string returnPath = "/")
+    {
+        await page.GotoAsync($"/login?returnUrl={Uri.EscapeDataString(returnPath)}");
+        await page.Locator("#email").FillAsync(email);
+        await page.Locator("#password").FillAsync(password);
+        await page.Locator("#sign-in").ClickAsync();
+        await page.WaitForURLAsync(url => !new Uri(url).AbsolutePath.StartsWith("/login"));
+        await page.GetByTestId("circuit-ready").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+    }
+
     private static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

@@ -21,6 +21,7 @@ public abstract class SearchJourneyTests(PlatformFactory factory, BrowserSession
         });
         _context.SetDefaultTimeout(60_000);
         _page = await _context.NewPageAsync();
+        await BrowserSession.SignInAsync(_page, PlatformFactory.OwnerEmail, PlatformFactory.Password);
     }
 
     public async Task DisposeAsync()

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using NasPlatform.Data;
+using NasPlatform.Platform.Accounts;
 
 namespace NasPlatform.Web.Tests.Infrastructure;
 
@@ -20,11 +21,36 @@ public class PlatformFactory : WebApplicationFactory<Program>
 
     public string DataPath { get; } = Path.Combine(Path.GetTempPath(), "nas-web-" + Guid.NewGuid().ToString("N"));
 
+    /// <summary>The user the tests act as unless they say otherwise (not an administrator).</summary>
+    public const string OwnerEmail = "owner@tests.local";
+    public const string AdminEmail = "admin@tests.local";
+    public const string Password = "correct horse battery";
+
+    /// <summary>A read-write API token of <see cref="OwnerEmail"/>.</summary>
+    public string OwnerToken { get; }
+
+    public Guid OwnerId { get; }
+
     public PlatformFactory()
     {
         UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
         StartServer();
+        var accounts = Services.GetRequiredService<AccountService>();
+        accounts.CreateFirstAdministratorAsync(AdminEmail, Password, CancellationToken.None).GetAwaiter().GetResult();
+        (OwnerId, OwnerToken) = CreateUserWithTokenAsync(OwnerEmail).GetAwaiter().GetResult();
     }
+
+    /// <summary>A new account and one API token of it.</summary>
+    public async Task<(Guid UserId, string Token)> CreateUserWithTokenAsync(string email, bool admin = false, bool readOnly = false)
+    {
+        var user = await Services.GetRequiredService<AccountService>().CreateUserAsync(email, Password, admin, CancellationToken.None);
+        var token = await Services.GetRequiredService<ApiTokenService>().CreateAsync(user.Id, "tests", readOnly, null, CancellationToken.None);
+        return (user.Id, token.Secret);
+    }
+
+    /// <summary>Another token of an existing account.</summary>
+    public async Task<string> CreateTokenAsync(Guid userId, bool readOnly = false) =>
+        (await Services.GetRequiredService<ApiTokenService>().CreateAsync(userId, "tests", readOnly, null, CancellationToken.None)).Secret;
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -51,7 +77,16 @@ public class PlatformFactory : WebApplicationFactory<Program>
         }
     }
 
-    public HttpClient Api() => new() { BaseAddress = BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
+    /// <summary>A client of the REST API acting as <see cref="OwnerEmail"/>.</summary>
+    public HttpClient Api() => ApiAs(OwnerToken);
+
+    /// <summary>A client sending this bearer token; null = anonymous.</summary>
+    public HttpClient ApiAs(string? token)
+    {
+        var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
+        if (token is not null) client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
 
     public NasDbContext Db() => Services.GetRequiredService<IDbContextFactory<NasDbContext>>().CreateDbContext();
 

@@ -1,0 +1,127 @@
+using System.Text.Json.Nodes;
+using NasPlatform.Ctl.CommandLine;
+using NasPlatform.Ctl.Http;
+using NasPlatform.Ctl.Output;
+
+namespace NasPlatform.Ctl.Searches;
+
+/// <summary>searches start: launch a search and, with --wait, follow it to the end and judge its model against the gates.</summary>
+public static class StartSearch
+{
+    public static IReadOnlyList<OptionSpec> Options { get; } =
+    [
+        new("--dataset", "ID", "Dataset to search on (required; it must be ready)."),
+        new("--latency-ms", "T", "Latency budget in milliseconds for one batch-1 inference on the target device (required)."),
+        new("--name", "NAME", "Name of the search (default: chosen by the server)."),
+        new("--strategy", "NAME", "Search strategy: evolution, random or mnasnet-rl (default: evolution)."),
+        new("--constraint", "KIND", "soft (reward trades accuracy for latency) or hard (over budget = no reward); default soft."),
+        new("--target-device", "CLASS", "Device class whose workers measure latency and train, e.g. cpu or cuda (default cpu)."),
+        new("--max-trials", "N", "Number of architectures to try (default 20)."),
+        new("--max-minutes", "M", "Wall-clock budget for the trials in minutes (default: none)."),
+        new("--proxy-epochs", "N", "Training epochs per trial (default 3)."),
+        new("--proxy-fraction", "F", "Fraction of the training split each trial trains on, in (0, 1] (default 0.25)."),
+        new("--final-epochs", "N", "Training epochs for the final model (default 15)."),
+        new("--seed", "S", "Random seed (default 1)."),
+        new("--parallelism", "P", "Trials queued or running at once (default: the server's)."),
+        new("--wait", null, "Follow the search, one line per finished trial, until it succeeds (exit 0), fails or is cancelled (exit 1)."),
+        new("--" + Gates.MinAccuracy, "A", "With --wait: exit 1 unless the final model's test accuracy is at least A (0.85, 85 or 85%)."),
+        new("--" + Gates.MaxLatencyMs, "L", "With --wait: exit 1 unless the final model's latency is at most L milliseconds."),
+    ];
+
+    public static async Task<int> RunAsync(CommandContext context)
+    {
+        var args = context.Args;
+        var body = Request(args);
+        double? minAccuracy = Gates.ParseMinAccuracy(args);
+        double? maxLatency = Gates.ParseMaxLatency(args);
+        bool wait = args.Flag("--wait");
+        if ((minAccuracy ?? maxLatency) is not null && !wait)
+            throw OptionValues.Usage(args, $"--{Gates.MinAccuracy} and --{Gates.MaxLatencyMs} need --wait: they judge the final model");
+
+        var acceptedNode = await context.Api.PostAsync("api/v1/searches", body, context.Cancellation);
+        string id = CommandContext.Read<Accepted>(acceptedNode).Id ?? throw new ApiException("the server's answer to the search launch has no id");
+        if (!wait)
+        {
+            if (context.Json) context.WriteJson(acceptedNode);
+            else context.Out.WriteLine(id);
+            return ExitCodes.Success;
+        }
+
+        JsonNode searchNode;
+        Search search;
+        try
+        {
+            (searchNode, search) = await new SearchWatcher(context, id).WatchAsync();
+        }
+        catch (OperationCanceledException) when (context.Cancellation.IsCancellationRequested)
+        {
+            context.Error.WriteLine($"search {id} keeps running on the server; 'nasctl searches cancel {id}' stops it.");
+            throw;
+        }
+        JsonNode? modelNode = null;
+        Model? model = null;
+        if (search.ModelId is { Length: > 0 } modelId)
+        {
+            modelNode = await Polling.GetAsync(context, $"api/v1/models/{Polling.Segment(modelId)}", context.Poll(TimeSpan.FromSeconds(2)));
+            model = CommandContext.Read<Model>(modelNode);
+        }
+        var gates = Gates.Evaluate(minAccuracy, maxLatency, model);
+        bool succeeded = search.Status == SearchStatus.Succeeded;
+        bool passed = succeeded && model is not null && gates.All(g => g.Passed);
+
+        var summary = context.Json ? context.Error : context.Out;
+        summary.WriteLine($"search {id} {search.Status}: {search.TrialsCompleted ?? 0} trials in {SearchCommands.Duration(search)}");
+        if (search.BestTrial is { } best) summary.WriteLine($"best {SearchCommands.Best(best)}");
+        if (model is not null)
+        {
+            summary.WriteLine($"model {model.Id}  test accuracy {Fmt.Percent(model.TestAccuracy)}  latency {Fmt.Ms(model.LatencyMs)}  " +
+                $"params {Fmt.Count(model.Parameters)}  ({model.Name})");
+        }
+        if (search.Status == SearchStatus.Failed) context.Error.WriteLine($"error: search {id} failed: {search.Error ?? "(no reason given)"}");
+        else if (!succeeded) context.Error.WriteLine($"error: search {id} was {search.Status}");
+        else if (model is null) context.Error.WriteLine($"error: search {id} succeeded but has no final model");
+        foreach (var gate in gates) (gate.Passed ? summary : context.Error).WriteLine(gate.Describe());
+
+        if (context.Json)
+        {
+            context.WriteJson(new JsonObject
+            {
+                ["search"] = searchNode,
+                ["model"] = modelNode,
+                ["gates"] = new JsonArray([.. gates.Select(g => (JsonNode)g.ToJson())]),
+                ["passed"] = passed,
+            });
+        }
+        return passed ? ExitCodes.Success : ExitCodes.Failed;
+    }
+
+    /// <summary>The request body with only the fields given: everything left out takes the server's default.</summary>
+    private static JsonObject Request(ParsedArguments args)
+    {
+        var body = new JsonObject
+        {
+            ["datasetId"] = args.Required("--dataset"),
+            ["latencyBudgetMs"] = args.Double("--latency-ms") ?? throw OptionValues.Usage(args, "'searches start' needs --latency-ms"),
+        };
+        void Text(string option, string field)
+        {
+            if (args.Value(option) is { } value) body[field] = value;
+        }
+        void Number(string field, JsonNode? value)
+        {
+            if (value is not null) body[field] = value;
+        }
+        Text("--name", "name");
+        Text("--strategy", "strategy");
+        Text("--constraint", "constraint");
+        Text("--target-device", "targetDevice");
+        Number("maxTrials", args.Int("--max-trials"));
+        Number("maxMinutes", args.Double("--max-minutes"));
+        Number("proxyEpochs", args.Int("--proxy-epochs"));
+        Number("proxyFraction", args.Double("--proxy-fraction"));
+        Number("finalEpochs", args.Int("--final-epochs"));
+        Number("seed", args.Long("--seed"));
+        Number("parallelism", args.Int("--parallelism"));
+        return body;
+    }
+}

@@ -1,0 +1,77 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+using NasPlatform.Data.Entities;
+using NasPlatform.Platform.Accounts;
+using NasPlatform.Platform.Configuration;
+using NasPlatform.Platform.Datasets;
+
+namespace NasPlatform.Web.Security;
+
+public sealed record LoginForm(string? Email, string? Password, string? ReturnUrl);
+
+public sealed record NewAccountForm(string? Email, string? Password, string? ConfirmPassword);
+
+/// <summary>
+/// The form posts of the account pages (log-in, log-out, first-run setup, registration). They are
+/// plain HTTP posts with antiforgery tokens because a cookie can only be set on an HTTP response.
+/// </summary>
+public static class AccountEndpoints
+{
+    public static void MapAccountEndpoints(this IEndpointRouteBuilder app)
+    {
+        var account = app.MapGroup("/account").ExcludeFromDescription();
+        account.MapPost("/login", LogIn).AllowAnonymous();
+        account.MapPost("/logout", LogOut);
+        account.MapPost("/setup", SetUp).AllowAnonymous();
+        account.MapPost("/register", Register).AllowAnonymous();
+    }
+
+    private static async Task<IResult> LogIn([FromForm] LoginForm form, SignInManager<PlatformUser> signIn)
+    {
+        string back = SafeReturnUrl(form.ReturnUrl);
+        if (string.IsNullOrWhiteSpace(form.Email) || string.IsNullOrEmpty(form.Password))
+            return Results.Redirect(LoginUrl("missing", back));
+        var result = await signIn.PasswordSignInAsync(form.Email.Trim(), form.Password, isPersistent: true, lockoutOnFailure: true);
+        if (result.Succeeded) return Results.LocalRedirect(back);
+        return Results.Redirect(LoginUrl(result.IsLockedOut ? "locked" : "invalid", back));
+    }
+
+    private static async Task<IResult> LogOut(SignInManager<PlatformUser> signIn)
+    {
+        await signIn.SignOutAsync();
+        return Results.Redirect("/login?signedOut=1");
+    }
+
+    private static Task<IResult> SetUp([FromForm] NewAccountForm form, AccountService accounts, SignInManager<PlatformUser> signIn, CancellationToken ct) =>
+        CreateAndSignIn("/setup", form, signIn, () => accounts.CreateFirstAdministratorAsync(form.Email, form.Password, ct));
+
+    private static Task<IResult> Register([FromForm] NewAccountForm form, AccountService accounts, SignInManager<PlatformUser> signIn,
+        IOptions<PlatformOptions> options, CancellationToken ct)
+    {
+        if (!options.Value.Accounts.OpenRegistration)
+            return Task.FromResult(Results.Redirect("/register"));
+        return CreateAndSignIn("/register", form, signIn, () => accounts.CreateUserAsync(form.Email, form.Password, isAdmin: false, ct));
+    }
+
+    private static async Task<IResult> CreateAndSignIn(string page, NewAccountForm form, SignInManager<PlatformUser> signIn, Func<Task<PlatformUser>> create)
+    {
+        if (form.Password != form.ConfirmPassword) return Results.Redirect($"{page}?error={Uri.EscapeDataString("The passwords differ.")}");
+        try
+        {
+            var user = await create();
+            await signIn.SignInAsync(user, isPersistent: true);
+            return Results.Redirect("/");
+        }
+        catch (PlatformException e)
+        {
+            return Results.Redirect($"{page}?error={Uri.EscapeDataString(e.Message)}&email={Uri.EscapeDataString(form.Email ?? "")}");
+        }
+    }
+
+    private static string LoginUrl(string error, string returnUrl) => $"/login?error={error}&returnUrl={Uri.EscapeDataString(returnUrl)}";
+
+    /// <summary>Only paths on this site: an open redirect would let a link send a freshly signed-in user anywhere.</summary>
+    public static string SafeReturnUrl(string? url) =>
+        !string.IsNullOrEmpty(url) && url.StartsWith('/') && !url.StartsWith("//") && !url.StartsWith("/\\") ? url : "/";
+}

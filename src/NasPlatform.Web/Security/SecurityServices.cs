@@ -1,0 +1,89 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Identity;
+using NasPlatform.Data;
+using NasPlatform.Data.Entities;
+using NasPlatform.Platform.Accounts;
+using NasPlatform.Platform.Configuration;
+
+namespace NasPlatform.Web.Security;
+
+/// <summary>
+/// Accounts (Identity on the product's database, cookies for the UI) and personal API tokens for the
+/// REST API, behind one policy scheme; everything needs a signed-in user unless marked anonymous.
+/// </summary>
+public static class SecurityServices
+{
+    private const string SmartScheme = "nas";
+
+    public static WebApplicationBuilder AddNasSecurity(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var accounts = builder.Configuration.GetSection($"{PlatformOptions.Section}:Accounts").Get<AccountOptions>() ?? new AccountOptions();
+        services.AddSingleton<ApiTokenService>();
+        services.AddSingleton<AccountService>();
+        services.AddSingleton<UploadSlots>();
+        // Identity's stores want a context per scope; the platform otherwise uses the factory.
+        services.AddScoped<NasDbContext>(sp => sp.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<NasDbContext>>().CreateDbContext());
+        services.AddIdentityCore<PlatformUser>(o =>
+            {
+                o.User.RequireUniqueEmail = true;
+                // Length over character classes (NIST SP 800-63B).
+                o.Password.RequiredLength = 8;
+                o.Password.RequireDigit = o.Password.RequireLowercase = o.Password.RequireUppercase = o.Password.RequireNonAlphanumeric = false;
+                o.Lockout.AllowedForNewUsers = true;
+                o.Lockout.MaxFailedAccessAttempts = accounts.LockoutAttempts;
+                o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(accounts.LockoutMinutes);
+            })
+            .AddEntityFrameworkStores<NasDbContext>()
+            .AddSignInManager()
+            .AddClaimsPrincipalFactory<NasClaimsPrincipalFactory>();
+
+        services.AddAuthentication(o =>
+            {
+                o.DefaultScheme = SmartScheme;
+                o.DefaultChallengeScheme = SmartScheme;
+                o.DefaultForbidScheme = SmartScheme;
+            })
+            .AddPolicyScheme(SmartScheme, "API token or cookie", o => o.ForwardDefaultSelector = http =>
+                ApiTokenAuthenticationHandler.Presents(http) ? ApiTokenAuthenticationHandler.SchemeName : IdentityConstants.ApplicationScheme)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiTokenAuthenticationHandler>(ApiTokenAuthenticationHandler.SchemeName, null)
+            .AddIdentityCookies();
+        services.ConfigureApplicationCookie(o =>
+        {
+            o.Cookie.Name = "nas.auth";
+            o.Cookie.HttpOnly = true;
+            o.Cookie.SameSite = SameSiteMode.Lax;
+            o.LoginPath = "/login";
+            o.LogoutPath = "/account/logout";
+            o.AccessDeniedPath = "/denied";
+            o.ExpireTimeSpan = TimeSpan.FromDays(7);
+            o.SlidingExpiration = true;
+            // Programs get problems, not a redirect to an HTML log-in page.
+            o.Events = new CookieAuthenticationEvents
+            {
+                OnRedirectToLogin = c => IsMachineRequest(c.Request) ? SecurityProblems.WriteAsync(c.HttpContext, 401,
+                    "Sign in, or send a personal API token as 'Authorization: Bearer <token>'.") : Redirect(c),
+                OnRedirectToAccessDenied = c => IsMachineRequest(c.Request) ? SecurityProblems.WriteAsync(c.HttpContext, 403,
+                    SecurityProblems.ForbiddenDetail(c.HttpContext.User)) : Redirect(c),
+            };
+        });
+        services.AddAuthorizationBuilder()
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
+            .AddPolicy(PlatformClaims.CanWritePolicy, p => p.RequireAuthenticatedUser().RequireClaim(PlatformClaims.Scope, PlatformClaims.Write))
+            .AddPolicy(PlatformClaims.AdminPolicy, p => p.RequireAuthenticatedUser().RequireRole(PlatformClaims.AdminRole));
+        services.AddCascadingAuthenticationState();
+        services.AddScoped<CurrentUser>();
+        services.AddHostedService<FirstRunSetup>();
+        return builder;
+    }
+
+    private static bool IsMachineRequest(HttpRequest r) => r.Path.StartsWithSegments("/api/v1") || r.Path.StartsWithSegments("/hubs");
+
+    private static Task Redirect(RedirectContext<CookieAuthenticationOptions> c)
+    {
+        c.Response.Redirect(c.RedirectUri);
+        return Task.CompletedTask;
+    }
+}

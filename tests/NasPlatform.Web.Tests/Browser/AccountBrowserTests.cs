@@ -1,0 +1,84 @@
+using System.Net;
+using Microsoft.Playwright;
+using NasPlatform.Web.Tests.Infrastructure;
+using static Microsoft.Playwright.Assertions;
+
+namespace NasPlatform.Web.Tests.Browser;
+
+/// <summary>Signing in and out, and managing API tokens, in a real browser.</summary>
+[Collection(PlatformCollection.Name)]
+public sealed class AccountBrowserTests(PlatformFactory factory, BrowserSession browser) : IAsyncLifetime
+{
+    private IBrowserContext _context = null!;
+    private IPage _page = null!;
+
+    public async Task InitializeAsync()
+    {
+        _context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = factory.BaseAddress.ToString(), ViewportSize = new ViewportSize { Width = 1400, Height = 1000 },
+        });
+        _context.SetDefaultTimeout(30_000);
+        _page = await _context.NewPageAsync();
+    }
+
+    public async Task DisposeAsync() => await _context.DisposeAsync();
+
+    [Fact]
+    public async Task AnonymousVisitor_IsSentToLogIn_AndBackAfterSigningIn_ThenSignsOut()
+    {
+        await _page.GotoAsync("/searches");
+        await Expect(_page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/login\\?.*returnUrl=%2Fsearches", System.Text.RegularExpressions.RegexOptions.IgnoreCase));
+
+        await _page.Locator("#email").FillAsync(PlatformFactory.OwnerEmail);
+        await _page.Locator("#password").FillAsync("wrong password");
+        await _page.Locator("#sign-in").ClickAsync();
+        await Expect(_page.GetByTestId("login-error")).ToContainTextAsync("wrong");
+        await browser.ScreenshotAsync(_page, "09-login-error");
+
+        await _page.Locator("#email").FillAsync(PlatformFactory.OwnerEmail);
+        await _page.Locator("#password").FillAsync(PlatformFactory.Password);
+        await _page.Locator("#sign-in").ClickAsync();
+        await _page.WaitForURLAsync("**/searches", new() { WaitUntil = WaitUntilState.Commit });
+        await _page.GetByTestId("circuit-ready").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        await Expect(_page.GetByTestId("signed-in-as")).ToHaveTextAsync(PlatformFactory.OwnerEmail);
+        // Not an administrator: no Users or Jobs links.
+        await Expect(_page.GetByRole(AriaRole.Link, new() { Name = "Jobs" })).ToHaveCountAsync(0);
+
+        await _page.Locator("#sign-out").ClickAsync();
+        await _page.WaitForURLAsync("**/login?signedOut=1");
+        await _page.GotoAsync("/datasets");
+        await Expect(_page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/login"));
+    }
+
+    [Fact]
+    public async Task SignedInUser_CreatesAToken_SeesItListed_UsesIt_AndRevokesIt()
+    {
+        await BrowserSession.SignInAsync(_page, PlatformFactory.OwnerEmail, PlatformFactory.Password, "/account/tokens");
+        string name = $"ci-{Guid.NewGuid():N}"[..12];
+        await _page.Locator("#token-name").FillAsync(name);
+        await _page.Locator("#create-token").ClickAsync();
+        var secretText = await _page.GetByTestId("token-secret").TextContentAsync();
+        string secret = secretText!.Trim();
+        Assert.StartsWith("nas_", secret);
+        var row = _page.Locator($"[data-testid=token-row][data-name='{name}']");
+        await Expect(row).ToBeVisibleAsync();
+        await Expect(row).ToContainTextAsync("read-write");
+        await Expect(row.GetByTestId("token-status")).ToHaveTextAsync("active");
+        await Expect(row).ToContainTextAsync(secret[..12]);
+        await browser.ScreenshotAsync(_page, "10-token-created", fullPage: false);
+
+        using var api = factory.ApiAs(secret);
+        Assert.Equal(HttpStatusCode.OK, (await api.GetAsync("/api/v1/datasets")).StatusCode);
+
+        await row.GetByTestId("revoke-token").ClickAsync();
+        await Expect(row.GetByTestId("token-status")).ToHaveTextAsync("revoked");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await api.GetAsync("/api/v1/datasets")).StatusCode);
+
+        // Reloaded, the secret is gone for good: only its prefix is listed.
+        await _page.ReloadAsync();
+        await _page.GetByTestId("circuit-ready").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        await Expect(_page.GetByTestId("token-secret")).ToHaveCountAsync(0);
+        Assert.DoesNotContain(secret, await _page.ContentAsync());
+    }
+}

@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using System.IO.Compression;
+using System.Text.Json.Nodes;
+using NasPlatform.Ctl;
+using NasPlatform.Web.Tests.Infrastructure;
+
+namespace NasPlatform.Web.Tests.Ctl;
+
+/// <summary>nasctl against the running test server over real HTTP, as a CI pipeline uses it.</summary>
+[Collection(PlatformCollection.Name)]
+public sealed class NasctlTests(PlatformFactory factory) : IDisposable
+{
+    private readonly string _files = Directory.CreateTempSubdirectory("nasctl-").FullName;
+
+    private sealed record Run(int Exit, string Out, string Err);
+
+    private async Task<Run> NasctlAsync(string? token, params string[] args)
+    {
+        var env = new Dictionary<string, string?>
+        {
+            [NasctlApp.UrlVariable] = factory.BaseAddress.ToString(), [NasctlApp.TokenVariable] = token, [NasctlApp.PollVariable] = "0.2",
+        };
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int exit = await NasctlApp.RunAsync(args, env, stdout, stderr);
+        return new Run(exit, stdout.ToString(), stderr.ToString());
+    }
+
+    private async Task<string> UploadTinyAsync()
+    {
+        var zip = Path.Combine(_files, "tiny.zip");
+        await File.WriteAllBytesAsync(zip, TestZips.TinyIdx());
+        var run = await NasctlAsync(factory.OwnerToken, "datasets", "upload", zip, "--name", "from nasctl", "--wait", "--json");
+        Assert.True(run.Exit == 0, run.Err);
+        var dataset = JsonNode.Parse(run.Out)!;
+        Assert.Equal("ready", dataset["status"]!.GetValue<string>());
+        Assert.Equal("from nasctl", dataset["name"]!.GetValue<string>());
+        return dataset["id"]!.GetValue<string>();
+    }
+
+    private static string[] TinySearch(string datasetId, params string[] more) =>
+    [
+        "searches", "start", "--dataset", datasetId, "--latency-ms", "50", "--strategy", "random", "--max-trials", "2", "--proxy-epochs", "1",
+        "--proxy-fraction", "1", "--final-epochs", "1", "--seed", "3", "--wait", .. more,
+    ];
+
+    [Fact]
+    public async Task UploadWait_StartWait_Show_AndDownload_Succeed()
+    {
+        string datasetId = await UploadTinyAsync();
+
+        var run = await NasctlAsync(factory.OwnerToken, TinySearch(datasetId, "--min-accuracy", "0", "--max-latency-ms", "100000"));
+        Assert.True(run.Exit == 0, run.Out + run.Err);
+        Assert.Contains("trial 1/2", run.Out);
+        Assert.Contains("trial 2/2", run.Out);
+        Assert.Contains("succeeded", run.Out);
+        Assert.Contains("passed", run.Out + run.Err);
+
+        await using var db = factory.Db();
+        var search = db.Searches.OrderByDescending(s => s.CreatedAt).First(s => s.DatasetId == Guid.Parse(datasetId));
+        Assert.Equal(factory.OwnerId, search.OwnerId);
+
+        var show = await NasctlAsync(factory.OwnerToken, "searches", "show", search.Id.ToString(), "--json");
+        Assert.Equal(0, show.Exit);
+        Assert.Equal("succeeded", JsonNode.Parse(show.Out)!["status"]!.GetValue<string>());
+
+        var file = Path.Combine(_files, "model.zip");
+        var download = await NasctlAsync(factory.OwnerToken, "models", "download", search.ModelId!.Value.ToString(), "--out", file);
+        Assert.True(download.Exit == 0, download.Err);
+        using var zip = ZipFile.OpenRead(file);
+        Assert.NotNull(zip.GetEntry("model.bin"));
+        Assert.NotNull(zip.GetEntry("model-card.md"));
+    }
+
+    [Fact]
+    public async Task MissedLatencyGate_FailsTheBuild_WithAJsonVerdict()
+    {
+        string datasetId = await UploadTinyAsync();
+        var run = await NasctlAsync(factory.OwnerToken, TinySearch(datasetId, "--max-latency-ms", "0.0001", "--json"));
+        Assert.Equal(ExitCodes.Failed, run.Exit);
+        Assert.Contains("max-latency-ms", run.Err);
+        var verdict = JsonNode.Parse(run.Out)!; // stdout stays machine-readable: one document
+        Assert.False(verdict["passed"]!.GetValue<bool>());
+        Assert.Equal("succeeded", verdict["search"]!["status"]!.GetValue<string>());
+        Assert.Contains(verdict["gates"]!.AsArray(), g => g!["name"]!.GetValue<string>() == "max-latency-ms" && !g["passed"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public async Task ReadOnlyToken_CannotStartSearches_AndOtherUsersIdsAreNotFound()
+    {
+        var seeded = await factory.FinishedSearchAsync(factory.OwnerId);
+        var readOnly = await NasctlAsync(await factory.CreateTokenAsync(factory.OwnerId, readOnly: true),
+            "searches", "start", "--dataset", seeded.DatasetId.ToString(), "--latency-ms", "5");
+        Assert.Equal(ExitCodes.Authentication, readOnly.Exit);
+        Assert.Contains("read-only", readOnly.Err);
+
+        var (_, other) = await factory.CreateUserWithTokenAsync($"ctl-{Guid.NewGuid():N}@tests.local");
+        var foreign = await NasctlAsync(other, "searches", "show", seeded.SearchId.ToString());
+        Assert.Equal(ExitCodes.Api, foreign.Exit);
+        Assert.Contains("does not exist", foreign.Err);
+    }
+
+    [Fact]
+    public async Task TheInstalledProgram_ExitsNonZero_OnABadToken_AndOnUsageErrors()
+    {
+        // The real executable, not the in-process entry point: what a pipeline step sees.
+        string dll = Path.Combine(AppContext.BaseDirectory, "nasctl.dll");
+        Assert.True(File.Exists(dll), dll);
+        async Task<int> RunProcessAsync(string? token, params string[] args)
+        {
+            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+            start.ArgumentList.Add(dll);
+            foreach (var a in args) start.ArgumentList.Add(a);
+            start.Environment[NasctlApp.UrlVariable] = factory.BaseAddress.ToString();
+            if (token is null) start.Environment.Remove(NasctlApp.TokenVariable);
+            else start.Environment[NasctlApp.TokenVariable] = token;
+            using var process = Process.Start(start)!;
+            await Task.WhenAll(process.StandardOutput.ReadToEndAsync(), process.StandardError.ReadToEndAsync());
+            await process.WaitForExitAsync();
+            return process.ExitCode;
+        }
+        Assert.Equal(ExitCodes.Authentication, await RunProcessAsync("nas_revoked-or-made-up", "datasets", "list"));
+        Assert.Equal(ExitCodes.Usage, await RunProcessAsync(null, "datasets", "list"));
+        Assert.Equal(ExitCodes.Usage, await RunProcessAsync(factory.OwnerToken, "searches", "start", "--latency-ms", "5"));
+        Assert.Equal(ExitCodes.Success, await RunProcessAsync(factory.OwnerToken, "datasets", "list"));
+    }
+
+    public void Dispose() => Directory.Delete(_files, recursive: true);
+}

@@ -1,0 +1,144 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
+using NasPlatform.Platform.Progress;
+using NasPlatform.Web.Tests.Infrastructure;
+
+namespace NasPlatform.Web.Tests.Security;
+
+/// <summary>Cookie sessions of the UI (log-in, lockout, redirects, antiforgery), the dashboard, headers and the hub.</summary>
+[Collection(PlatformCollection.Name)]
+public sealed partial class SessionAndHubTests(PlatformFactory factory)
+{
+    [Theory]
+    [InlineData("/")]
+    [InlineData("/datasets")]
+    [InlineData("/searches/new")]
+    [InlineData("/account/tokens")]
+    public async Task Anonymous_UiPages_RedirectToLogIn(string path)
+    {
+        using var client = Browserish(out _);
+        var response = await client.GetAsync(path);
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.StartsWith("/login", response.Headers.Location!.PathAndQuery);
+        Assert.Contains(Uri.EscapeDataString(path), response.Headers.Location!.Query);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/login")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/healthz")).StatusCode);
+    }
+
+    [Fact]
+    public async Task LogIn_SetsASessionThatReachesPagesAndApi_ButApiWritesNeedTheAntiforgeryToken()
+    {
+        using var client = Browserish(out _);
+        var login = await LogInAsync(client, PlatformFactory.OwnerEmail, PlatformFactory.Password, "/datasets");
+        Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
+        Assert.Equal("/datasets", login.Headers.Location!.OriginalString);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/datasets")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/datasets")).StatusCode);
+
+        // A cross-site form could post with the cookie but cannot read the page's antiforgery token.
+        var forged = await client.PostAsync("/api/v1/datasets", new MultipartFormDataContent { { new StringContent("x"), "name" } });
+        await PlatformClient.AssertProblemAsync(forged, 400, "antiforgery");
+
+        // An open redirect after log-in is refused.
+        using var other = Browserish(out _);
+        var offsite = await LogInAsync(other, PlatformFactory.OwnerEmail, PlatformFactory.Password, "//evil.example/");
+        Assert.Equal("/", offsite.Headers.Location!.OriginalString);
+    }
+
+    [Fact]
+    public async Task RepeatedWrongPasswords_LockTheAccount()
+    {
+        string email = $"lock-{Guid.NewGuid():N}@tests.local";
+        await factory.CreateUserWithTokenAsync(email);
+        using var client = Browserish(out _);
+        for (int i = 0; i < 5; i++)
+            Assert.Contains("error=invalid", (await LogInAsync(client, email, "wrong password")).Headers.Location!.OriginalString.Replace("error=locked", "error=invalid"));
+        var locked = await LogInAsync(client, email, PlatformFactory.Password);
+        Assert.Contains("error=locked", locked.Headers.Location!.OriginalString);
+        var page = await client.GetStringAsync(locked.Headers.Location!.OriginalString);
+        Assert.Contains("locked", page);
+    }
+
+    [Fact]
+    public async Task HangfireDashboard_IsForAdministratorsOnly()
+    {
+        using var anonymous = Browserish(out _);
+        var response = await anonymous.GetAsync("/hangfire");
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.StartsWith("/login", response.Headers.Location!.PathAndQuery);
+
+        using var user = Browserish(out _);
+        await LogInAsync(user, PlatformFactory.OwnerEmail, PlatformFactory.Password);
+        var denied = await user.GetAsync("/hangfire");
+        Assert.Equal(HttpStatusCode.Redirect, denied.StatusCode);
+        Assert.StartsWith("/denied", denied.Headers.Location!.PathAndQuery);
+
+        using var admin = Browserish(out _);
+        await LogInAsync(admin, PlatformFactory.AdminEmail, PlatformFactory.Password);
+        Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync("/hangfire")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Responses_CarrySecurityHeaders()
+    {
+        using var client = Browserish(out _);
+        var response = await client.GetAsync("/login");
+        Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.Equal("DENY", response.Headers.GetValues("X-Frame-Options").Single());
+        Assert.Contains("frame-ancestors 'none'", response.Headers.GetValues("Content-Security-Policy").Single());
+        Assert.Contains("nas.auth", string.Join(";", (await LogInAsync(client, PlatformFactory.OwnerEmail, PlatformFactory.Password)).Headers.GetValues("Set-Cookie")));
+    }
+
+    [Fact]
+    public async Task Hub_RefusesAnonymous_AndHidesOtherUsersSearches()
+    {
+        await using (var anonymous = factory.Hub(null))
+            await Assert.ThrowsAnyAsync<HttpRequestException>(() => anonymous.StartAsync());
+
+        var a = await factory.FinishedSearchAsync(factory.OwnerId);
+        var (_, bToken) = await factory.CreateUserWithTokenAsync($"hub-{Guid.NewGuid():N}@tests.local");
+        var ownerSaw = new TaskCompletionSource<SearchUpdate>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var otherSaw = new List<SearchUpdate>();
+        await using var owner = factory.Hub(factory.OwnerToken);
+        await using var other = factory.Hub(bToken);
+        owner.On<SearchUpdate>("SearchChanged", u => { if (u.SearchId == a.RunningSearchId) ownerSaw.TrySetResult(u); });
+        other.On<SearchUpdate>("SearchChanged", u => { lock (otherSaw) otherSaw.Add(u); });
+        await owner.StartAsync();
+        await other.StartAsync();
+
+        var refused = await Assert.ThrowsAsync<HubException>(() => other.InvokeAsync("WatchSearch", a.SearchId));
+        Assert.Contains("does not exist", refused.Message);
+        await owner.InvokeAsync("WatchSearch", a.SearchId);
+
+        // The owner cancels their running search: they hear of it, the other user does not.
+        using var api = factory.Api();
+        Assert.Equal(HttpStatusCode.OK, (await api.PostAsync($"/api/v1/searches/{a.RunningSearchId}/cancel", null)).StatusCode);
+        Assert.Equal("cancelled", (await ownerSaw.Task.WaitAsync(TimeSpan.FromSeconds(10))).Status);
+        await Task.Delay(500);
+        lock (otherSaw) Assert.DoesNotContain(otherSaw, u => u.SearchId == a.RunningSearchId);
+    }
+
+    /// <summary>A client that behaves like a browser: keeps cookies, does not follow redirects.</summary>
+    private HttpClient Browserish(out CookieContainer cookies)
+    {
+        cookies = new CookieContainer();
+        return new HttpClient(new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false }) { BaseAddress = factory.BaseAddress };
+    }
+
+    /// <summary>Posts the log-in form the way the page does: with the antiforgery token it renders.</summary>
+    private static async Task<HttpResponseMessage> LogInAsync(HttpClient client, string email, string password, string returnUrl = "/")
+    {
+        var page = await client.GetStringAsync("/login");
+        var token = AntiforgeryField().Match(page).Groups[1].Value;
+        Assert.False(string.IsNullOrEmpty(token), "the log-in page renders an antiforgery token");
+        return await client.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = token, ["Email"] = email, ["Password"] = password, ["ReturnUrl"] = returnUrl,
+        }));
+    }
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\"[^>]*value=\"([^\"]+)\"")]
+    private static partial Regex AntiforgeryField();
+}
