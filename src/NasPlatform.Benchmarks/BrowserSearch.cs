@@ -10,7 +10,7 @@ namespace NasPlatform.Benchmarks;
 /// browser, launch a search from the form, wait on the search page until it succeeds, and print
 /// the wall time, the final test accuracy and latency shown to the user. Screenshots on the way.
 /// </summary>
-public sealed class BrowserSearch(string url, string data, string screenshots)
+public sealed class BrowserSearch(string url, string data, string screenshots, string email, string password)
 {
     public async Task RunAsync(IReadOnlyDictionary<string, string> form, string name)
     {
@@ -27,8 +27,12 @@ public sealed class BrowserSearch(string url, string data, string screenshots)
         page.SetDefaultTimeout(120_000);
         try
         {
+            await page.GotoAsync("/login?returnUrl=%2Fdatasets");
+            await page.FillAsync("#email", email);
+            await page.FillAsync("#password", password);
+            await page.ClickAsync("#sign-in");
+            await page.WaitForURLAsync("**/datasets", new() { WaitUntil = WaitUntilState.Commit });
             var total = Stopwatch.StartNew();
-            await page.GotoAsync("/datasets");
             await page.GetByTestId("circuit-ready").WaitForAsync(new() { State = WaitForSelectorState.Attached });
             await page.FillAsync("#dataset-name", name);
             await page.SelectOptionAsync("#dataset-format", "idx-zip");

@@ -14,7 +14,8 @@ var latency = defaults with
 if (command == "browser-search")
 {
     // Needs a running platform (dotnet run -c Release --project src/NasPlatform.Web) and Chromium.
-    var run = new BrowserSearch(Arg(args, "--url") ?? "http://localhost:5080", data, Arg(args, "--screenshots") ?? "TestResults/benchmarks");
+    var run = new BrowserSearch(Arg(args, "--url") ?? "http://localhost:5080", data, Arg(args, "--screenshots") ?? "TestResults/benchmarks",
+        Arg(args, "--email") ?? Environment.GetEnvironmentVariable("NAS_EMAIL") ?? "", Arg(args, "--password") ?? Environment.GetEnvironmentVariable("NAS_PASSWORD") ?? "");
     await run.RunAsync(BrowserSearch.Form(name => Arg(args, name)), Arg(args, "--name") ?? "fashion-mnist");
     return 0;
 }

@@ -24,6 +24,10 @@ check() { # name, condition (0 = pass)
 }
 psql_q() { PGPASSWORD=$NAS_PG_PASSWORD psql -h "$NAS_PG_HOST" -U "$NAS_PG_USER" -d "$1" -qtAc "$2"; }
 json() { python3 -c "import sys, json; d = json.load(sys.stdin); print($1)"; }
+# The API needs a token: the web host creates this administrator on its first start, and its admin
+# command prints a token for it (run once per database, after the web host is up).
+ADMIN="NasPlatform__Accounts__AdminEmail=bench@localhost NasPlatform__Accounts__AdminPassword=benchmark-password"
+api() { curl -fs -H "Authorization: Bearer $TOKEN" "$@"; }
 
 echo "== building (Release)"
 dotnet build -c Release src/NasPlatform.Web -v q -nologo >/dev/null
@@ -36,12 +40,18 @@ platform_env() { # database
     echo "NasPlatform__Database=postgres NasPlatform__ConnectionString=Host=$NAS_PG_HOST;Username=$NAS_PG_USER;Password=$NAS_PG_PASSWORD;Database=$1" \
          "NasPlatform__DataPath=$work/data-$1 NasPlatform__Worker__InProcess=false NasPlatform__Worker__Threads=1" \
          "NasPlatform__Worker__OrphanedJobSeconds=20 NasPlatform__Worker__HeartbeatSeconds=2" \
-         "NasPlatform__Worker__LatencyWarmupRuns=5 NasPlatform__Worker__LatencyTimedRuns=30 NasPlatform__Worker__LatencyRounds=3"
+         "NasPlatform__Worker__LatencyWarmupRuns=5 NasPlatform__Worker__LatencyTimedRuns=30 NasPlatform__Worker__LatencyRounds=3 $ADMIN"
 }
 start_web() { # database, log name
     env $(platform_env "$1") dotnet "$web_dll" --urls "$URL" >"$work/$2.log" 2>&1 &
     web_pid=$!; pids+=("$web_pid"); disown "$web_pid"
-    for _ in $(seq 120); do curl -fs "$URL/readyz" >/dev/null 2>&1 && return 0; sleep 0.5; done
+    for _ in $(seq 120); do
+        if curl -fs "$URL/readyz" >/dev/null 2>&1; then
+            TOKEN=$(env $(platform_env "$1") dotnet "$web_dll" tokens create --email bench@localhost --name fault 2>>"$work/$2.log")
+            return 0
+        fi
+        sleep 0.5
+    done
     echo "web host did not become ready; see $work/$2.log"; exit 1
 }
 start_worker() { # database, log name -> sets worker_pid
@@ -50,26 +60,26 @@ start_worker() { # database, log name -> sets worker_pid
 }
 new_database() { local db="nas_fault_$1_$(date +%s)"; psql_q postgres "CREATE DATABASE $db" >/dev/null; echo "$db"; }
 upload() {
-    local id; id=$(curl -fs -F file=@"$work/tiny.zip" -F name=tiny -F format=idx-zip "$URL/api/v1/datasets" | json "d['id']")
+    local id; id=$(api -F file=@"$work/tiny.zip" -F name=tiny -F format=idx-zip "$URL/api/v1/datasets" | json "d['id']")
     for _ in $(seq 120); do
-        [ "$(curl -fs "$URL/api/v1/datasets/$id" | json "d['status']")" = ready ] && { echo "$id"; return 0; }; sleep 0.5
+        [ "$(api "$URL/api/v1/datasets/$id" | json "d['status']")" = ready ] && { echo "$id"; return 0; }; sleep 0.5
     done
     echo "dataset not ready" >&2; exit 1
 }
 start_search() { # dataset, parallelism
-    curl -fs -H 'Content-Type: application/json' -d "{\"datasetId\":\"$1\",\"latencyBudgetMs\":5,\"strategy\":\"evolution\",\"maxTrials\":$TRIALS,\"proxyEpochs\":3,\"proxyFraction\":1,\"finalEpochs\":1,\"seed\":5,\"parallelism\":$2}" \
+    api -H 'Content-Type: application/json' -d "{\"datasetId\":\"$1\",\"latencyBudgetMs\":5,\"strategy\":\"evolution\",\"maxTrials\":$TRIALS,\"proxyEpochs\":3,\"proxyFraction\":1,\"finalEpochs\":1,\"seed\":5,\"parallelism\":$2}" \
         "$URL/api/v1/searches" | json "d['id']"
 }
 wait_running_on() { # search, pid -> prints the trial number once one runs on that worker process
     for _ in $(seq 600); do
-        local n; n=$(curl -fs "$URL/api/v1/searches/$1/trials?pageSize=500" | json "next((t['number'] for t in d['items'] if t['status'] == 'running' and (t['worker'] or '').endswith(':$2')), '')")
+        local n; n=$(api "$URL/api/v1/searches/$1/trials?pageSize=500" | json "next((t['number'] for t in d['items'] if t['status'] == 'running' and (t['worker'] or '').endswith(':$2')), '')")
         [ -n "$n" ] && { echo "$n"; return 0; }; sleep 0.5
     done
     echo "no trial ran on worker $2" >&2; exit 1
 }
 wait_end() { # search -> status
     for _ in $(seq 1800); do
-        local s; s=$(curl -fs "$URL/api/v1/searches/$1" 2>/dev/null | json "d['status']" 2>/dev/null || echo unreachable)
+        local s; s=$(api "$URL/api/v1/searches/$1" 2>/dev/null | json "d['status']" 2>/dev/null || echo unreachable)
         case "$s" in succeeded|failed|cancelled) echo "$s"; return 0;; esac; sleep 1
     done
     echo timeout

@@ -17,6 +17,9 @@ public sealed class PlatformException(string message, int statusCode = 400) : Ex
     public int StatusCode { get; } = statusCode;
 }
 
+/// <summary>How many bytes an upload may have, and what to tell the user when it has more.</summary>
+public sealed record UploadLimit(long Bytes, string TooLarge);
+
 /// <summary>Creating and deleting datasets; decoding happens later in <see cref="DatasetIngestionJob"/>.</summary>
 public sealed class DatasetService(IDbContextFactory<NasDbContext> dbf, IBlobStore blobs, IJobScheduler jobs,
     IProgressSink progress, IOptions<PlatformOptions> options, TimeProvider time)
@@ -104,16 +107,19 @@ public sealed class DatasetService(IDbContextFactory<NasDbContext> dbf, IBlobSto
     /// quota (the sum of their datasets' uploads) is nearly used up.
     /// </summary>
     /// <exception cref="PlatformException">413 when the quota is used up.</exception>
-    public async Task<long> UploadAllowanceAsync(Guid userId, CancellationToken ct)
+    public async Task<UploadLimit> UploadAllowanceAsync(Guid userId, CancellationToken ct)
     {
         await using var db = await dbf.CreateDbContextAsync(ct);
         long? own = await db.Users.Where(u => u.Id == userId).Select(u => u.StorageQuotaBytes).FirstOrDefaultAsync(ct);
         long quota = own ?? options.Value.Accounts.DefaultStorageQuotaBytes;
         long used = await db.Datasets.Where(d => d.OwnerId == userId).SumAsync(d => d.UploadBytes, ct);
         long left = quota - used;
-        if (left <= 0)
-            throw new PlatformException($"Your datasets use {used:N0} bytes of your {quota:N0}-byte storage quota; delete some before uploading more.", 413);
-        return Math.Min(options.Value.MaxUploadBytes, left);
+        string usage = $"your datasets use {used:N0} of your {quota:N0}-byte storage quota";
+        if (left <= 0) throw new PlatformException($"Your storage quota is used up ({usage}); delete datasets before uploading more.", 413);
+        long perUpload = options.Value.MaxUploadBytes;
+        return left < perUpload
+            ? new UploadLimit(left, $"The upload is larger than the {left:N0} bytes left of your storage quota ({usage}).")
+            : new UploadLimit(perUpload, $"The upload is larger than the limit of {perUpload} bytes.");
     }
 
     public DatasetLimits Limits => DatasetLimits.Default with { MaxExpandedBytes = Math.Max(options.Value.MaxUploadBytes * 4, 1L << 30) };

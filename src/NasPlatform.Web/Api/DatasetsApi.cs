@@ -37,7 +37,7 @@ public static class DatasetsApi
         if (slot is null) return Problems.Of(429, $"You already have {maxConcurrent} uploads in progress; wait for one to finish.");
         try
         {
-            long allowance = await datasets.UploadAllowanceAsync(caller.UserId, ct);
+            var allowance = await datasets.UploadAllowanceAsync(caller.UserId, ct);
             var upload = await UploadReader.ReadAsync(request, Path.Combine(options.Value.FullDataPath, "tmp"), allowance, ct);
             var dataset = await datasets.CreateAsync(caller.UserId, upload.Name ?? "", upload.Format, upload.TempPath, ct);
             return TypedResults.Created($"/api/v1/datasets/{dataset.Id}", new DatasetCreated(dataset.Id, dataset.Name, "processing"));

@@ -18,16 +18,17 @@ public static class UploadReader
     private const int MaxFieldBytes = 4096;
 
     /// <exception cref="PlatformException">Not multipart, no file, or too large (the partial file is removed).</exception>
-    public static async Task<Upload> ReadAsync(HttpRequest request, string tempFolder, long maxBytes, CancellationToken ct)
+    public static async Task<Upload> ReadAsync(HttpRequest request, string tempFolder, UploadLimit limit, CancellationToken ct)
     {
+        long maxBytes = limit.Bytes;
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var media) || !media.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
             throw new PlatformException("Send the dataset as multipart/form-data with a 'file' part and a 'name' field.", 415);
         var boundary = HeaderUtilities.RemoveQuotes(media.Boundary).Value;
         if (string.IsNullOrEmpty(boundary)) throw new PlatformException("The multipart request has no boundary.", 400);
 
         // Our own limit applies below; Kestrel's default of 30 MB would cut large datasets off.
-        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-            limit.MaxRequestBodySize = maxBytes + (1 << 20);
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodyLimit)
+            bodyLimit.MaxRequestBodySize = maxBytes + (1 << 20);
 
         Directory.CreateDirectory(tempFolder);
         var reader = new MultipartReader(boundary, request.Body);
@@ -44,7 +45,7 @@ public static class UploadReader
                 {
                     if (temp is not null) throw new PlatformException("Send exactly one 'file' part.", 400);
                     temp = Path.Combine(tempFolder, $"upload-{Guid.NewGuid():N}.part");
-                    bytes = await CopyLimitedAsync(section.Body, temp, maxBytes, ct);
+                    bytes = await CopyLimitedAsync(section.Body, temp, limit, ct);
                 }
                 else if (field is "name" or "format")
                 {
@@ -57,7 +58,7 @@ public static class UploadReader
         {
             Delete(temp);
             if (e is BadHttpRequestException { StatusCode: 413 })
-                throw new PlatformException($"The upload is larger than the limit of {maxBytes} bytes.", 413);
+                throw new PlatformException(limit.TooLarge, 413);
             if (e is InvalidDataException or IOException or BadHttpRequestException)
                 throw new PlatformException($"The multipart upload could not be read: {e.Message}", 400);
             throw;
@@ -76,7 +77,7 @@ public static class UploadReader
         return new Upload(name, format, temp, bytes);
     }
 
-    private static async Task<long> CopyLimitedAsync(Stream body, string path, long maxBytes, CancellationToken ct)
+    private static async Task<long> CopyLimitedAsync(Stream body, string path, UploadLimit limit, CancellationToken ct)
     {
         var buffer = new byte[1 << 16];
         long total = 0;
@@ -85,7 +86,7 @@ public static class UploadReader
         while ((n = await body.ReadAsync(buffer, ct)) > 0)
         {
             total += n;
-            if (total > maxBytes) throw new PlatformException($"The upload is larger than the limit of {maxBytes} bytes.", 413);
+            if (total > limit.Bytes) throw new PlatformException(limit.TooLarge, 413);
             await file.WriteAsync(buffer.AsMemory(0, n), ct);
         }
         return total;

@@ -35,6 +35,15 @@ public static class WebServices
             doc.Info.Title = "NasPlatform API";
             doc.Info.Description = "Upload datasets, launch latency-aware architecture searches, follow their trials and download models. " +
                                    "Errors are RFC 7807 problem details. Dataset rules: " + string.Format(NasPlatform.Platform.Datasets.DatasetFormats.Rules, options.MinImagesPerClass);
+            // Lets the interactive reference (/api) send a token: every route but the probes needs one.
+            doc.Components ??= new Microsoft.OpenApi.OpenApiComponents();
+            doc.Components.SecuritySchemes ??= new Dictionary<string, Microsoft.OpenApi.IOpenApiSecurityScheme>();
+            doc.Components.SecuritySchemes["bearer"] = new Microsoft.OpenApi.OpenApiSecurityScheme
+            {
+                Type = Microsoft.OpenApi.SecuritySchemeType.Http, Scheme = "bearer",
+                Description = "A personal API token from /account/tokens: Authorization: Bearer nas_…",
+            };
+            doc.Security = [new Microsoft.OpenApi.OpenApiSecurityRequirement { [new Microsoft.OpenApi.OpenApiSecuritySchemeReference("bearer", doc)] = [] }];
             return Task.CompletedTask;
         }));
         services.AddSingleton<ProgressBus>();

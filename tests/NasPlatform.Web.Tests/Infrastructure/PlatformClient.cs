@@ -9,9 +9,10 @@ using NasPlatform.Data.Entities;
 namespace NasPlatform.Web.Tests.Infrastructure;
 
 /// <summary>What a CI script does with the REST API, plus the checks the tests make after each call.</summary>
-public sealed class PlatformClient(PlatformFactory factory)
+public sealed class PlatformClient(PlatformFactory factory, string? token = null)
 {
-    public HttpClient Http { get; } = factory.Api();
+    /// <summary>Acts as the user of <paramref name="token"/>, by default the factory's owner.</summary>
+    public HttpClient Http { get; } = token is null ? factory.Api() : factory.ApiAs(token);
 
     public async Task<HttpResponseMessage> UploadAsync(byte[] file, string name = "tiny", string? format = null, string fileName = "data.zip")
     {

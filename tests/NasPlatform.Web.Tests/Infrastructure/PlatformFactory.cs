@@ -35,8 +35,9 @@ public class PlatformFactory : WebApplicationFactory<Program>
     {
         UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
         StartServer();
-        var accounts = Services.GetRequiredService<AccountService>();
-        accounts.CreateFirstAdministratorAsync(AdminEmail, Password, CancellationToken.None).GetAwaiter().GetResult();
+        // The administrator comes from the configuration, created at start-up (the first-run path of a real install).
+        if (Services.GetRequiredService<AccountService>().FindByEmailAsync(AdminEmail, CancellationToken.None).GetAwaiter().GetResult() is not { IsAdmin: true })
+            throw new InvalidOperationException("The administrator named in the configuration was not created at start-up.");
         (OwnerId, OwnerToken) = CreateUserWithTokenAsync(OwnerEmail).GetAwaiter().GetResult();
     }
 
@@ -63,6 +64,8 @@ public class PlatformFactory : WebApplicationFactory<Program>
         builder.UseSetting("NasPlatform:Worker:LatencyTimedRuns", "12");
         builder.UseSetting("NasPlatform:Worker:LatencyRounds", "3");
         builder.UseSetting("NasPlatform:Worker:HeartbeatSeconds", "1");
+        builder.UseSetting("NasPlatform:Accounts:AdminEmail", AdminEmail);
+        builder.UseSetting("NasPlatform:Accounts:AdminPassword", Password);
     }
 
     /// <summary>SQLite file in the data folder (the embedded default).</summary>

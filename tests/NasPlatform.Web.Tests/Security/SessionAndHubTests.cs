@@ -62,6 +62,34 @@ public sealed partial class SessionAndHubTests(PlatformFactory factory)
     }
 
     [Fact]
+    public async Task Setup_AndRegistration_AreClosed_OnceAnAdministratorExists()
+    {
+        using var client = Browserish(out _);
+        Assert.Contains("already set up", await client.GetStringAsync("/setup"));
+        Assert.Contains("Registration is closed", await client.GetStringAsync("/register"));
+        string email = $"intruder-{Guid.NewGuid():N}@tests.local";
+        var setup = await PostFormAsync(client, "/login", "/account/setup", new() { ["Email"] = email, ["Password"] = "long enough password", ["ConfirmPassword"] = "long enough password" });
+        Assert.Contains("already", Uri.UnescapeDataString(setup.Headers.Location!.OriginalString));
+        var register = await PostFormAsync(client, "/login", "/account/register", new() { ["Email"] = email, ["Password"] = "long enough password", ["ConfirmPassword"] = "long enough password" });
+        Assert.Equal("/register", register.Headers.Location!.OriginalString);
+        await using var db = factory.Db();
+        Assert.False(db.Users.Any(u => u.Email == email));
+    }
+
+    [Fact]
+    public async Task AccountForms_WithoutTheAntiforgeryToken_AreRefused()
+    {
+        using var client = Browserish(out _);
+        await client.GetAsync("/login"); // has the antiforgery cookie, but posts no token
+        var response = await client.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["Email"] = PlatformFactory.OwnerEmail, ["Password"] = PlatformFactory.Password,
+        }));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.False(response.Headers.TryGetValues("Set-Cookie", out var cookies) && cookies.Any(c => c.StartsWith("nas.auth")));
+    }
+
+    [Fact]
     public async Task HangfireDashboard_IsForAdministratorsOnly()
     {
         using var anonymous = Browserish(out _);
@@ -128,15 +156,17 @@ public sealed partial class SessionAndHubTests(PlatformFactory factory)
     }
 
     /// <summary>Posts the log-in form the way the page does: with the antiforgery token it renders.</summary>
-    private static async Task<HttpResponseMessage> LogInAsync(HttpClient client, string email, string password, string returnUrl = "/")
+    private static Task<HttpResponseMessage> LogInAsync(HttpClient client, string email, string password, string returnUrl = "/") =>
+        PostFormAsync(client, "/login", "/account/login", new() { ["Email"] = email, ["Password"] = password, ["ReturnUrl"] = returnUrl });
+
+    /// <summary>Posts a form with the antiforgery token that <paramref name="page"/> renders.</summary>
+    private static async Task<HttpResponseMessage> PostFormAsync(HttpClient client, string page, string action, Dictionary<string, string> fields)
     {
-        var page = await client.GetStringAsync("/login");
-        var token = AntiforgeryField().Match(page).Groups[1].Value;
-        Assert.False(string.IsNullOrEmpty(token), "the log-in page renders an antiforgery token");
-        return await client.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["__RequestVerificationToken"] = token, ["Email"] = email, ["Password"] = password, ["ReturnUrl"] = returnUrl,
-        }));
+        var html = await client.GetStringAsync(page);
+        var token = AntiforgeryField().Match(html).Groups[1].Value;
+        Assert.False(string.IsNullOrEmpty(token), $"{page} renders an antiforgery token");
+        fields["__RequestVerificationToken"] = token;
+        return await client.PostAsync(action, new FormUrlEncodedContent(fields));
     }
 
     [GeneratedRegex("name=\"__RequestVerificationToken\"[^>]*value=\"([^\"]+)\"")]
