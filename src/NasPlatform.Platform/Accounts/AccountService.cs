@@ -56,6 +56,56 @@ public sealed class AccountService(IServiceScopeFactory scopes, IDbContextFactor
         return await db.Users.AsNoTracking().OrderBy(u => u.Email).ToListAsync(ct);
     }
 
+    /// <summary>
+    /// Disables (or re-enables) an account: it cannot sign in, its API tokens stop working at once, and
+    /// its browser sessions end within a minute (the security stamp changes).
+    /// </summary>
+    /// <exception cref="PlatformException">The account is the caller's own, or the last enabled administrator.</exception>
+    public async Task SetDisabledAsync(Guid userId, bool disabled, Caller by, CancellationToken ct)
+    {
+        if (!by.IsAdmin) throw new PlatformException("Only administrators may disable accounts.", 403);
+        if (userId == by.UserId && disabled) throw new PlatformException("You cannot disable your own account.", 409);
+        await using var scope = scopes.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<PlatformUser>>();
+        var user = await users.FindByIdAsync(userId.ToString()) ?? throw new PlatformException("No such account.", 404);
+        await users.SetLockoutEnabledAsync(user, true);
+        await users.SetLockoutEndDateAsync(user, disabled ? DateTimeOffset.MaxValue : null);
+        await users.ResetAccessFailedCountAsync(user);
+        await users.UpdateSecurityStampAsync(user);
+    }
+
+    /// <exception cref="PlatformException">The current password is wrong or the new one too weak.</exception>
+    public async Task ChangePasswordAsync(Guid userId, string? current, string? next, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<PlatformUser>>();
+        var user = await users.FindByIdAsync(userId.ToString()) ?? throw new PlatformException("No such account.", 404);
+        var result = await users.ChangePasswordAsync(user, current ?? "", next ?? "");
+        if (!result.Succeeded) throw new PlatformException(string.Join(" ", result.Errors.Select(e => e.Description)));
+    }
+
+    /// <summary>Bytes of uploads the user keeps, and their quota.</summary>
+    public async Task<(long Used, long Quota)> StorageAsync(Guid userId, long defaultQuota, CancellationToken ct)
+    {
+        await using var db = await dbf.CreateDbContextAsync(ct);
+        return await StorageAsync(db, userId, defaultQuota, ct);
+    }
+
+    public static async Task<(long Used, long Quota)> StorageAsync(NasDbContext db, Guid userId, long defaultQuota, CancellationToken ct)
+    {
+        long? own = await db.Users.Where(u => u.Id == userId).Select(u => u.StorageQuotaBytes).FirstOrDefaultAsync(ct);
+        long used = await db.Datasets.Where(d => d.OwnerId == userId).SumAsync(d => d.UploadBytes, ct);
+        return (used, own ?? defaultQuota);
+    }
+
+    /// <summary>E-mail of each of these users, for administrators' lists of everyone's resources.</summary>
+    public async Task<Dictionary<Guid, string>> EmailsAsync(IEnumerable<Guid> ids, CancellationToken ct)
+    {
+        var wanted = ids.Distinct().ToList();
+        await using var db = await dbf.CreateDbContextAsync(ct);
+        return await db.Users.Where(u => wanted.Contains(u.Id)).ToDictionaryAsync(u => u.Id, u => u.Email ?? u.UserName ?? "", ct);
+    }
+
     /// <summary>Resources created before accounts existed (owner empty) go to the first administrator.</summary>
     private async Task AdoptUnownedAsync(Guid adminId, CancellationToken ct)
     {

@@ -110,9 +110,7 @@ public sealed class DatasetService(IDbContextFactory<NasDbContext> dbf, IBlobSto
     public async Task<UploadLimit> UploadAllowanceAsync(Guid userId, CancellationToken ct)
     {
         await using var db = await dbf.CreateDbContextAsync(ct);
-        long? own = await db.Users.Where(u => u.Id == userId).Select(u => u.StorageQuotaBytes).FirstOrDefaultAsync(ct);
-        long quota = own ?? options.Value.Accounts.DefaultStorageQuotaBytes;
-        long used = await db.Datasets.Where(d => d.OwnerId == userId).SumAsync(d => d.UploadBytes, ct);
+        var (used, quota) = await AccountService.StorageAsync(db, userId, options.Value.Accounts.DefaultStorageQuotaBytes, ct);
         long left = quota - used;
         string usage = $"your datasets use {used:N0} of your {quota:N0}-byte storage quota";
         if (left <= 0) throw new PlatformException($"Your storage quota is used up ({usage}); delete datasets before uploading more.", 413);

@@ -69,12 +69,15 @@ public static class SecurityServices
                     SecurityProblems.ForbiddenDetail(c.HttpContext.User)) : Redirect(c),
             };
         });
+        // A disabled account or a changed password ends browser sessions within a minute, not Identity's default 30.
+        services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromMinutes(1));
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
             .AddPolicy(PlatformClaims.CanWritePolicy, p => p.RequireAuthenticatedUser().RequireClaim(PlatformClaims.Scope, PlatformClaims.Write))
             .AddPolicy(PlatformClaims.AdminPolicy, p => p.RequireAuthenticatedUser().RequireRole(PlatformClaims.AdminRole));
         services.AddCascadingAuthenticationState();
         services.AddScoped<CurrentUser>();
+        services.AddScoped<OwnerNames>();
         services.AddHostedService<FirstRunSetup>();
         return builder;
     }

@@ -81,4 +81,36 @@ public sealed class AccountBrowserTests(PlatformFactory factory, BrowserSession 
         await Expect(_page.GetByTestId("token-secret")).ToHaveCountAsync(0);
         Assert.DoesNotContain(secret, await _page.ContentAsync());
     }
+
+    [Fact]
+    public async Task Administrator_CreatesAnAccount_ThatSignsIn_ThenDisablesIt()
+    {
+        await BrowserSession.SignInAsync(_page, PlatformFactory.AdminEmail, PlatformFactory.Password, "/admin/users");
+        string email = $"new-{Guid.NewGuid():N}"[..12] + "@tests.local";
+        await _page.Locator("#user-email").FillAsync(email);
+        await _page.Locator("#user-password").FillAsync("first password");
+        await _page.Locator("#create-user").ClickAsync();
+        await Expect(_page.GetByTestId("user-message")).ToContainTextAsync($"Created {email}");
+        var row = _page.Locator($"[data-testid=user-row][data-email='{email}']");
+        await Expect(row.GetByTestId("user-status")).ToHaveTextAsync("active");
+
+        // The new user signs in (own browser) and holds a token.
+        await using var theirs = await browser.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = factory.BaseAddress.ToString() });
+        var page = await theirs.NewPageAsync();
+        await BrowserSession.SignInAsync(page, email, "first password", "/account");
+        await Expect(page.GetByTestId("account-email")).ToHaveTextAsync(email);
+        await using var db = factory.Db();
+        var userId = db.Users.Single(u => u.Email == email).Id;
+        using var api = factory.ApiAs(await factory.CreateTokenAsync(userId));
+        Assert.Equal(HttpStatusCode.OK, (await api.GetAsync("/api/v1/datasets")).StatusCode);
+
+        await row.GetByTestId("disable-user").ClickAsync();
+        await Expect(row.GetByTestId("user-status")).ToHaveTextAsync("disabled");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await api.GetAsync("/api/v1/datasets")).StatusCode);
+        await page.GotoAsync("/login");
+        await page.Locator("#email").FillAsync(email);
+        await page.Locator("#password").FillAsync("first password");
+        await page.Locator("#sign-in").ClickAsync();
+        await Expect(page.GetByTestId("login-error")).ToContainTextAsync("locked");
+    }
 }

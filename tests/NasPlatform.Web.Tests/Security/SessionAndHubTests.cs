@@ -48,6 +48,27 @@ public sealed partial class SessionAndHubTests(PlatformFactory factory)
     }
 
     [Fact]
+    public async Task Pages_ShowAnotherUsersResources_AsNotFound()
+    {
+        var a = await factory.FinishedSearchAsync(factory.OwnerId);
+        string email = $"pages-{Guid.NewGuid():N}@tests.local";
+        await factory.CreateUserWithTokenAsync(email);
+        using var other = Browserish(out _);
+        await LogInAsync(other, email, PlatformFactory.Password);
+        using var owner = Browserish(out _);
+        await LogInAsync(owner, PlatformFactory.OwnerEmail, PlatformFactory.Password);
+        foreach (var path in new[] { $"/datasets/{a.DatasetId}", $"/searches/{a.SearchId}", $"/models/{a.ModelId}" })
+        {
+            var foreign = await other.GetStringAsync(path);
+            Assert.Contains("was not found", foreign);
+            Assert.DoesNotContain("seeded", foreign);
+            Assert.DoesNotContain("was not found", await owner.GetStringAsync(path));
+        }
+        foreach (var path in new[] { "/datasets", "/searches", "/models" })
+            Assert.DoesNotContain(a.DatasetId.ToString(), await other.GetStringAsync(path));
+    }
+
+    [Fact]
     public async Task RepeatedWrongPasswords_LockTheAccount()
     {
         string email = $"lock-{Guid.NewGuid():N}@tests.local";
