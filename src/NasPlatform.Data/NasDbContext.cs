@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using NasPlatform.Data.Entities;
@@ -8,8 +9,11 @@ namespace NasPlatform.Data;
 /// The product's database. Provider-neutral: each provider has a subclass (see Sqlite/) so that
 /// its migrations live apart, as SQLite and PostgreSQL need different ones.
 /// </summary>
-public abstract class NasDbContext(DbContextOptions options) : IdentityUserContext<PlatformUser, Guid>(options)
+public abstract class NasDbContext(DbContextOptions options) : IdentityUserContext<PlatformUser, Guid>(options), IDataProtectionKeyContext
 {
+    /// <summary>The keys that seal session cookies and antiforgery tokens, shared by every web host of the database.</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
     public DbSet<Dataset> Datasets => Set<Dataset>();
     public DbSet<Search> Searches => Set<Search>();
     public DbSet<Trial> Trials => Set<Trial>();
@@ -49,6 +53,8 @@ public abstract class NasDbContext(DbContextOptions options) : IdentityUserConte
             e.HasIndex(x => new { x.OwnerId, x.CreatedAt });
         });
         b.Entity<WorkerNode>(e => e.HasIndex(x => x.LastSeen));
+        b.Entity<PlatformUser>(e => e.Ignore(x => x.IsDisabled));
+        b.Entity<DataProtectionKey>();
         b.Entity<ApiToken>(e =>
         {
             e.Property(x => x.Name).HasMaxLength(100);

@@ -29,8 +29,9 @@ public sealed class SearchWatcher(CommandContext context, string id)
             // The search before its trials: once it reads finished, the trials read next are all there are.
             var node = await Polling.GetAsync(context, url, interval);
             var search = CommandContext.Read<Search>(node);
-            ReportState(search);
+            // Trials first: the phase change to "final" comes after the last trial finished.
             await PrintFinishedTrialsAsync(search, interval);
+            ReportState(search);
             if (search.IsFinished) return (node, search);
             await Task.Delay(interval, context.Cancellation);
         }

@@ -11,4 +11,7 @@ public sealed class PlatformUser : IdentityUser<Guid>
     public long? StorageQuotaBytes { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>Disabled by an administrator: locked out until the end of time (a lock-out after failed log-ins ends sooner).</summary>
+    public bool IsDisabled => LockoutEnd is { } end && end.Year >= 9999;
 }

@@ -39,9 +39,20 @@ public sealed class AccountService(IServiceScopeFactory scopes, IDbContextFactor
     /// </summary>
     public async Task<PlatformUser> CreateFirstAdministratorAsync(string? email, string? password, CancellationToken ct)
     {
-        if (await AnyUserAsync(ct)) throw new PlatformException("The platform is already set up; an administrator creates further accounts.", 409);
-        return await CreateUserAsync(email, password, isAdmin: true, ct);
+        // Check and create as one step: two set-up posts racing each other must not both make an administrator.
+        await SetupLock.WaitAsync(ct);
+        try
+        {
+            if (await AnyUserAsync(ct)) throw new PlatformException("The platform is already set up; an administrator creates further accounts.", 409);
+            return await CreateUserAsync(email, password, isAdmin: true, ct);
+        }
+        finally
+        {
+            SetupLock.Release();
+        }
     }
+
+    private static readonly SemaphoreSlim SetupLock = new(1, 1);
 
     public async Task<PlatformUser?> FindByEmailAsync(string email, CancellationToken ct)
     {
@@ -58,16 +69,24 @@ public sealed class AccountService(IServiceScopeFactory scopes, IDbContextFactor
 
     /// <summary>
     /// Disables (or re-enables) an account: it cannot sign in, its API tokens stop working at once, and
-    /// its browser sessions end within a minute (the security stamp changes).
+    /// its browser sessions and open pages end within a minute (the security stamp changes).
+    /// <paramref name="by"/> is the administrator asking; null = the operator at the shell (admin commands).
     /// </summary>
-    /// <exception cref="PlatformException">The account is the caller's own, or the last enabled administrator.</exception>
-    public async Task SetDisabledAsync(Guid userId, bool disabled, Caller by, CancellationToken ct)
+    /// <exception cref="PlatformException">The account is the caller's own, the caller is no (enabled) administrator, or it is the last enabled administrator.</exception>
+    public async Task SetDisabledAsync(Guid userId, bool disabled, Caller? by, CancellationToken ct)
     {
-        if (!by.IsAdmin) throw new PlatformException("Only administrators may disable accounts.", 403);
-        if (userId == by.UserId && disabled) throw new PlatformException("You cannot disable your own account.", 409);
+        if (userId == by?.UserId) throw new PlatformException("You cannot disable or enable your own account.", 409);
         await using var scope = scopes.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<PlatformUser>>();
+        if (by is not null)
+        {
+            // The caller as the database has it now, not as their session remembers them.
+            var admin = await users.FindByIdAsync(by.UserId.ToString());
+            if (admin is not { IsAdmin: true, IsDisabled: false }) throw new PlatformException("Only administrators may disable accounts.", 403);
+        }
         var user = await users.FindByIdAsync(userId.ToString()) ?? throw new PlatformException("No such account.", 404);
+        if (disabled && user.IsAdmin && !user.IsDisabled && users.Users.Where(u => u.IsAdmin).AsEnumerable().Count(u => !u.IsDisabled) <= 1)
+            throw new PlatformException("This is the last enabled administrator.", 409);
         await users.SetLockoutEnabledAsync(user, true);
         await users.SetLockoutEndDateAsync(user, disabled ? DateTimeOffset.MaxValue : null);
         await users.ResetAccessFailedCountAsync(user);

@@ -63,7 +63,7 @@ public sealed class ApiTokenService(IDbContextFactory<NasDbContext> dbf, TimePro
 
     /// <summary>
     /// The token and user a presented secret belongs to, or null when it is unknown, revoked, expired,
-    /// or its user is locked out. Looked up on every request, so a revocation applies to the next one.
+    /// or its user is disabled. Looked up on every request, so a revocation applies to the next one.
     /// </summary>
     public async Task<ValidToken?> ValidateAsync(string secret, CancellationToken ct)
     {
@@ -74,7 +74,9 @@ public sealed class ApiTokenService(IDbContextFactory<NasDbContext> dbf, TimePro
         var now = time.GetUtcNow();
         if (token is null || token.RevokedAt is not null || token.ExpiresAt <= now) return null;
         var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == token.OwnerId, ct);
-        if (user is null || user.LockoutEnd > now) return null;
+        // A disabled account's tokens stop; a temporary lock-out after failed log-ins does not stop them, or
+        // anyone who knows an e-mail address could cut off that user's pipelines with wrong passwords.
+        if (user is null || user.IsDisabled) return null;
         if (token.LastUsedAt is null || now - token.LastUsedAt >= LastUseResolution)
         {
             token.LastUsedAt = now;

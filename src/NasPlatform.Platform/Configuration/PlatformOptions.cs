@@ -97,6 +97,9 @@ public sealed class AccountOptions
     /// <summary>Bytes of uploaded datasets a user may keep, unless their account says otherwise.</summary>
     [Range(1024, long.MaxValue)] public long DefaultStorageQuotaBytes { get; set; } = 50L << 30;
 
+    /// <summary>How often a browser session and an open page re-check their account (disabled, password changed).</summary>
+    [Range(1, 3600)] public int SessionRevalidationSeconds { get; set; } = 60;
+
     /// <summary>Uploads one user may stream at the same time.</summary>
     [Range(1, 100)] public int MaxConcurrentUploadsPerUser { get; set; } = 2;
 }

@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Antiforgery;
-using Microsoft.AspNetCore.Identity;
 using NasPlatform.Platform.Accounts;
+using NasPlatform.Web.Security;
 
 namespace NasPlatform.Web.Api;
 
@@ -17,7 +17,8 @@ public static class ApiSecurity
         .AddEndpointFilter(async (context, next) =>
         {
             var http = context.HttpContext;
-            if (http.User.Identity?.AuthenticationType == IdentityConstants.ApplicationScheme)
+            // Only a token is free of ambient credentials; anything else (the session cookie) must prove it came from our page.
+            if (http.User.Identity?.AuthenticationType != ApiTokenAuthenticationHandler.SchemeName)
             {
                 var antiforgery = http.RequestServices.GetRequiredService<IAntiforgery>();
                 if (!await antiforgery.IsRequestValidAsync(http))

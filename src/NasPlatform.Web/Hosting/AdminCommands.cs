@@ -18,8 +18,11 @@ public static class AdminCommands
         Usage (after `dotnet run --project src/NasPlatform.Web --`, or the published NasPlatform.Web):
           users create --email E (--password P | --password-stdin) [--admin]
           users list
+          users disable --email E      (its tokens stop at once, its sessions within a minute)
+          users enable --email E
           tokens create --email E --name N [--read-only] [--expires-days D]   prints the token on stdout, nothing else
           tokens list --email E
+          tokens revoke --email E --id TOKEN-ID
         The database is the one the web host uses (appsettings.json, NasPlatform__* environment variables).
         """;
 
@@ -65,8 +68,23 @@ public static class AdminCommands
                 }
                 case "users list":
                     foreach (var u in await accounts.ListAsync(ct))
-                        await stdout.WriteLineAsync($"{u.Id}\t{u.Email}\t{(u.IsAdmin ? "admin" : "user")}");
+                        await stdout.WriteLineAsync($"{u.Id}\t{u.Email}\t{(u.IsAdmin ? "admin" : "user")}\t{(u.IsDisabled ? "disabled" : "active")}");
                     return 0;
+                case "users disable" or "users enable":
+                {
+                    var user = await FindUserAsync(accounts, opts.Require("email"), ct);
+                    await accounts.SetDisabledAsync(user.Id, command == "users disable", by: null, ct);
+                    await stderr.WriteLineAsync($"{(command == "users disable" ? "Disabled" : "Enabled")} {user.Email}.");
+                    return 0;
+                }
+                case "tokens revoke":
+                {
+                    var user = await FindUserAsync(accounts, opts.Require("email"), ct);
+                    if (!Guid.TryParse(opts.Require("id"), out var tokenId)) throw new ArgumentException("--id is a token id (see tokens list).");
+                    if (!await tokens.RevokeAsync(user.Id, tokenId, ct)) throw new PlatformException($"{user.Email} has no token {tokenId}.");
+                    await stderr.WriteLineAsync($"Revoked token {tokenId} of {user.Email}.");
+                    return 0;
+                }
                 case "tokens create":
                 {
                     var user = await FindUserAsync(accounts, opts.Require("email"), ct);

@@ -89,7 +89,9 @@ public static class WebServices
         app.MapSearchesApi();
         app.MapModelsApi();
         app.MapWorkersApi();
-        app.MapHub<ProgressHub>(ProgressHub.Route);
+        // A connection closes when its authentication expires (token connections: minutes), so a revoked
+        // token or a disabled account does not keep receiving progress.
+        app.MapHub<ProgressHub>(ProgressHub.Route, o => o.CloseOnAuthenticationExpiration = true);
         app.MapHangfireDashboard("/hangfire", new DashboardOptions { Authorization = [new AdminDashboardFilter()] })
             .RequireAuthorization(PlatformClaims.AdminPolicy);
         app.MapStaticAssets().AllowAnonymous();

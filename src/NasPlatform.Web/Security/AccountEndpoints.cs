@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
@@ -37,26 +39,32 @@ public static class AccountEndpoints
         return Results.Redirect(LoginUrl(result.IsLockedOut ? "locked" : "invalid", back));
     }
 
-    private static async Task<IResult> LogOut(SignInManager<PlatformUser> signIn)
+    private static async Task<IResult> LogOut(HttpContext http, SignInManager<PlatformUser> signIn, IAntiforgery antiforgery)
     {
+        // Nothing is bound from this form, so the framework checks no token: check it here, or another page could sign users out.
+        if (!await antiforgery.IsRequestValidAsync(http)) return Results.BadRequest();
         await signIn.SignOutAsync();
         return Results.Redirect("/login?signedOut=1");
     }
 
-    private static Task<IResult> SetUp([FromForm] NewAccountForm form, AccountService accounts, SignInManager<PlatformUser> signIn, CancellationToken ct) =>
-        CreateAndSignIn("/setup", form, signIn, () => accounts.CreateFirstAdministratorAsync(form.Email, form.Password, ct));
+    private static Task<IResult> SetUp([FromForm] NewAccountForm form, AccountService accounts, SignInManager<PlatformUser> signIn,
+        IDataProtectionProvider protection, CancellationToken ct) =>
+        CreateAndSignIn("/setup", form, signIn, protection, () => accounts.CreateFirstAdministratorAsync(form.Email, form.Password, ct));
 
     private static Task<IResult> Register([FromForm] NewAccountForm form, AccountService accounts, SignInManager<PlatformUser> signIn,
-        IOptions<PlatformOptions> options, CancellationToken ct)
+        IOptions<PlatformOptions> options, IDataProtectionProvider protection, CancellationToken ct)
     {
         if (!options.Value.Accounts.OpenRegistration)
             return Task.FromResult(Results.Redirect("/register"));
-        return CreateAndSignIn("/register", form, signIn, () => accounts.CreateUserAsync(form.Email, form.Password, isAdmin: false, ct));
+        return CreateAndSignIn("/register", form, signIn, protection, () => accounts.CreateUserAsync(form.Email, form.Password, isAdmin: false, ct));
     }
 
-    private static async Task<IResult> CreateAndSignIn(string page, NewAccountForm form, SignInManager<PlatformUser> signIn, Func<Task<PlatformUser>> create)
+    private static async Task<IResult> CreateAndSignIn(string page, NewAccountForm form, SignInManager<PlatformUser> signIn,
+        IDataProtectionProvider protection, Func<Task<PlatformUser>> create)
     {
-        if (form.Password != form.ConfirmPassword) return Results.Redirect($"{page}?error={Uri.EscapeDataString("The passwords differ.")}");
+        string Back(string message) =>
+            $"{page}?error={Uri.EscapeDataString(ErrorProtector(protection).Protect(message))}&email={Uri.EscapeDataString(form.Email ?? "")}";
+        if (form.Password != form.ConfirmPassword) return Results.Redirect(Back("The passwords differ."));
         try
         {
             var user = await create();
@@ -65,7 +73,27 @@ public static class AccountEndpoints
         }
         catch (PlatformException e)
         {
-            return Results.Redirect($"{page}?error={Uri.EscapeDataString(e.Message)}&email={Uri.EscapeDataString(form.Email ?? "")}");
+            return Results.Redirect(Back(e.Message));
+        }
+    }
+
+    /// <summary>
+    /// Error messages travel to the form page in its address, sealed: the page shows only what this
+    /// server wrote, so a link cannot make the setup page display an attacker's text.
+    /// </summary>
+    public static IDataProtector ErrorProtector(IDataProtectionProvider protection) => protection.CreateProtector("NasPlatform.AccountFormError");
+
+    /// <summary>The message a form page should show for its error parameter; null when absent or not ours.</summary>
+    public static string? ReadError(IDataProtectionProvider protection, string? sealedMessage)
+    {
+        if (string.IsNullOrEmpty(sealedMessage)) return null;
+        try
+        {
+            return ErrorProtector(protection).Unprotect(sealedMessage);
+        }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            return null;
         }
     }
 

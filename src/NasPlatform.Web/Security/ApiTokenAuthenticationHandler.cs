@@ -16,8 +16,15 @@ public sealed class ApiTokenAuthenticationHandler(IOptionsMonitor<Authentication
     public const string SchemeName = "ApiToken";
     public const string TokenIdClaim = "nas:token";
 
-    /// <summary>Whether the request presents a token at all (the policy scheme routes it here then).</summary>
-    public static bool Presents(HttpContext http) => ReadToken(http.Request) is not null;
+    /// <summary>How long a token-authenticated hub connection stays open before it must connect (and authenticate) again.</summary>
+    public static readonly TimeSpan HubSessionLength = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Whether the request presents a token where tokens count (the policy scheme routes it here then):
+    /// only the REST API and the hub. Elsewhere — pages, the Blazor circuit, the job dashboard — a token
+    /// is ignored, so a read-only token cannot act through the UI's services and no token opens the dashboard.
+    /// </summary>
+    public static bool Presents(HttpContext http) => SecurityServices.IsMachineRequest(http.Request) && ReadToken(http.Request) is not null;
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -34,7 +41,12 @@ public sealed class ApiTokenAuthenticationHandler(IOptionsMonitor<Authentication
         };
         if (valid.User.IsAdmin) claims.Add(new Claim(ClaimTypes.Role, PlatformClaims.AdminRole));
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
-        return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
+        // A hub connection lives on after this check; it is closed when the ticket expires (see MapHub), so a
+        // revoked token or disabled account loses its live feed within minutes.
+        var expires = DateTimeOffset.UtcNow.Add(HubSessionLength);
+        if (valid.Token.ExpiresAt is { } end && end < expires) expires = end;
+        var properties = new AuthenticationProperties { ExpiresUtc = expires };
+        return AuthenticateResult.Success(new AuthenticationTicket(principal, properties, SchemeName));
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)

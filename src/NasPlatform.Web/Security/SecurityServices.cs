@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using NasPlatform.Data;
 using NasPlatform.Data.Entities;
@@ -26,6 +27,8 @@ public static class SecurityServices
         services.AddSingleton<UploadSlots>();
         // Identity's stores want a context per scope; the platform otherwise uses the factory.
         services.AddScoped<NasDbContext>(sp => sp.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<NasDbContext>>().CreateDbContext());
+        // Keys in the product's database: sessions survive restarts and work across several web hosts.
+        services.AddDataProtection().SetApplicationName("NasPlatform").PersistKeysToDbContext<NasDbContext>();
         services.AddIdentityCore<PlatformUser>(o =>
             {
                 o.User.RequireUniqueEmail = true;
@@ -60,29 +63,31 @@ public static class SecurityServices
             o.AccessDeniedPath = "/denied";
             o.ExpireTimeSpan = TimeSpan.FromDays(7);
             o.SlidingExpiration = true;
-            // Programs get problems, not a redirect to an HTML log-in page.
-            o.Events = new CookieAuthenticationEvents
-            {
-                OnRedirectToLogin = c => IsMachineRequest(c.Request) ? SecurityProblems.WriteAsync(c.HttpContext, 401,
-                    "Sign in, or send a personal API token as 'Authorization: Bearer <token>'.") : Redirect(c),
-                OnRedirectToAccessDenied = c => IsMachineRequest(c.Request) ? SecurityProblems.WriteAsync(c.HttpContext, 403,
-                    SecurityProblems.ForbiddenDetail(c.HttpContext.User)) : Redirect(c),
-            };
+            // Programs get problems, not a redirect to an HTML log-in page. The events object is Identity's own
+            // (it re-checks the security stamp), so only these two handlers are replaced.
+            o.Events.OnRedirectToLogin = c => IsMachineRequest(c.Request) ? SecurityProblems.WriteAsync(c.HttpContext, 401,
+                "Sign in, or send a personal API token as 'Authorization: Bearer <token>'.") : Redirect(c);
+            o.Events.OnRedirectToAccessDenied = c => IsMachineRequest(c.Request) ? SecurityProblems.WriteAsync(c.HttpContext, 403,
+                SecurityProblems.ForbiddenDetail(c.HttpContext.User)) : Redirect(c);
         });
-        // A disabled account or a changed password ends browser sessions within a minute, not Identity's default 30.
-        services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromMinutes(1));
+        // A disabled account or a changed password ends browser sessions within a minute (the setting), not Identity's default 30.
+        services.AddOptions<SecurityStampValidatorOptions>().Configure<Microsoft.Extensions.Options.IOptions<PlatformOptions>>((o, p) =>
+            o.ValidationInterval = TimeSpan.FromSeconds(p.Value.Accounts.SessionRevalidationSeconds));
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
             .AddPolicy(PlatformClaims.CanWritePolicy, p => p.RequireAuthenticatedUser().RequireClaim(PlatformClaims.Scope, PlatformClaims.Write))
             .AddPolicy(PlatformClaims.AdminPolicy, p => p.RequireAuthenticatedUser().RequireRole(PlatformClaims.AdminRole));
         services.AddCascadingAuthenticationState();
+        // Open pages (circuits) re-check their user every minute too, not only new requests.
+        services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, RevalidatingIdentityStateProvider>();
         services.AddScoped<CurrentUser>();
         services.AddScoped<OwnerNames>();
         services.AddHostedService<FirstRunSetup>();
         return builder;
     }
 
-    private static bool IsMachineRequest(HttpRequest r) => r.Path.StartsWithSegments("/api/v1") || r.Path.StartsWithSegments("/hubs");
+    /// <summary>The REST API and the hub: where tokens are accepted and problems answer instead of redirects.</summary>
+    public static bool IsMachineRequest(HttpRequest r) => r.Path.StartsWithSegments("/api/v1") || r.Path.StartsWithSegments("/hubs");
 
     private static Task Redirect(RedirectContext<CookieAuthenticationOptions> c)
     {

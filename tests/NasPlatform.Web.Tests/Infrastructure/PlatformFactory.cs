@@ -64,6 +64,7 @@ public class PlatformFactory : WebApplicationFactory<Program>
         builder.UseSetting("NasPlatform:Worker:LatencyTimedRuns", "12");
         builder.UseSetting("NasPlatform:Worker:LatencyRounds", "3");
         builder.UseSetting("NasPlatform:Worker:HeartbeatSeconds", "1");
+        builder.UseSetting("NasPlatform:Accounts:SessionRevalidationSeconds", "1");
         builder.UseSetting("NasPlatform:Accounts:AdminEmail", AdminEmail);
         builder.UseSetting("NasPlatform:Accounts:AdminPassword", Password);
     }

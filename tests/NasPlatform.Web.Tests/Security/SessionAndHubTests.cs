@@ -2,6 +2,10 @@ using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.DependencyInjection;
+using NasPlatform.Platform.Accounts;
+using NasPlatform.Platform.Datasets;
 using NasPlatform.Platform.Progress;
 using NasPlatform.Web.Tests.Infrastructure;
 
@@ -69,10 +73,67 @@ public sealed partial class SessionAndHubTests(PlatformFactory factory)
     }
 
     [Fact]
-    public async Task RepeatedWrongPasswords_LockTheAccount()
+    public async Task DisablingAnAccount_EndsItsOpenSession_AndItsTokens()
+    {
+        string email = $"disable-{Guid.NewGuid():N}@tests.local";
+        var (userId, token) = await factory.CreateUserWithTokenAsync(email);
+        using var session = Browserish(out _);
+        await LogInAsync(session, email, PlatformFactory.Password);
+        Assert.Equal(HttpStatusCode.OK, (await session.GetAsync("/api/v1/datasets")).StatusCode);
+
+        var accounts = factory.Services.GetRequiredService<AccountService>();
+        var admin = (await accounts.FindByEmailAsync(PlatformFactory.AdminEmail, CancellationToken.None))!;
+        var byAdmin = new Caller(admin.Id, IsAdmin: true);
+        await accounts.SetDisabledAsync(userId, true, byAdmin, CancellationToken.None);
+        using var api = factory.ApiAs(token);
+        await PlatformClient.AssertProblemAsync(await api.GetAsync("/api/v1/datasets"), 401, "revoked");
+        await Task.Delay(TimeSpan.FromSeconds(1.5)); // the test server re-checks sessions every second (60 s by default)
+        Assert.Equal(HttpStatusCode.Unauthorized, (await session.GetAsync("/api/v1/datasets")).StatusCode);
+        var page = await session.GetAsync("/datasets");
+        Assert.StartsWith("/login", page.Headers.Location!.PathAndQuery);
+
+        // Nobody disables themselves, and a user who is no administrator (any more) cannot disable anyone.
+        await Assert.ThrowsAsync<PlatformException>(() => accounts.SetDisabledAsync(admin.Id, true, byAdmin, CancellationToken.None));
+        var forged = new Caller(userId, IsAdmin: true); // a stale session claiming the role
+        await Assert.ThrowsAsync<PlatformException>(() => accounts.SetDisabledAsync(factory.OwnerId, true, forged, CancellationToken.None));
+        await accounts.SetDisabledAsync(userId, false, byAdmin, CancellationToken.None);
+        Assert.Equal(HttpStatusCode.OK, (await api.GetAsync("/api/v1/datasets")).StatusCode);
+    }
+
+    [Fact]
+    public async Task TokensCount_OnlyOnTheApiAndHub_NotOnPagesOrTheDashboard()
+    {
+        var (_, adminToken) = await factory.CreateUserWithTokenAsync($"tokadmin-{Guid.NewGuid():N}@tests.local", admin: true);
+        using var client = Browserish(out _);
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", adminToken);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/datasets")).StatusCode);
+        foreach (var path in new[] { "/hangfire", "/datasets", "/admin/users" })
+        {
+            var response = await client.GetAsync(path);
+            Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+            Assert.StartsWith("/login", response.Headers.Location!.PathAndQuery);
+        }
+    }
+
+    [Fact]
+    public async Task LogOut_WithoutTheAntiforgeryToken_IsRefused_AndForgedFormErrorsAreNotShown()
+    {
+        using var client = Browserish(out _);
+        await LogInAsync(client, PlatformFactory.OwnerEmail, PlatformFactory.Password);
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.PostAsync("/account/logout", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/datasets")).StatusCode); // still signed in
+
+        var protection = factory.Services.GetRequiredService<Microsoft.AspNetCore.DataProtection.IDataProtectionProvider>();
+        Assert.Null(NasPlatform.Web.Security.AccountEndpoints.ReadError(protection, "Your account was hacked, call 555-0100"));
+        var sealedMessage = NasPlatform.Web.Security.AccountEndpoints.ErrorProtector(protection).Protect("The passwords differ.");
+        Assert.Equal("The passwords differ.", NasPlatform.Web.Security.AccountEndpoints.ReadError(protection, sealedMessage));
+    }
+
+    [Fact]
+    public async Task RepeatedWrongPasswords_LockTheAccount_ButNotItsTokens()
     {
         string email = $"lock-{Guid.NewGuid():N}@tests.local";
-        await factory.CreateUserWithTokenAsync(email);
+        var (_, token) = await factory.CreateUserWithTokenAsync(email);
         using var client = Browserish(out _);
         for (int i = 0; i < 5; i++)
             Assert.Contains("error=invalid", (await LogInAsync(client, email, "wrong password")).Headers.Location!.OriginalString.Replace("error=locked", "error=invalid"));
@@ -80,6 +141,9 @@ public sealed partial class SessionAndHubTests(PlatformFactory factory)
         Assert.Contains("error=locked", locked.Headers.Location!.OriginalString);
         var page = await client.GetStringAsync(locked.Headers.Location!.OriginalString);
         Assert.Contains("locked", page);
+        // Whoever typed the wrong passwords cannot cut the account's pipelines off.
+        using var api = factory.ApiAs(token);
+        Assert.Equal(HttpStatusCode.OK, (await api.GetAsync("/api/v1/datasets")).StatusCode);
     }
 
     [Fact]
@@ -90,7 +154,9 @@ public sealed partial class SessionAndHubTests(PlatformFactory factory)
         Assert.Contains("Registration is closed", await client.GetStringAsync("/register"));
         string email = $"intruder-{Guid.NewGuid():N}@tests.local";
         var setup = await PostFormAsync(client, "/login", "/account/setup", new() { ["Email"] = email, ["Password"] = "long enough password", ["ConfirmPassword"] = "long enough password" });
-        Assert.Contains("already", Uri.UnescapeDataString(setup.Headers.Location!.OriginalString));
+        var protection = factory.Services.GetRequiredService<IDataProtectionProvider>();
+        var error = System.Web.HttpUtility.ParseQueryString(new Uri(factory.BaseAddress, setup.Headers.Location!).Query)["error"];
+        Assert.Contains("already set up", NasPlatform.Web.Security.AccountEndpoints.ReadError(protection, error));
         var register = await PostFormAsync(client, "/login", "/account/register", new() { ["Email"] = email, ["Password"] = "long enough password", ["ConfirmPassword"] = "long enough password" });
         Assert.Equal("/register", register.Headers.Location!.OriginalString);
         await using var db = factory.Db();
