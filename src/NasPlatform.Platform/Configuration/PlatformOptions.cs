@@ -100,6 +100,12 @@ public sealed class AccountOptions
     /// <summary>How often a browser session and an open page re-check their account (disabled, password changed).</summary>
     [Range(1, 3600)] public int SessionRevalidationSeconds { get; set; } = 60;
 
+    /// <summary>
+    /// A hub connection made with an API token closes after this long (the client connects again, and
+    /// authenticates again): a revoked token or a disabled account loses its live feed by then.
+    /// </summary>
+    [Range(1, 86_400)] public int HubSessionSeconds { get; set; } = 300;
+
     /// <summary>Uploads one user may stream at the same time.</summary>
     [Range(1, 100)] public int MaxConcurrentUploadsPerUser { get; set; } = 2;
 }

@@ -3,6 +3,7 @@ using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using NasPlatform.Platform.Accounts;
+using NasPlatform.Platform.Configuration;
 
 namespace NasPlatform.Web.Security;
 
@@ -11,13 +12,11 @@ namespace NasPlatform.Web.Security;
 /// headers on WebSocket connections, so hub requests may carry the token as access_token instead.
 /// </summary>
 public sealed class ApiTokenAuthenticationHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
-    ApiTokenService tokens) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    ApiTokenService tokens, IOptions<PlatformOptions> platform) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiToken";
     public const string TokenIdClaim = "nas:token";
 
-    /// <summary>How long a token-authenticated hub connection stays open before it must connect (and authenticate) again.</summary>
-    public static readonly TimeSpan HubSessionLength = TimeSpan.FromMinutes(5);
 
     /// <summary>
     /// Whether the request presents a token where tokens count (the policy scheme routes it here then):
@@ -43,7 +42,7 @@ public sealed class ApiTokenAuthenticationHandler(IOptionsMonitor<Authentication
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
         // A hub connection lives on after this check; it is closed when the ticket expires (see MapHub), so a
         // revoked token or disabled account loses its live feed within minutes.
-        var expires = DateTimeOffset.UtcNow.Add(HubSessionLength);
+        var expires = DateTimeOffset.UtcNow.AddSeconds(platform.Value.Accounts.HubSessionSeconds);
         if (valid.Token.ExpiresAt is { } end && end < expires) expires = end;
         var properties = new AuthenticationProperties { ExpiresUtc = expires };
         return AuthenticateResult.Success(new AuthenticationTicket(principal, properties, SchemeName));
