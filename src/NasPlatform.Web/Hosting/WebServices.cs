@@ -62,6 +62,9 @@ public static class WebServices
             .AddCheck<NasPlatform.Platform.Health.DatabaseHealthCheck>("database", tags: ["ready"])
             .AddCheck<NasPlatform.Platform.Health.BlobStoreHealthCheck>("storage", tags: ["ready"]);
         services.AddRazorComponents().AddInteractiveServerComponents();
+        // Open pages (circuits) re-check their user every minute too, not only new requests. Registered after
+        // the interactive components, which register their own provider.
+        services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, RevalidatingIdentityStateProvider>();
         services.AddMudServices();
         return builder;
     }

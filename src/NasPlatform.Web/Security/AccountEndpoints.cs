@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
@@ -10,9 +11,20 @@ using NasPlatform.Platform.Datasets;
 
 namespace NasPlatform.Web.Security;
 
-public sealed record LoginForm(string? Email, string? Password, string? ReturnUrl);
+// Classes with optional properties: a missing field is an empty value to explain, not a binding failure.
+public sealed class LoginForm
+{
+    public string? Email { get; set; }
+    public string? Password { get; set; }
+    public string? ReturnUrl { get; set; }
+}
 
-public sealed record NewAccountForm(string? Email, string? Password, string? ConfirmPassword);
+public sealed class NewAccountForm
+{
+    public string? Email { get; set; }
+    public string? Password { get; set; }
+    public string? ConfirmPassword { get; set; }
+}
 
 /// <summary>
 /// The form posts of the account pages (log-in, log-out, first-run setup, registration). They are
@@ -23,11 +35,29 @@ public static class AccountEndpoints
     public static void MapAccountEndpoints(this IEndpointRouteBuilder app)
     {
         var account = app.MapGroup("/account").ExcludeFromDescription();
-        account.MapPost("/login", LogIn).AllowAnonymous();
+        account.MapPost("/login", LogIn).AllowAnonymous().WithFormAntiforgery("/login");
         account.MapPost("/logout", LogOut);
-        account.MapPost("/setup", SetUp).AllowAnonymous();
-        account.MapPost("/register", Register).AllowAnonymous();
+        account.MapPost("/setup", SetUp).AllowAnonymous().WithFormAntiforgery("/setup");
+        account.MapPost("/register", Register).AllowAnonymous().WithFormAntiforgery("/register");
     }
+
+    /// <summary>
+    /// Checks the form's antiforgery token here instead of in form binding (which answers a bare 400):
+    /// a page rendered while a session was still valid carries a token bound to that user, and if the
+    /// session ended meanwhile (expired, signed out elsewhere, account changed) the post no longer
+    /// matches. The visitor then gets the page again, signed out, with an explanation.
+    /// </summary>
+    private static RouteHandlerBuilder WithFormAntiforgery(this RouteHandlerBuilder endpoint, string page) => endpoint
+        .DisableAntiforgery()
+        .AddEndpointFilter(async (context, next) =>
+        {
+            var http = context.HttpContext;
+            if (await http.RequestServices.GetRequiredService<IAntiforgery>().IsRequestValidAsync(http)) return await next(context);
+            await http.SignOutAsync(IdentityConstants.ApplicationScheme);
+            const string expired = "The page had expired; please try again.";
+            return Results.Redirect(page == "/login" ? "/login?error=expired"
+                : $"{page}?error={Uri.EscapeDataString(ErrorProtector(http.RequestServices.GetRequiredService<IDataProtectionProvider>()).Protect(expired))}");
+        });
 
     private static async Task<IResult> LogIn([FromForm] LoginForm form, SignInManager<PlatformUser> signIn)
     {

@@ -78,8 +78,6 @@ public static class SecurityServices
             .AddPolicy(PlatformClaims.CanWritePolicy, p => p.RequireAuthenticatedUser().RequireClaim(PlatformClaims.Scope, PlatformClaims.Write))
             .AddPolicy(PlatformClaims.AdminPolicy, p => p.RequireAuthenticatedUser().RequireRole(PlatformClaims.AdminRole));
         services.AddCascadingAuthenticationState();
-        // Open pages (circuits) re-check their user every minute too, not only new requests.
-        services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, RevalidatingIdentityStateProvider>();
         services.AddScoped<CurrentUser>();
         services.AddScoped<OwnerNames>();
         services.AddHostedService<FirstRunSetup>();

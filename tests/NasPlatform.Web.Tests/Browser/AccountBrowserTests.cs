@@ -107,7 +107,8 @@ public sealed class AccountBrowserTests(PlatformFactory factory, BrowserSession 
         await row.GetByTestId("disable-user").ClickAsync();
         await Expect(row.GetByTestId("user-status")).ToHaveTextAsync("disabled");
         Assert.Equal(HttpStatusCode.Unauthorized, (await api.GetAsync("/api/v1/datasets")).StatusCode);
-        await page.GotoAsync("/login");
+        // The open page notices within the re-check interval (a second here) and sends the browser to log in.
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/login"), new() { Timeout = 15_000 });
         await page.Locator("#email").FillAsync(email);
         await page.Locator("#password").FillAsync("first password");
         await page.Locator("#sign-in").ClickAsync();

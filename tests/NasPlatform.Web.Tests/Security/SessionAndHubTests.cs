@@ -172,8 +172,36 @@ public sealed partial class SessionAndHubTests(PlatformFactory factory)
         {
             ["Email"] = PlatformFactory.OwnerEmail, ["Password"] = PlatformFactory.Password,
         }));
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.False(response.Headers.TryGetValues("Set-Cookie", out var cookies) && cookies.Any(c => c.StartsWith("nas.auth")));
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/login?error=expired", response.Headers.Location!.OriginalString);
+        Assert.False(response.Headers.TryGetValues("Set-Cookie", out var cookies) && cookies.Any(c => c.StartsWith("nas.auth=") && !c.StartsWith("nas.auth=;")));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/v1/datasets")).StatusCode);
+    }
+
+    [Fact]
+    public async Task LogInFormRendered_BeforeTheSessionEnded_AsksAgain_InsteadOfFailing()
+    {
+        string email = $"stale-{Guid.NewGuid():N}@tests.local";
+        var (userId, _) = await factory.CreateUserWithTokenAsync(email);
+        using var client = Browserish(out _);
+        await LogInAsync(client, email, PlatformFactory.Password);
+        var html = await client.GetStringAsync("/login"); // its token belongs to the signed-in user
+        var staleToken = AntiforgeryField().Match(html).Groups[1].Value;
+
+        // The session ends meanwhile (here: the account's security stamp changes).
+        var accounts = factory.Services.GetRequiredService<AccountService>();
+        var admin = (await accounts.FindByEmailAsync(PlatformFactory.AdminEmail, CancellationToken.None))!;
+        await accounts.SetDisabledAsync(userId, true, new Caller(admin.Id, true), CancellationToken.None);
+        await accounts.SetDisabledAsync(userId, false, new Caller(admin.Id, true), CancellationToken.None);
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+
+        var stale = await client.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = staleToken, ["Email"] = email, ["Password"] = PlatformFactory.Password, ["ReturnUrl"] = "/",
+        }));
+        Assert.Equal("/login?error=expired", stale.Headers.Location!.OriginalString);
+        Assert.Contains("expired", await client.GetStringAsync("/login?error=expired"));
+        Assert.Equal("/", (await LogInAsync(client, email, PlatformFactory.Password)).Headers.Location!.OriginalString);
     }
 
     [Fact]
