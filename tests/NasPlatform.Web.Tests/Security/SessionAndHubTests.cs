@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.AspNetCore.DataProtection;
@@ -13,7 +12,7 @@ namespace NasPlatform.Web.Tests.Security;
 
 /// <summary>Cookie sessions of the UI (log-in, lockout, redirects, antiforgery), the dashboard, headers and the hub.</summary>
 [Collection(PlatformCollection.Name)]
-public sealed partial class SessionAndHubTests(PlatformFactory factory)
+public sealed class SessionAndHubTests(PlatformFactory factory)
 {
     [Theory]
     [InlineData("/")]
@@ -186,7 +185,7 @@ public sealed partial class SessionAndHubTests(PlatformFactory factory)
         using var client = Browserish(out _);
         await LogInAsync(client, email, PlatformFactory.Password);
         var html = await client.GetStringAsync("/login"); // its token belongs to the signed-in user
-        var staleToken = AntiforgeryField().Match(html).Groups[1].Value;
+        var staleToken = AccountForms.TokenIn(html);
 
         // The session ends meanwhile (here: the account's security stamp changes).
         var accounts = factory.Services.GetRequiredService<AccountService>();
@@ -263,27 +262,15 @@ public sealed partial class SessionAndHubTests(PlatformFactory factory)
         lock (otherSaw) Assert.DoesNotContain(otherSaw, u => u.SearchId == a.RunningSearchId);
     }
 
-    /// <summary>A client that behaves like a browser: keeps cookies, does not follow redirects.</summary>
     private HttpClient Browserish(out CookieContainer cookies)
     {
         cookies = new CookieContainer();
         return new HttpClient(new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false }) { BaseAddress = factory.BaseAddress };
     }
 
-    /// <summary>Posts the log-in form the way the page does: with the antiforgery token it renders.</summary>
     private static Task<HttpResponseMessage> LogInAsync(HttpClient client, string email, string password, string returnUrl = "/") =>
-        PostFormAsync(client, "/login", "/account/login", new() { ["Email"] = email, ["Password"] = password, ["ReturnUrl"] = returnUrl });
+        AccountForms.LogInAsync(client, email, password, returnUrl);
 
-    /// <summary>Posts a form with the antiforgery token that <paramref name="page"/> renders.</summary>
-    private static async Task<HttpResponseMessage> PostFormAsync(HttpClient client, string page, string action, Dictionary<string, string> fields)
-    {
-        var html = await client.GetStringAsync(page);
-        var token = AntiforgeryField().Match(html).Groups[1].Value;
-        Assert.False(string.IsNullOrEmpty(token), $"{page} renders an antiforgery token");
-        fields["__RequestVerificationToken"] = token;
-        return await client.PostAsync(action, new FormUrlEncodedContent(fields));
-    }
-
-    [GeneratedRegex("name=\"__RequestVerificationToken\"[^>]*value=\"([^\"]+)\"")]
-    private static partial Regex AntiforgeryField();
+    private static Task<HttpResponseMessage> PostFormAsync(HttpClient client, string page, string action, Dictionary<string, string> fields) =>
+        AccountForms.PostAsync(client, page, action, fields);
 }
