@@ -29,6 +29,13 @@ public sealed class PlatformOptions : IValidatableObject
 
     public AccountOptions Accounts { get; set; } = new();
 
+    /// <summary>
+    /// Runs behind a reverse proxy that terminates TLS: trust its X-Forwarded-For/-Proto headers (so
+    /// cookies are marked Secure and links use https) and send HSTS on https requests. Only turn on
+    /// when the proxy is the only way in, since the headers are believed from any sender.
+    /// </summary>
+    public bool BehindProxy { get; set; }
+
     /// <summary>Log as JSON lines (one object per entry) for log collectors, instead of plain text.</summary>
     public bool JsonLogs { get; set; }
 

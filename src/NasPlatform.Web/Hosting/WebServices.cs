@@ -1,4 +1,5 @@
 using Hangfire;
+using Microsoft.AspNetCore.HttpOverrides;
 using OpenTelemetry.Metrics;
 using MudBlazor.Services;
 using NasPlatform.Platform.Configuration;
@@ -71,6 +72,15 @@ public static class WebServices
 
     public static WebApplication UseNasWeb(this WebApplication app)
     {
+        if (app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<PlatformOptions>>().Value.BehindProxy)
+        {
+            var forwarded = new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto };
+            // The proxy's address is not known in advance (containers); BehindProxy says it is the only way in.
+            forwarded.KnownIPNetworks.Clear();
+            forwarded.KnownProxies.Clear();
+            app.UseForwardedHeaders(forwarded);
+            app.UseHsts();
+        }
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseSecurityHeaders();

@@ -73,6 +73,8 @@ public static class SecurityServices
         // A disabled account or a changed password ends browser sessions within a minute (the setting), not Identity's default 30.
         services.AddOptions<SecurityStampValidatorOptions>().Configure<Microsoft.Extensions.Options.IOptions<PlatformOptions>>((o, p) =>
             o.ValidationInterval = TimeSpan.FromSeconds(p.Value.Accounts.SessionRevalidationSeconds));
+        // Secure over https (directly or through a trusted proxy); the framework's default never marks it.
+        services.AddAntiforgery(o => o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest);
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
             .AddPolicy(PlatformClaims.CanWritePolicy, p => p.RequireAuthenticatedUser().RequireClaim(PlatformClaims.Scope, PlatformClaims.Write))

@@ -7,7 +7,7 @@ using NasPlatform.Web.Tests.Infrastructure;
 
 namespace NasPlatform.Web.Tests.Security;
 
-/// <summary>A platform with the non-default account settings: open registration, two-second hub sessions for tokens.</summary>
+/// <summary>A platform with non-default settings: open registration, two-second hub sessions for tokens, behind a TLS proxy.</summary>
 public sealed class OpenPlatformFactory : PlatformFactory
 {
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -15,6 +15,7 @@ public sealed class OpenPlatformFactory : PlatformFactory
         base.ConfigureWebHost(builder);
         builder.UseSetting("NasPlatform:Accounts:HubSessionSeconds", "2");
         builder.UseSetting("NasPlatform:Accounts:OpenRegistration", "true");
+        builder.UseSetting("NasPlatform:BehindProxy", "true");
     }
 }
 
@@ -56,5 +57,36 @@ public sealed class OpenPlatformTests(OpenPlatformFactory factory) : IClassFixtu
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/datasets")).StatusCode); // signed in
         await using var db = factory.Db();
         Assert.False(db.Users.Single(u => u.Email == email).IsAdmin);
+    }
+
+    [Fact]
+    public async Task BehindATlsProxy_SessionCookiesAreSecure_AndHstsIsSent()
+    {
+        // What the proxy forwards: https on the outside, a public host name.
+        using var client = new HttpClient(new HttpClientHandler { UseCookies = false, AllowAutoRedirect = false }) { BaseAddress = factory.BaseAddress };
+        HttpRequestMessage Request(HttpMethod method, string path)
+        {
+            var request = new HttpRequestMessage(method, path);
+            request.Headers.Host = "nas.example.com";
+            request.Headers.Add("X-Forwarded-Proto", "https");
+            return request;
+        }
+        var page = await client.SendAsync(Request(HttpMethod.Get, "/login"));
+        Assert.True(page.Headers.Contains("Strict-Transport-Security"));
+        var antiforgeryCookie = page.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith(".AspNetCore.Antiforgery"));
+        Assert.Contains("secure", antiforgeryCookie, StringComparison.OrdinalIgnoreCase);
+
+        var post = Request(HttpMethod.Post, "/account/login");
+        post.Headers.Add("Cookie", antiforgeryCookie.Split(';')[0]);
+        post.Content = new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = AccountForms.TokenIn(await page.Content.ReadAsStringAsync()),
+            ["Email"] = PlatformFactory.OwnerEmail, ["Password"] = PlatformFactory.Password, ["ReturnUrl"] = "/",
+        });
+        var login = await client.SendAsync(post);
+        Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
+        var session = login.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("nas.auth="));
+        Assert.Contains("secure", session, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("httponly", session, StringComparison.OrdinalIgnoreCase);
     }
 }
