@@ -21,7 +21,6 @@ public static class SecurityServices
     public static WebApplicationBuilder AddNasSecurity(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        var accounts = builder.Configuration.GetSection($"{PlatformOptions.Section}:Accounts").Get<AccountOptions>() ?? new AccountOptions();
         services.AddSingleton<ApiTokenService>();
         services.AddSingleton<AccountService>();
         services.AddSingleton<UploadSlots>();
@@ -36,12 +35,16 @@ public static class SecurityServices
                 o.Password.RequiredLength = 8;
                 o.Password.RequireDigit = o.Password.RequireLowercase = o.Password.RequireUppercase = o.Password.RequireNonAlphanumeric = false;
                 o.Lockout.AllowedForNewUsers = true;
-                o.Lockout.MaxFailedAccessAttempts = accounts.LockoutAttempts;
-                o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(accounts.LockoutMinutes);
             })
             .AddEntityFrameworkStores<NasDbContext>()
             .AddSignInManager()
             .AddClaimsPrincipalFactory<NasClaimsPrincipalFactory>();
+        // Read when first needed, like every platform setting, so hosts and tests can still override the configuration.
+        services.AddOptions<IdentityOptions>().Configure<Microsoft.Extensions.Options.IOptions<PlatformOptions>>((o, p) =>
+        {
+            o.Lockout.MaxFailedAccessAttempts = p.Value.Accounts.LockoutAttempts;
+            o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(p.Value.Accounts.LockoutMinutes);
+        });
 
         services.AddAuthentication(o =>
             {

@@ -21,7 +21,7 @@ public sealed class SessionAndHubTests(PlatformFactory factory)
     [InlineData("/account/tokens")]
     public async Task Anonymous_UiPages_RedirectToLogIn(string path)
     {
-        using var client = Browserish(out _);
+        using var client = Browserish();
         var response = await client.GetAsync(path);
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         Assert.StartsWith("/login", response.Headers.Location!.PathAndQuery);
@@ -33,7 +33,7 @@ public sealed class SessionAndHubTests(PlatformFactory factory)
     [Fact]
     public async Task LogIn_SetsASessionThatReachesPagesAndApi_ButApiWritesNeedTheAntiforgeryToken()
     {
-        using var client = Browserish(out _);
+        using var client = Browserish();
         var login = await LogInAsync(client, PlatformFactory.OwnerEmail, PlatformFactory.Password, "/datasets");
         Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
         Assert.Equal("/datasets", login.Headers.Location!.OriginalString);
@@ -45,7 +45,7 @@ public sealed class SessionAndHubTests(PlatformFactory factory)
         await PlatformClient.AssertProblemAsync(forged, 400, "antiforgery");
 
         // An open redirect after log-in is refused.
-        using var other = Browserish(out _);
+        using var other = Browserish();
         var offsite = await LogInAsync(other, PlatformFactory.OwnerEmail, PlatformFactory.Password, "//evil.example/");
         Assert.Equal("/", offsite.Headers.Location!.OriginalString);
     }
@@ -56,9 +56,9 @@ public sealed class SessionAndHubTests(PlatformFactory factory)
         var a = await factory.FinishedSearchAsync(factory.OwnerId);
         string email = $"pages-{Guid.NewGuid():N}@tests.local";
         await factory.CreateUserWithTokenAsync(email);
-        using var other = Browserish(out _);
+        using var other = Browserish();
         await LogInAsync(other, email, PlatformFactory.Password);
-        using var owner = Browserish(out _);
+        using var owner = Browserish();
         await LogInAsync(owner, PlatformFactory.OwnerEmail, PlatformFactory.Password);
         foreach (var path in new[] { $"/datasets/{a.DatasetId}", $"/searches/{a.SearchId}", $"/models/{a.ModelId}" })
         {
@@ -76,13 +76,12 @@ public sealed class SessionAndHubTests(PlatformFactory factory)
     {
         string email = $"disable-{Guid.NewGuid():N}@tests.local";
         var (userId, token) = await factory.CreateUserWithTokenAsync(email);
-        using var session = Browserish(out _);
+        using var session = Browserish();
         await LogInAsync(session, email, PlatformFactory.Password);
         Assert.Equal(HttpStatusCode.OK, (await session.GetAsync("/api/v1/datasets")).StatusCode);
 
         var accounts = factory.Services.GetRequiredService<AccountService>();
-        var admin = (await accounts.FindByEmailAsync(PlatformFactory.AdminEmail, CancellationToken.None))!;
-        var byAdmin = new Caller(admin.Id, IsAdmin: true);
+        var byAdmin = await AdminAsync(accounts);
         await accounts.SetDisabledAsync(userId, true, byAdmin, CancellationToken.None);
         using var api = factory.ApiAs(token);
         await PlatformClient.AssertProblemAsync(await api.GetAsync("/api/v1/datasets"), 401, "revoked");
@@ -92,7 +91,7 @@ public sealed class SessionAndHubTests(PlatformFactory factory)
         Assert.StartsWith("/login", page.Headers.Location!.PathAndQuery);
 
         // Nobody disables themselves, and a user who is no administrator (any more) cannot disable anyone.
-        await Assert.ThrowsAsync<PlatformException>(() => accounts.SetDisabledAsync(admin.Id, true, byAdmin, CancellationToken.None));
+        await Assert.ThrowsAsync<PlatformException>(() => accounts.SetDisabledAsync(byAdmin.UserId, true, byAdmin, CancellationToken.None));
         var forged = new Caller(userId, IsAdmin: true); // a stale session claiming the role
         await Assert.ThrowsAsync<PlatformException>(() => accounts.SetDisabledAsync(factory.OwnerId, true, forged, CancellationToken.None));
         await accounts.SetDisabledAsync(userId, false, byAdmin, CancellationToken.None);
@@ -103,7 +102,7 @@ public sealed class SessionAndHubTests(PlatformFactory factory)
     public async Task TokensCount_OnlyOnTheApiAndHub_NotOnPagesOrTheDashboard()
     {
         var (_, adminToken) = await factory.CreateUserWithTokenAsync($"tokadmin-{Guid.NewGuid():N}@tests.local", admin: true);
-        using var client = Browserish(out _);
+        using var client = Browserish();
         client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", adminToken);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/datasets")).StatusCode);
         foreach (var path in new[] { "/hangfire", "/datasets", "/admin/users" })
@@ -117,7 +116,7 @@ public sealed class SessionAndHubTests(PlatformFactory factory)
     [Fact]
     public async Task LogOut_WithoutTheAntiforgeryToken_IsRefused_AndForgedFormErrorsAreNotShown()
     {
-        using var client = Browserish(out _);
+        using var client = Browserish();
         await LogInAsync(client, PlatformFactory.OwnerEmail, PlatformFactory.Password);
         Assert.Equal(HttpStatusCode.BadRequest, (await client.PostAsync("/account/logout", null)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/datasets")).StatusCode); // still signed in
@@ -133,7 +132,7 @@ public sealed class SessionAndHubTests(PlatformFactory factory)
     {
         string email = $"lock-{Guid.NewGuid():N}@tests.local";
         var (_, token) = await factory.CreateUserWithTokenAsync(email);
-        using var client = Browserish(out _);
+        using var client = Browserish();
         for (int i = 0; i < 5; i++)
             Assert.Contains("error=invalid", (await LogInAsync(client, email, "wrong password")).Headers.Location!.OriginalString.Replace("error=locked", "error=invalid"));
         var locked = await LogInAsync(client, email, PlatformFactory.Password);
@@ -148,7 +147,7 @@ public sealed class SessionAndHubTests(PlatformFactory factory)
     [Fact]
     public async Task Setup_AndRegistration_AreClosed_OnceAnAdministratorExists()
     {
-        using var client = Browserish(out _);
+        using var client = Browserish();
         Assert.Contains("already set up", await client.GetStringAsync("/setup"));
         Assert.Contains("Registration is closed", await client.GetStringAsync("/register"));
         string email = $"intruder-{Guid.NewGuid():N}@tests.local";
@@ -165,7 +164,7 @@ public sealed class SessionAndHubTests(PlatformFactory factory)
     [Fact]
     public async Task AccountForms_WithoutTheAntiforgeryToken_AreRefused()
     {
-        using var client = Browserish(out _);
+        using var client = Browserish();
         await client.GetAsync("/login"); // has the antiforgery cookie, but posts no token
         var response = await client.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
         {
@@ -182,16 +181,16 @@ public sealed class SessionAndHubTests(PlatformFactory factory)
     {
         string email = $"stale-{Guid.NewGuid():N}@tests.local";
         var (userId, _) = await factory.CreateUserWithTokenAsync(email);
-        using var client = Browserish(out _);
+        using var client = Browserish();
         await LogInAsync(client, email, PlatformFactory.Password);
         var html = await client.GetStringAsync("/login"); // its token belongs to the signed-in user
         var staleToken = AccountForms.TokenIn(html);
 
         // The session ends meanwhile (here: the account's security stamp changes).
         var accounts = factory.Services.GetRequiredService<AccountService>();
-        var admin = (await accounts.FindByEmailAsync(PlatformFactory.AdminEmail, CancellationToken.None))!;
-        await accounts.SetDisabledAsync(userId, true, new Caller(admin.Id, true), CancellationToken.None);
-        await accounts.SetDisabledAsync(userId, false, new Caller(admin.Id, true), CancellationToken.None);
+        var byAdmin = await AdminAsync(accounts);
+        await accounts.SetDisabledAsync(userId, true, byAdmin, CancellationToken.None);
+        await accounts.SetDisabledAsync(userId, false, byAdmin, CancellationToken.None);
         await Task.Delay(TimeSpan.FromSeconds(1.5));
 
         var stale = await client.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
@@ -206,18 +205,18 @@ public sealed class SessionAndHubTests(PlatformFactory factory)
     [Fact]
     public async Task HangfireDashboard_IsForAdministratorsOnly()
     {
-        using var anonymous = Browserish(out _);
+        using var anonymous = Browserish();
         var response = await anonymous.GetAsync("/hangfire");
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         Assert.StartsWith("/login", response.Headers.Location!.PathAndQuery);
 
-        using var user = Browserish(out _);
+        using var user = Browserish();
         await LogInAsync(user, PlatformFactory.OwnerEmail, PlatformFactory.Password);
         var denied = await user.GetAsync("/hangfire");
         Assert.Equal(HttpStatusCode.Redirect, denied.StatusCode);
         Assert.StartsWith("/denied", denied.Headers.Location!.PathAndQuery);
 
-        using var admin = Browserish(out _);
+        using var admin = Browserish();
         await LogInAsync(admin, PlatformFactory.AdminEmail, PlatformFactory.Password);
         Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync("/hangfire")).StatusCode);
     }
@@ -225,7 +224,7 @@ public sealed class SessionAndHubTests(PlatformFactory factory)
     [Fact]
     public async Task Responses_CarrySecurityHeaders()
     {
-        using var client = Browserish(out _);
+        using var client = Browserish();
         var response = await client.GetAsync("/login");
         Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
         Assert.Equal("DENY", response.Headers.GetValues("X-Frame-Options").Single());
@@ -262,11 +261,11 @@ public sealed class SessionAndHubTests(PlatformFactory factory)
         lock (otherSaw) Assert.DoesNotContain(otherSaw, u => u.SearchId == a.RunningSearchId);
     }
 
-    private HttpClient Browserish(out CookieContainer cookies)
-    {
-        cookies = new CookieContainer();
-        return new HttpClient(new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false }) { BaseAddress = factory.BaseAddress };
-    }
+    private HttpClient Browserish() => AccountForms.Browserish(factory.BaseAddress);
+
+    /// <summary>The configured administrator, as the account service's caller.</summary>
+    private async Task<Caller> AdminAsync(AccountService accounts) =>
+        new((await accounts.FindByEmailAsync(PlatformFactory.AdminEmail, CancellationToken.None))!.Id, IsAdmin: true);
 
     private static Task<HttpResponseMessage> LogInAsync(HttpClient client, string email, string password, string returnUrl = "/") =>
         AccountForms.LogInAsync(client, email, password, returnUrl);
