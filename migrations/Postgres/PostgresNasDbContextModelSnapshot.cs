@@ -332,6 +332,11 @@ namespace NasPlatform.Migrations.Postgres
                     b.Property<DateTimeOffset?>("FinishedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
                     b.Property<double>("LatencyBudgetMs")
                         .HasColumnType("double precision");
 
@@ -341,6 +346,11 @@ namespace NasPlatform.Migrations.Postgres
                     b.Property<int>("MaxTrials")
                         .HasColumnType("integer");
 
+                    b.Property<string>("Metric")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
                     b.Property<Guid?>("ModelId")
                         .HasColumnType("uuid");
 
@@ -348,6 +358,14 @@ namespace NasPlatform.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
+
+                    b.Property<string>("Objective")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("ObjectiveOptionsJson")
+                        .HasColumnType("text");
 
                     b.Property<Guid>("OwnerId")
                         .HasColumnType("uuid");
@@ -372,6 +390,9 @@ namespace NasPlatform.Migrations.Postgres
                     b.Property<long>("Seed")
                         .HasColumnType("bigint");
 
+                    b.Property<string>("SpaceOptionsJson")
+                        .HasColumnType("text");
+
                     b.Property<DateTimeOffset?>("StartedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -384,12 +405,20 @@ namespace NasPlatform.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<string>("StrategyOptionsJson")
+                        .HasColumnType("text");
+
                     b.Property<string>("StrategyState")
                         .HasColumnType("text");
 
                     b.Property<string>("TargetDevice")
                         .IsRequired()
                         .HasColumnType("text");
+
+                    b.Property<string>("Task")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
 
                     b.Property<int>("TrialsCompleted")
                         .HasColumnType("integer");
@@ -441,6 +470,11 @@ namespace NasPlatform.Migrations.Postgres
                     b.Property<long>("Macs")
                         .HasColumnType("bigint");
 
+                    b.Property<string>("Metric")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasColumnType("text");
@@ -454,14 +488,30 @@ namespace NasPlatform.Migrations.Postgres
                     b.Property<double>("Reward")
                         .HasColumnType("double precision");
 
+                    b.Property<string>("RewardTermsJson")
+                        .HasColumnType("text");
+
                     b.Property<Guid>("SearchId")
                         .HasColumnType("uuid");
 
-                    b.Property<double>("TestAccuracy")
-                        .HasColumnType("double precision");
+                    b.Property<string>("SearchSpace")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("Task")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
 
                     b.Property<double>("TestLoss")
                         .HasColumnType("double precision");
+
+                    b.Property<double>("TestMetric")
+                        .HasColumnType("double precision");
+
+                    b.Property<string>("TestMetricsJson")
+                        .HasColumnType("text");
 
                     b.Property<double>("TrainSeconds")
                         .HasColumnType("double precision");
@@ -549,6 +599,9 @@ namespace NasPlatform.Migrations.Postgres
                     b.Property<double?>("Reward")
                         .HasColumnType("double precision");
 
+                    b.Property<string>("RewardTermsJson")
+                        .HasColumnType("text");
+
                     b.Property<Guid>("SearchId")
                         .HasColumnType("uuid");
 
@@ -563,7 +616,7 @@ namespace NasPlatform.Migrations.Postgres
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
 
-                    b.Property<double?>("ValidationAccuracy")
+                    b.Property<double?>("ValidationMetric")
                         .HasColumnType("double precision");
 
                     b.Property<string>("Worker")

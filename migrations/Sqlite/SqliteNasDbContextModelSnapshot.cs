@@ -322,6 +322,11 @@ namespace NasPlatform.Migrations.Sqlite
                     b.Property<long?>("FinishedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
                     b.Property<double>("LatencyBudgetMs")
                         .HasColumnType("REAL");
 
@@ -331,12 +336,25 @@ namespace NasPlatform.Migrations.Sqlite
                     b.Property<int>("MaxTrials")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Metric")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
                     b.Property<Guid?>("ModelId")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Objective")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ObjectiveOptionsJson")
                         .HasColumnType("TEXT");
 
                     b.Property<Guid>("OwnerId")
@@ -362,6 +380,9 @@ namespace NasPlatform.Migrations.Sqlite
                     b.Property<long>("Seed")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("SpaceOptionsJson")
+                        .HasColumnType("TEXT");
+
                     b.Property<long?>("StartedAt")
                         .HasColumnType("INTEGER");
 
@@ -374,11 +395,19 @@ namespace NasPlatform.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("StrategyOptionsJson")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("StrategyState")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("TargetDevice")
                         .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Task")
+                        .IsRequired()
+                        .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
                     b.Property<int>("TrialsCompleted")
@@ -431,6 +460,11 @@ namespace NasPlatform.Migrations.Sqlite
                     b.Property<long>("Macs")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Metric")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -444,14 +478,30 @@ namespace NasPlatform.Migrations.Sqlite
                     b.Property<double>("Reward")
                         .HasColumnType("REAL");
 
+                    b.Property<string>("RewardTermsJson")
+                        .HasColumnType("TEXT");
+
                     b.Property<Guid>("SearchId")
                         .HasColumnType("TEXT");
 
-                    b.Property<double>("TestAccuracy")
-                        .HasColumnType("REAL");
+                    b.Property<string>("SearchSpace")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Task")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
 
                     b.Property<double>("TestLoss")
                         .HasColumnType("REAL");
+
+                    b.Property<double>("TestMetric")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("TestMetricsJson")
+                        .HasColumnType("TEXT");
 
                     b.Property<double>("TrainSeconds")
                         .HasColumnType("REAL");
@@ -539,6 +589,9 @@ namespace NasPlatform.Migrations.Sqlite
                     b.Property<double?>("Reward")
                         .HasColumnType("REAL");
 
+                    b.Property<string>("RewardTermsJson")
+                        .HasColumnType("TEXT");
+
                     b.Property<Guid>("SearchId")
                         .HasColumnType("TEXT");
 
@@ -553,7 +606,7 @@ namespace NasPlatform.Migrations.Sqlite
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
 
-                    b.Property<double?>("ValidationAccuracy")
+                    b.Property<double?>("ValidationMetric")
                         .HasColumnType("REAL");
 
                     b.Property<string>("Worker")

@@ -64,7 +64,7 @@ public sealed class BrowserSearch(string url, string data, string screenshots, s
             await Shot(page, "fmnist-4-search-done");
             if (status == "succeeded")
             {
-                Console.WriteLine($"test accuracy: {await page.GetByTestId("model-test-accuracy").InnerTextAsync()}");
+                Console.WriteLine($"test accuracy: {await page.GetByTestId("model-test-metric").InnerTextAsync()}");
                 Console.WriteLine($"latency: {await page.GetByTestId("model-latency").InnerTextAsync()}");
                 await page.ClickAsync("#model-link");
                 await page.GetByTestId("architecture-block").First.WaitForAsync();

@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using NasPlatform.Engine.Datasets;
 using NasPlatform.Engine.Latency;
-using NasPlatform.Engine.Search;
-using NasPlatform.Engine.SearchSpace;
+using NasPlatform.Engine.Pipeline;
+using NasPlatform.Engine.Spaces.MnasNet;
+using NasPlatform.Engine.Tasks;
+using NasPlatform.Engine.Tasks.Classification;
 using NasPlatform.Engine.Torch;
 using NasPlatform.Engine.Training;
 using TorchSharp;
@@ -16,7 +18,8 @@ public sealed class EngineBenchmarks
     private const int BatchSize = 128;
     private readonly DatasetBundle _data;
     private readonly int _threads;
-    private readonly MnasSearchSpace _space;
+    private readonly Candidate _candidate;
+    private readonly ITask _task = new ClassificationTask();
 
     public EngineBenchmarks(string dataPath, int threads)
     {
@@ -25,11 +28,11 @@ public sealed class EngineBenchmarks
         var clock = Stopwatch.StartNew();
         _data = DatasetLoader.Load(dataPath, null, null);
         Console.WriteLine($"data: {dataPath} ({_data.Format}), {_data.Train.Count} train / {_data.Test.Count} test, loaded in {clock.Elapsed.TotalSeconds:0.0} s; threads {threads}");
-        _space = new MnasSearchSpace(_data.Train.Channels, _data.Train.Height, _data.Train.Width, _data.Train.NumClasses);
+        // A fixed, moderately sized architecture: the space's MobileNetV2-like reference point.
+        var space = new MnasSearchSpace(_data.Train.Channels, _data.Train.Height, _data.Train.Width, _data.Train.NumClasses);
+        var arch = space.ReferenceArchitecture();
+        _candidate = new Candidate(arch, space.Graph(arch), _task);
     }
-
-    /// <summary>A fixed, moderately sized architecture: the space's MobileNetV2-like reference point.</summary>
-    private MnasArchitecture Architecture => _space.ReferenceArchitecture();
 
     public void Throughput(int images = 8192, int repeats = 3)
     {
@@ -37,19 +40,19 @@ public sealed class EngineBenchmarks
         var options = new TrainingOptions { Epochs = 1, BatchSize = BatchSize, Seed = 1 };
         var trainer = new Trainer(CPU);
         // Warm-up: first passes allocate and pick kernels.
-        using (var warm = TorchRuntime.Seeded(1, () => new MnasNetwork(Architecture)))
-            trainer.Train(warm, DataSplit.Fraction(subset, 0.1, 1), null, options);
+        using (var warm = _candidate.Build(1))
+            trainer.Train(warm, _task, DataSplit.Fraction(subset, 0.1, 1), null, options);
 
         var engine = new List<double>();
         var bare = new List<double>();
         for (int r = 0; r < repeats; r++)
         {
-            using (var net = TorchRuntime.Seeded(1, () => new MnasNetwork(Architecture)))
+            using (var net = _candidate.Build(1))
             {
-                var result = trainer.Train(net, subset, null, options);
+                var result = trainer.Train(net, _task, subset, null, options);
                 engine.Add(result.History[0].ImagesPerSecond);
             }
-            using (var net = TorchRuntime.Seeded(1, () => new MnasNetwork(Architecture)))
+            using (var net = _candidate.Build(1))
                 bare.Add(BareLoop(net, subset));
         }
         double e = Median(engine), b = Median(bare);
@@ -61,7 +64,7 @@ public sealed class EngineBenchmarks
     /// The plainest TorchSharp loop: the whole subset pre-converted to one float tensor, batches
     /// sliced from it, SGD with a fixed rate, no augmentation and no schedule.
     /// </summary>
-    private static double BareLoop(MnasNetwork net, ImageDataset data)
+    private static double BareLoop(nn.Module<Tensor, Tensor> net, ImageDataset data)
     {
         using var all = tensor(data.Pixels.Select(BatchPipeline.Normalize).ToArray(), [data.Count, data.Channels, data.Height, data.Width]);
         using var labels = tensor(data.Labels.Select(l => (long)l).ToArray());
@@ -85,7 +88,7 @@ public sealed class EngineBenchmarks
 
     public void LatencyRepeatability(LatencyOptions options, int repeats = 5)
     {
-        using var net = TorchRuntime.Seeded(1, () => new MnasNetwork(Architecture));
+        using var net = _candidate.Build(1);
         var meter = new LatencyMeter(CPU, options);
         var medians = new List<double>();
         for (int r = 0; r < repeats; r++)
@@ -101,12 +104,11 @@ public sealed class EngineBenchmarks
         var (train, validation) = DataSplit.TrainValidation(_data.Train, defaults.ValidationFraction, defaults.Seed);
         var estimator = new ProxyTrainingEstimator(train, validation, defaults.Training with { Epochs = defaults.ProxyEpochs },
             defaults.ProxyFraction, defaults.Seed, new Trainer(CPU), new LatencyMeter(CPU, defaults.Latency));
-        var arch = Architecture;
         var clock = Stopwatch.StartNew();
-        var m = estimator.Estimate(arch, 1, null, CancellationToken.None);
+        var m = estimator.Estimate(_candidate, 1, null, CancellationToken.None);
         Console.WriteLine($"proxy trial: {clock.Elapsed.TotalSeconds:0.0} s for {defaults.ProxyEpochs} epochs on {estimator.TrainCount} images " +
-                          $"+ validation on {validation.Count} + latency; validation accuracy {m.ValidationAccuracy:P2}, latency {m.Latency.MedianMs:0.000} ms, " +
-                          $"{Complexity.Of(arch).Parameters:N0} params, {Complexity.Of(arch).MultiplyAdds / 1e6:0.0}M MACs");
+                          $"+ validation on {validation.Count} + latency; validation accuracy {m.ValidationMetric:P2}, latency {m.Latency.MedianMs:0.000} ms, " +
+                          $"{_candidate.Cost.Parameters:N0} params, {_candidate.Cost.MultiplyAdds / 1e6:0.0}M MACs");
     }
 
     private static double Median(List<double> values)

@@ -35,6 +35,10 @@ public abstract class NasDbContext(DbContextOptions options) : IdentityUserConte
         {
             e.Property(x => x.Name).HasMaxLength(200);
             e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
+            e.Property(x => x.Task).HasMaxLength(32);
+            e.Property(x => x.Objective).HasMaxLength(32);
+            e.Property(x => x.Kind).HasMaxLength(16);
+            e.Property(x => x.Metric).HasMaxLength(32);
             e.Property(x => x.Version).IsConcurrencyToken();
             e.HasOne(x => x.Dataset).WithMany().HasForeignKey(x => x.DatasetId).OnDelete(DeleteBehavior.Restrict);
             e.HasMany(x => x.Trials).WithOne(t => t.Search).HasForeignKey(t => t.SearchId).OnDelete(DeleteBehavior.Cascade);
@@ -49,6 +53,9 @@ public abstract class NasDbContext(DbContextOptions options) : IdentityUserConte
         });
         b.Entity<TrainedModel>(e =>
         {
+            e.Property(x => x.SearchSpace).HasMaxLength(32);
+            e.Property(x => x.Task).HasMaxLength(32);
+            e.Property(x => x.Metric).HasMaxLength(32);
             e.HasIndex(x => x.SearchId);
             e.HasIndex(x => new { x.OwnerId, x.CreatedAt });
         });

@@ -1,8 +1,11 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using NasPlatform.Engine.Components;
 using NasPlatform.Engine.Datasets;
 using NasPlatform.Engine.Latency;
-using NasPlatform.Engine.Objective;
-using NasPlatform.Engine.Search;
-using NasPlatform.Engine.SearchSpace;
+using NasPlatform.Engine.Objectives;
+using NasPlatform.Engine.Pipeline;
+using NasPlatform.Engine.Strategies;
 using NasPlatform.Engine.Training;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -10,15 +13,23 @@ using Spectre.Console.Cli;
 namespace NasPlatform.Cli.Search;
 
 /// <summary>`search`: load the data, run the search with live progress, write the result folder.</summary>
-public sealed class SearchCommand(IAnsiConsole console) : Command<SearchSettings>
+public sealed class SearchCommand(IAnsiConsole console) : Command<SearchCommandSettings>
 {
     /// <summary>Written after every trial; `--resume` continues from it.</summary>
     public const string CheckpointFile = "checkpoint.json";
 
-    public override int Execute(CommandContext context, SearchSettings settings, CancellationToken cancellationToken)
+    /// <summary>A one-shot search's run state, written after every step; `--resume` continues from it.</summary>
+    public const string OneShotCheckpointFile = "one-shot.ckpt";
+
+    public override int Execute(CommandContext context, SearchCommandSettings settings, CancellationToken cancellationToken)
     {
-        var bundle = LoadData(settings);
+        if (settings.ListsComponents)
+        {
+            ListComponents(SearchCatalog.BuiltIn);
+            return 0;
+        }
         var options = ToOptions(settings);
+        var bundle = LoadData(settings);
         var checkpointPath = Path.Combine(settings.Out, CheckpointFile);
         SearchCheckpoint? resume = null;
         if (settings.Resume && File.Exists(checkpointPath))
@@ -26,19 +37,26 @@ public sealed class SearchCommand(IAnsiConsole console) : Command<SearchSettings
             resume = SearchCheckpoint.FromJson(File.ReadAllText(checkpointPath));
             console.MarkupLineInterpolated($"resuming after trial {resume.Trials.Count} from {checkpointPath}");
         }
+        var oneShotPath = Path.Combine(settings.Out, OneShotCheckpointFile);
+        using var oneShotResume = settings.Resume && File.Exists(oneShotPath) ? File.OpenRead(oneShotPath) : null;
         Directory.CreateDirectory(settings.Out);
         var view = new SearchProgressView(options, resume?.Trials ?? []);
 
         void Persist(SearchEvent e)
         {
             if (e is CheckpointReady c) WriteAtomically(checkpointPath, c.Checkpoint.ToJson());
+            if (e is OneShotStepped o)
+            {
+                using (var file = File.Create(oneShotPath + ".tmp")) o.Run.SaveCheckpoint(file);
+                File.Move(oneShotPath + ".tmp", oneShotPath, overwrite: true);
+            }
         }
 
         SearchResult result;
         if (console.Profile.Capabilities.Interactive)
         {
             result = console.Live(view.Render()).AutoClear(false).Start(ctx =>
-                new SearchRunner(bundle, options, e => { Persist(e); view.Apply(e); ctx.UpdateTarget(view.Render()); }, resumeFrom: resume)
+                new SearchRunner(bundle, options, e => { Persist(e); view.Apply(e); ctx.UpdateTarget(view.Render()); }, resumeFrom: resume, oneShotCheckpoint: oneShotResume)
                     .Run(cancellationToken));
         }
         else
@@ -50,7 +68,7 @@ public sealed class SearchCommand(IAnsiConsole console) : Command<SearchSettings
                 Persist(e);
                 var line = view.Apply(e);
                 if (line is not null) console.WriteLine(line);
-            }, resumeFrom: resume).Run(cancellationToken);
+            }, resumeFrom: resume, oneShotCheckpoint: oneShotResume).Run(cancellationToken);
         }
         try
         {
@@ -64,7 +82,7 @@ public sealed class SearchCommand(IAnsiConsole console) : Command<SearchSettings
         }
         var f = result.Final;
         console.MarkupLineInterpolated(
-            $"[green]done[/] test accuracy [bold]{f.TestAccuracy:P2}[/], latency [bold]{f.Latency.MedianMs:0.###} ms[/] (budget {options.LatencyBudgetMs:0.###} ms), {f.Selected.Parameters:N0} parameters, {f.Selected.MultiplyAdds / 1e6:0.##}M MACs, reward {f.Reward:0.####}, {result.Seconds / 60:0.#} min");
+            $"[green]done[/] test {result.Metric} [bold]{f.Test.Metric:P2}[/], latency [bold]{f.Latency.MedianMs:0.###} ms[/] (budget {options.LatencyBudgetMs:0.###} ms), {result.Selected.Parameters:N0} parameters, {result.Selected.MultiplyAdds / 1e6:0.##}M MACs, reward {f.Reward:0.####}, {result.Seconds / 60:0.#} min");
         console.MarkupLineInterpolated($"wrote {Path.Combine(settings.Out, ResultWriter.ResultFile)}");
         return 0;
     }
@@ -75,7 +93,20 @@ public sealed class SearchCommand(IAnsiConsole console) : Command<SearchSettings
         File.Move(path + ".tmp", path, overwrite: true);
     }
 
-    private static DatasetBundle LoadData(SearchSettings s)
+    private void ListComponents(SearchCatalog catalog)
+    {
+        void Section<T>(string title, Registry<T> registry) where T : IRegistered
+        {
+            console.WriteLine($"{title}:");
+            foreach (var item in registry.All) console.WriteLine($"  {item.Name,-14} {item.Description}");
+        }
+        Section("spaces (--space)", catalog.Spaces);
+        Section("strategies (--strategy)", catalog.Strategies);
+        Section("objectives (--objective)", catalog.Objectives);
+        Section("tasks", catalog.Tasks);
+    }
+
+    private static DatasetBundle LoadData(SearchCommandSettings s)
     {
         if (!File.Exists(s.Data) && !Directory.Exists(s.Data))
             throw new DatasetFormatException($"--data '{s.Data}' does not exist.");
@@ -87,21 +118,39 @@ public sealed class SearchCommand(IAnsiConsole console) : Command<SearchSettings
         });
     }
 
-    private static SearchOptions ToOptions(SearchSettings s) => new()
+    /// <summary>The settings as engine options; component options are checked the way the platform checks them.</summary>
+    internal static SearchOptions ToOptions(SearchCommandSettings s)
     {
-        LatencyBudgetMs = s.LatencyMs!.Value,
-        Constraint = MnasReward.Parse(s.Constraint),
-        Strategy = s.Strategy,
-        MaxTrials = s.Trials,
-        MaxMinutes = s.Minutes,
-        ProxyEpochs = s.ProxyEpochs,
-        ProxyFraction = s.ProxyFraction,
-        FinalEpochs = s.FinalEpochs,
-        Seed = s.Seed,
-        Space = new MnasSpaceOptions { WidthScale = s.WidthScale },
-        Threads = s.Threads ?? Math.Max(1, Environment.ProcessorCount),
-        Device = s.Device,
-        Training = new TrainingOptions { BatchSize = s.BatchSize, HorizontalFlip = s.Flip },
-        Latency = new LatencyOptions { Threads = s.LatencyThreads, TimedRuns = s.LatencyRuns },
-    };
+        var options = new SearchOptions
+        {
+            LatencyBudgetMs = s.LatencyMs!.Value,
+            Constraint = MnasReward.Parse(s.Constraint),
+            Space = s.Space,
+            SpaceOptions = SpaceOptions(s),
+            Strategy = s.Strategy,
+            StrategyOptions = ComponentOptions.Read<StrategyOptions>(ComponentOptions.FromPairs(s.StrategyOptions), $"the {s.Strategy} strategy"),
+            Objective = s.Objective,
+            MaxTrials = s.Trials,
+            MaxMinutes = s.Minutes,
+            ProxyEpochs = s.ProxyEpochs,
+            ProxyFraction = s.ProxyFraction,
+            FinalEpochs = s.FinalEpochs,
+            Seed = s.Seed,
+            Threads = s.Threads ?? Math.Max(1, Environment.ProcessorCount),
+            Device = s.Device,
+            Training = new TrainingOptions { BatchSize = s.BatchSize, HorizontalFlip = s.Flip },
+            Latency = new LatencyOptions { Threads = s.LatencyThreads, TimedRuns = s.LatencyRuns },
+        };
+        options.Validate();
+        return options;
+    }
+
+    private static JsonElement? SpaceOptions(SearchCommandSettings s)
+    {
+        var pairs = ComponentOptions.FromPairs(s.SpaceOptions);
+        if (s.WidthScale is not { } scale) return pairs;
+        var obj = pairs is { } p ? JsonObject.Create(p)! : new JsonObject();
+        obj["widthScale"] = scale;
+        return JsonSerializer.SerializeToElement(obj);
+    }
 }

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using NasPlatform.Engine.Search;
+using NasPlatform.Engine.Pipeline;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 
@@ -32,19 +32,23 @@ internal sealed class SearchProgressView
                 _status = $"searching: {s.TrainCount} train / {s.ValidationCount} validation images, space of {s.SpaceSize:0.##e+0} architectures";
                 return $"search started: strategy {options.Strategy}, {options.MaxTrials} trials, budget {options.LatencyBudgetMs} ms ({options.Constraint.ToString().ToLowerInvariant()}), {s.TrainCount} train / {s.ValidationCount} validation / {s.TestCount} test images";
             case TrialStarted t:
-                _status = $"trial {t.Trial}: training {t.Architecture.Hash} ({t.Architecture.Depth} layers)";
+                _status = $"trial {t.Trial}: training {t.Candidate.Hash} ({t.Candidate.Cost.Parameters:N0} parameters)";
                 return null;
             case EpochFinished { Trial: > 0 } ep:
-                _status = $"trial {ep.Trial}: epoch {ep.Report.Epoch}/{ep.Report.Epochs}, loss {ep.Report.TrainLoss:0.###}, val {ep.Report.ValidationAccuracy:P1}, {ep.Report.ImagesPerSecond:0} img/s";
+                _status = $"trial {ep.Trial}: epoch {ep.Report.Epoch}/{ep.Report.Epochs}, loss {ep.Report.TrainLoss:0.###}, val {ep.Report.ValidationMetric:P1}, {ep.Report.ImagesPerSecond:0} img/s";
                 return null;
             case EpochFinished ep:
-                _status = $"final training: epoch {ep.Report.Epoch}/{ep.Report.Epochs}, loss {ep.Report.TrainLoss:0.###}, train acc {ep.Report.TrainAccuracy:P1}, {ep.Report.ImagesPerSecond:0} img/s";
-                return $"final epoch {ep.Report.Epoch}/{ep.Report.Epochs}: loss {ep.Report.TrainLoss:0.####}, train accuracy {ep.Report.TrainAccuracy:P2}";
+                _status = $"final training: epoch {ep.Report.Epoch}/{ep.Report.Epochs}, loss {ep.Report.TrainLoss:0.###}, train {ep.Report.TrainMetric:P1}, {ep.Report.ImagesPerSecond:0} img/s";
+                return $"final epoch {ep.Report.Epoch}/{ep.Report.Epochs}: loss {ep.Report.TrainLoss:0.####}, train metric {ep.Report.TrainMetric:P2}";
             case TrialFinished f:
                 _trials.Add(f.Record);
                 if (_best is null || f.Record.Reward > _best.Reward) _best = f.Record;
                 var r = f.Record;
-                return $"trial {r.Trial}/{options.MaxTrials}: val {r.ValidationAccuracy:P2}, latency {r.LatencyMs:0.###} ms, {r.Parameters:N0} params, {r.MultiplyAdds / 1e6:0.##}M MACs, reward {r.Reward:0.####}{(r.FromCache ? " (cached)" : "")}, {r.Seconds:0.#} s";
+                return $"trial {r.Trial}/{options.MaxTrials}: val {r.ValidationMetric:P2}, latency {r.LatencyMs:0.###} ms, {r.Parameters:N0} params, {r.MultiplyAdds / 1e6:0.##}M MACs, reward {r.Reward:0.####}{(r.FromCache ? " (cached)" : "")}, {r.Seconds:0.#} s";
+            case OneShotStepped o:
+                var p = o.Progress;
+                _status = $"one-shot step {p.Epoch}/{p.Epochs}";
+                return $"one-shot step {p.Epoch}/{p.Epochs}: " + string.Join(", ", p.Values.Select(v => $"{v.Key} {v.Value:0.####}"));
             case FinalTrainingStarted s:
                 _status = $"final training of trial {s.Best.Trial} for {s.Epochs} epochs on {s.TrainCount} images";
                 return $"best trial {s.Best.Trial} (reward {s.Best.Reward:0.####}): final training for {s.Epochs} epochs on {s.TrainCount} images";
@@ -64,13 +68,13 @@ internal sealed class SearchProgressView
         var bar = new Markup($"[green]{new string('━', filled)}[/][grey]{new string('━', width - filled)}[/] {done}/{total} trials  {_clock.Elapsed:hh\\:mm\\:ss}" +
                              (_best is null ? "" : $"  best: trial {_best.Trial}, reward {_best.Reward:0.####}"));
         var table = new Table().Border(TableBorder.Rounded)
-            .AddColumns("#", "architecture", "val acc", "latency ms", "params", "MMACs", "reward", "s");
+            .AddColumns("#", "architecture", "val metric", "latency ms", "params", "MMACs", "reward", "s");
         foreach (var t in _trials.TakeLast(TableRows))
         {
             string style = ReferenceEquals(t, _best) ? "bold green" : t.LatencyMs > options.LatencyBudgetMs ? "yellow" : "default";
             table.AddRow(
-                new Markup($"[{style}]{t.Trial}[/]"), new Text(t.Architecture.Hash),
-                new Text($"{t.ValidationAccuracy:P2}"), new Markup($"[{style}]{t.LatencyMs:0.###}[/]"),
+                new Markup($"[{style}]{t.Trial}[/]"), new Text(t.ArchitectureHash),
+                new Text($"{t.ValidationMetric:P2}"), new Markup($"[{style}]{t.LatencyMs:0.###}[/]"),
                 new Text($"{t.Parameters:N0}"), new Text($"{t.MultiplyAdds / 1e6:0.##}"),
                 new Markup($"[{style}]{t.Reward:0.####}[/]"), new Text($"{t.Seconds:0.#}"));
         }

@@ -13,7 +13,7 @@ public sealed record Dataset(
     DateTimeOffset? CreatedAt, DateTimeOffset? ReadyAt);
 
 public sealed record Search(
-    string Id, string? Name, string? DatasetId, string? Status, string? Phase, string? Strategy, double? LatencyBudgetMs,
+    string Id, string? Name, string? DatasetId, string? Status, string? Phase, string? SearchSpace, string? Metric, string? Strategy, double? LatencyBudgetMs,
     string? Constraint, string? TargetDevice, int? MaxTrials, double? MaxMinutes, int? FinalEpochs, int? TrialsCompleted,
     Trial? BestTrial, string? ModelId, string? Error, DateTimeOffset? CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt)
 {
@@ -28,7 +28,7 @@ public static class SearchStatus
 }
 
 public sealed record Trial(
-    string Id, int Number, string? Status, double? ValidationAccuracy, double? LatencyMs, long? Parameters, double? Reward,
+    string Id, int Number, string? Status, double? ValidationMetric, double? LatencyMs, long? Parameters, double? Reward,
     bool? FromCache, string? Worker, string? Error, double? Seconds)
 {
     public bool IsFinished => Status is SearchStatus.Succeeded or SearchStatus.Failed or SearchStatus.Cancelled;
@@ -37,5 +37,9 @@ public sealed record Trial(
 public sealed record TrialsPage(IReadOnlyList<Trial>? Items, int Total, int Page, int PageSize);
 
 public sealed record Model(
-    string Id, string? SearchId, string? TrialId, string? Name, double? TestAccuracy, double? TestLoss, double? LatencyMs,
-    long? Parameters, long? Macs, double? Reward, string? Device, double? TrainSeconds, DateTimeOffset? CreatedAt);
+    string Id, string? SearchId, string? TrialId, string? Name, string? Metric, double? TestMetric, double? TestLoss, double? LatencyMs,
+    long? Parameters, long? Macs, double? Reward, string? Device, double? TrainSeconds, DateTimeOffset? CreatedAt)
+{
+    /// <summary>The test accuracy, when accuracy is the model's metric (classification).</summary>
+    public double? TestAccuracy => Metric is null or "accuracy" ? TestMetric : null;
+}

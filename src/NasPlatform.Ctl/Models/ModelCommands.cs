@@ -32,7 +32,7 @@ public static class ModelCommands
         w.WriteLine($"name           {m.Name}");
         w.WriteLine($"search         {m.SearchId}");
         w.WriteLine($"trial          {m.TrialId}");
-        w.WriteLine($"test accuracy  {Fmt.Percent(m.TestAccuracy)}{(m.TestLoss is { } loss ? Fmt.Invariant($" (loss {loss:0.0000})") : "")}");
+        w.WriteLine($"test {m.Metric ?? "metric"}  {Fmt.Percent(m.TestMetric)}{(m.TestLoss is { } loss ? Fmt.Invariant($" (loss {loss:0.0000})") : "")}");
         w.WriteLine($"latency        {Fmt.Ms(m.LatencyMs)}{(m.Device is { } device ? $" on {device}" : "")}");
         w.WriteLine($"parameters     {Fmt.Count(m.Parameters)}");
         w.WriteLine($"macs           {Fmt.Count(m.Macs)}");

@@ -55,7 +55,7 @@ public static class SearchCommands
     }
 
     public static string Best(Trial best) =>
-        $"trial {best.Number}: val acc {Fmt.Percent(best.ValidationAccuracy)}, latency {Fmt.Ms(best.LatencyMs)}, reward {Fmt.Reward(best.Reward)}";
+        $"trial {best.Number}: val {Fmt.Percent(best.ValidationMetric)}, latency {Fmt.Ms(best.LatencyMs)}, reward {Fmt.Reward(best.Reward)}";
 
     public static string Duration(Search search) =>
         search is { StartedAt: { } start, FinishedAt: { } end } ? Fmt.Seconds((end - start).TotalSeconds) : "-";

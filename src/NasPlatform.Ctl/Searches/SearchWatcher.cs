@@ -79,6 +79,6 @@ public sealed class SearchWatcher(CommandContext context, string id)
         if (trial.Status != SearchStatus.Succeeded)
             return trial.Error is { Length: > 0 } error ? $"{head}  {error.ReplaceLineEndings(" ")}" : head;
         string timing = trial.FromCache == true ? "(cached)" : $"({Fmt.Seconds(trial.Seconds)})";
-        return $"{head}  val acc {Fmt.Percent(trial.ValidationAccuracy)}  latency {Fmt.Ms(trial.LatencyMs)}  reward {Fmt.Reward(trial.Reward)}  {timing}";
+        return $"{head}  val {Fmt.Percent(trial.ValidationMetric)}  latency {Fmt.Ms(trial.LatencyMs)}  reward {Fmt.Reward(trial.Reward)}  {timing}";
     }
 }

@@ -74,7 +74,7 @@ public static class StartSearch
         if (search.BestTrial is { } best) summary.WriteLine($"best {SearchCommands.Best(best)}");
         if (model is not null)
         {
-            summary.WriteLine($"model {model.Id}  test accuracy {Fmt.Percent(model.TestAccuracy)}  latency {Fmt.Ms(model.LatencyMs)}  " +
+            summary.WriteLine($"model {model.Id}  test {model.Metric ?? "metric"} {Fmt.Percent(model.TestMetric)}  latency {Fmt.Ms(model.LatencyMs)}  " +
                 $"params {Fmt.Count(model.Parameters)}  ({model.Name})");
         }
         if (search.Status == SearchStatus.Failed) context.Error.WriteLine($"error: search {id} failed: {search.Error ?? "(no reason given)"}");

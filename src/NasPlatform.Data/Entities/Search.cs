@@ -13,8 +13,22 @@ public sealed class Search : IOwned
     public Guid DatasetId { get; set; }
     public Dataset? Dataset { get; set; }
 
+    /// <summary>Registry names of the search's parts (NasPlatform.Engine.Components.SearchCatalog) and their options as JSON objects.</summary>
     public required string SearchSpace { get; set; }
+    public string? SpaceOptionsJson { get; set; }
+    public string Task { get; set; } = "classification";
     public required string Strategy { get; set; }
+
+    /// <summary>Every strategy option, defaults filled in, as the search was started with them.</summary>
+    public string? StrategyOptionsJson { get; set; }
+    public string Objective { get; set; } = "mnasnet";
+    public string? ObjectiveOptionsJson { get; set; }
+
+    /// <summary>trials (the strategy proposes, each trial trains) or one-shot (one long checkpointed job derives the architecture).</summary>
+    public string Kind { get; set; } = SearchKinds.Trials;
+
+    /// <summary>Name of the task's primary metric (e.g. accuracy): what trials' and the model's metric values are.</summary>
+    public string Metric { get; set; } = "accuracy";
     public double LatencyBudgetMs { get; set; }
 
     /// <summary>soft or hard (MnasNet's two reward settings).</summary>
@@ -41,7 +55,8 @@ public sealed class Search : IOwned
     public Guid? BestTrialId { get; set; }
     public Guid? ModelId { get; set; }
 
-    /// <summary>The strategy's full state after the last reported result (JSON), so the search can resume.</summary>
+    /// <summary>The strategy's full state after the last reported result (JSON), so the search can resume;
+    /// for a one-shot search, its last checkpoint's description.</summary>
     public string? StrategyState { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
@@ -56,9 +71,16 @@ public sealed class Search : IOwned
     public bool IsFinished => Status is SearchStatus.Succeeded or SearchStatus.Failed or SearchStatus.Cancelled;
 }
 
+public static class SearchKinds
+{
+    public const string Trials = "trials";
+    public const string OneShot = "one-shot";
+}
+
 public static class SearchPhases
 {
     public const string Trials = "trials";
+    public const string OneShot = "one-shot";
     public const string Final = "final";
     public const string Done = "done";
 }

@@ -10,15 +10,26 @@ public sealed class TrainedModel : IOwned
     public Guid SearchId { get; set; }
     public Guid TrialId { get; set; }
     public required string Name { get; set; }
+
+    /// <summary>The space that reads <see cref="ArchitectureJson"/> and the task whose head the network ends in.</summary>
+    public string SearchSpace { get; set; } = "mnasnet";
+    public string Task { get; set; } = "classification";
     public required string ArchitectureJson { get; set; }
     public required string ArchitectureHash { get; set; }
-    public double TestAccuracy { get; set; }
+
+    /// <summary>The task's primary metric (named by <see cref="Metric"/>) on the test part, measured once.</summary>
+    public string Metric { get; set; } = "accuracy";
+    public double TestMetric { get; set; }
+
+    /// <summary>Every test metric of the task (JSON object).</summary>
+    public string? TestMetricsJson { get; set; }
     public double TestLoss { get; set; }
     public double LatencyMs { get; set; }
     public string? LatencyJson { get; set; }
     public long Parameters { get; set; }
     public long Macs { get; set; }
     public double Reward { get; set; }
+    public string? RewardTermsJson { get; set; }
     public string HistoryJson { get; set; } = "[]";
     public double TrainSeconds { get; set; }
     public required string Device { get; set; }

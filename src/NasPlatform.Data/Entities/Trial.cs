@@ -22,7 +22,8 @@ public sealed class Trial
 
     public TrialStatus Status { get; set; }
     public string? Error { get; set; }
-    public double? ValidationAccuracy { get; set; }
+    /// <summary>The task's primary metric (the search's Metric) on the validation split.</summary>
+    public double? ValidationMetric { get; set; }
     public double? LatencyMs { get; set; }
 
     /// <summary>Latency statistics (JSON): median, P10/P90, runs, threads, device.</summary>
@@ -30,6 +31,9 @@ public sealed class Trial
     public long Parameters { get; set; }
     public long Macs { get; set; }
     public double? Reward { get; set; }
+
+    /// <summary>The objective's terms behind the reward (JSON object), e.g. metric and latency factor.</summary>
+    public string? RewardTermsJson { get; set; }
 
     /// <summary>Per-epoch history (JSON array of epoch reports), appended as epochs finish.</summary>
     public string HistoryJson { get; set; } = "[]";

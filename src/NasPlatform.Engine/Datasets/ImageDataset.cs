@@ -1,3 +1,5 @@
+using NasPlatform.Engine.Ops;
+
 namespace NasPlatform.Engine.Datasets;
 
 /// <summary>
@@ -36,6 +38,8 @@ public sealed class ImageDataset
     public int NumClasses => ClassNames.Count;
     public int ImageSize => Channels * Height * Width;
 
+    public DataShape Shape => new(new FeatureShape(Channels, Height, Width), NumClasses);
+
     public ReadOnlySpan<byte> Image(int index) => Pixels.AsSpan(index * ImageSize, ImageSize);
 
     /// <summary>A new dataset holding the given images, in the given order.</summary>
@@ -71,6 +75,9 @@ public sealed class ImageDataset
         return counts;
     }
 }
+
+/// <summary>What a search needs to know of a dataset before loading it: the image shape and the number of classes.</summary>
+public sealed record DataShape(FeatureShape Image, int Classes);
 
 /// <summary>A dataset's training part and its separate test part (touched only for the final report).</summary>
 public sealed record DatasetBundle(ImageDataset Train, ImageDataset Test, string Format);

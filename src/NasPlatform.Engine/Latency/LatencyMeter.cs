@@ -48,6 +48,9 @@ public sealed class LatencyMeter(Device device, LatencyOptions? options = null)
 {
     public LatencyOptions Options { get; } = options ?? new LatencyOptions();
 
+    public LatencyStats Measure(nn.Module<Tensor, Tensor> model, Ops.FeatureShape input, CancellationToken ct = default) =>
+        Measure(model, input.Channels, input.Height, input.Width, ct);
+
     public LatencyStats Measure(nn.Module<Tensor, Tensor> model, int channels, int height, int width, CancellationToken ct = default)
     {
         Options.Validate();

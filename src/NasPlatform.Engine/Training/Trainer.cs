@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using NasPlatform.Engine.Datasets;
+using NasPlatform.Engine.Tasks;
 using NasPlatform.Engine.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -7,15 +8,15 @@ using static TorchSharp.torch;
 namespace NasPlatform.Engine.Training;
 
 /// <summary>
-/// Trains and evaluates a classification network (the performance estimator's work): SGD with
-/// Nesterov momentum or AdamW, per-step cosine schedule with warm-up, label smoothing, crop/flip
-/// augmentation from <see cref="BatchPipeline"/>, all seeded.
+/// Trains and evaluates a network for a task (the performance estimator's work): SGD with Nesterov
+/// momentum or AdamW, per-step cosine schedule with warm-up, the task's loss (label smoothing where
+/// it has one) and metrics, crop/flip augmentation from <see cref="BatchPipeline"/>, all seeded.
 /// </summary>
 public sealed class Trainer(Device device)
 {
     public Device Device { get; } = device;
 
-    public TrainingResult Train(nn.Module<Tensor, Tensor> model, ImageDataset train, ImageDataset? validation,
+    public TrainingResult Train(nn.Module<Tensor, Tensor> model, ITask task, ImageDataset train, ImageDataset? validation,
         TrainingOptions options, Action<EpochReport>? onEpoch = null, CancellationToken ct = default)
     {
         options.Validate();
@@ -36,7 +37,8 @@ public sealed class Trainer(Device device)
             var epochClock = Stopwatch.StartNew();
             model.train();
             double lossSum = 0;
-            long correct = 0, seen = 0;
+            long seen = 0;
+            var metrics = task.NewMetrics();
             var reader = BatchPipeline.Start(train, options.BatchSize, shuffle: true, augment: true,
                 options.CropPadding, options.HorizontalFlip, options.Seed, epoch, options.PrefetchBatches, ct);
             while (reader.WaitToReadAsync(ct).AsTask().GetAwaiter().GetResult())
@@ -46,39 +48,44 @@ public sealed class Trainer(Device device)
                     ct.ThrowIfCancellationRequested();
                     SetLearningRate(optimizer, ScheduledRate(options.LearningRate, step++, warmup, totalSteps));
                     using var scope = NewDisposeScope();
-                    var (x, y) = ToTensors(batch, train);
-                    var logits = model.call(x);
-                    var loss = nn.functional.cross_entropy(logits, y, label_smoothing: options.LabelSmoothing);
+                    var x = Images(batch, train);
+                    var y = task.Targets(batch, Device);
+                    var output = model.call(x);
+                    var loss = task.Loss(output, y, options.LabelSmoothing);
                     optimizer.zero_grad();
                     loss.backward();
                     optimizer.step();
-                    lossSum += loss.item<float>() * batch.Count;
-                    correct += logits.argmax(1).eq(y).sum().item<long>();
+                    float lossValue = loss.item<float>();
+                    // A diverged network only produces NaN from here on: stop now and say so.
+                    if (!float.IsFinite(lossValue))
+                        throw new TrainingDivergedException($"Training diverged: the loss became {lossValue} in epoch {epoch}, step {step}.");
+                    lossSum += lossValue * batch.Count;
+                    using (no_grad()) metrics.Add(output, y);
                     seen += batch.Count;
                 }
             }
-            double? valAcc = null, valLoss = null;
+            double? valMetric = null, valLoss = null;
             if (validation is { Count: > 0 })
             {
-                var eval = Evaluate(model, validation, options.BatchSize);
-                (valAcc, valLoss) = (eval.Accuracy, eval.Loss);
-                lastValidation = valAcc;
+                var eval = Evaluate(model, task, validation, options.BatchSize);
+                (valMetric, valLoss) = (eval.Metric, eval.Loss);
+                lastValidation = valMetric;
             }
             double seconds = epochClock.Elapsed.TotalSeconds;
-            var report = new EpochReport(epoch, options.Epochs, lossSum / seen, (double)correct / seen, valAcc, valLoss, seconds, seen / seconds);
+            var report = new EpochReport(epoch, options.Epochs, lossSum / seen, metrics.Result()[task.PrimaryMetric], valMetric, valLoss, seconds, seen / seconds);
             history.Add(report);
             onEpoch?.Invoke(report);
         }
         return new TrainingResult(history, lastValidation, total.Elapsed.TotalSeconds);
     }
 
-    /// <summary>Accuracy and mean cross-entropy (no smoothing) on a dataset, in evaluation mode.</summary>
-    public (double Accuracy, double Loss) Evaluate(nn.Module<Tensor, Tensor> model, ImageDataset data, int batchSize = 256)
+    /// <summary>The task's metrics and mean loss (no smoothing) on a dataset, in evaluation mode.</summary>
+    public Evaluation Evaluate(nn.Module<Tensor, Tensor> model, ITask task, ImageDataset data, int batchSize = 256)
     {
         TorchRuntime.EnsureLoaded();
         model.to(Device);
         model.eval();
-        long correct = 0;
+        var metrics = task.NewMetrics();
         double lossSum = 0;
         using var noGrad = no_grad();
         var reader = BatchPipeline.Start(data, batchSize, shuffle: false, augment: false, 0, false, 0, 0, 4, CancellationToken.None);
@@ -87,21 +94,19 @@ public sealed class Trainer(Device device)
             while (reader.TryRead(out var batch))
             {
                 using var scope = NewDisposeScope();
-                var (x, y) = ToTensors(batch, data);
-                var logits = model.call(x);
-                lossSum += nn.functional.cross_entropy(logits, y).item<float>() * batch.Count;
-                correct += logits.argmax(1).eq(y).sum().item<long>();
+                var x = Images(batch, data);
+                var y = task.Targets(batch, Device);
+                var output = model.call(x);
+                lossSum += task.Loss(output, y, 0).item<float>() * batch.Count;
+                metrics.Add(output, y);
             }
         }
-        return ((double)correct / data.Count, lossSum / data.Count);
+        var result = metrics.Result();
+        return new Evaluation(result[task.PrimaryMetric], lossSum / data.Count, result);
     }
 
-    private (Tensor X, Tensor Y) ToTensors(HostBatch batch, ImageDataset shape)
-    {
-        var x = tensor(batch.Images, [batch.Count, shape.Channels, shape.Height, shape.Width]).to(Device);
-        var y = tensor(batch.Labels).to(Device);
-        return (x, y);
-    }
+    private Tensor Images(HostBatch batch, ImageDataset shape) =>
+        tensor(batch.Images, [batch.Count, shape.Channels, shape.Height, shape.Width]).to(Device);
 
     private static optim.Optimizer CreateOptimizer(nn.Module<Tensor, Tensor> model, TrainingOptions o) => o.Optimizer switch
     {
@@ -123,3 +128,6 @@ public sealed class Trainer(Device device)
         foreach (var group in optimizer.ParamGroups) group.LearningRate = rate;
     }
 }
+
+/// <summary>The loss stopped being a finite number; the network cannot be trained further with these settings.</summary>
+public sealed class TrainingDivergedException(string message) : Exception(message);

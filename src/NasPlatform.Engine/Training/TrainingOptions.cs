@@ -42,8 +42,11 @@ public sealed record TrainingOptions
     }
 }
 
-/// <summary>One finished epoch.</summary>
-public sealed record EpochReport(int Epoch, int Epochs, double TrainLoss, double TrainAccuracy, double? ValidationAccuracy, double? ValidationLoss, double Seconds, double ImagesPerSecond);
+/// <summary>One finished epoch; the metrics are the task's primary metric.</summary>
+public sealed record EpochReport(int Epoch, int Epochs, double TrainLoss, double TrainMetric, double? ValidationMetric, double? ValidationLoss, double Seconds, double ImagesPerSecond);
 
 /// <summary>The outcome of training one network.</summary>
-public sealed record TrainingResult(IReadOnlyList<EpochReport> History, double? ValidationAccuracy, double Seconds);
+public sealed record TrainingResult(IReadOnlyList<EpochReport> History, double? ValidationMetric, double Seconds);
+
+/// <summary>A network scored on a dataset: the task's primary metric, the mean loss, and every metric by name.</summary>
+public sealed record Evaluation(double Metric, double Loss, IReadOnlyDictionary<string, double> Metrics);

@@ -4,12 +4,16 @@ using Hangfire.Storage.SQLite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NasPlatform.Data;
 using NasPlatform.Data.Postgres;
 using NasPlatform.Data.Sqlite;
+using NasPlatform.Engine.Components;
+using NasPlatform.Engine.Pipeline;
+using NasPlatform.Engine.Strategies;
 using NasPlatform.Platform.Datasets;
 using NasPlatform.Platform.Jobs;
 using NasPlatform.Platform.Progress;
@@ -43,6 +47,7 @@ public static class PlatformServices
         services.AddSingleton<IBlobStore>(sp => new FileBlobStore(Path.Combine(Options(sp).FullDataPath, "blobs")));
         services.AddSingleton<IJobScheduler, HangfireJobScheduler>();
         services.AddSingleton<DatasetService>();
+        AddSearchComponents(services);
         services.AddSingleton<SearchService>();
         services.AddSingleton<SearchCoordinator>();
         services.AddSingleton<WorkerIdentity>();
@@ -50,6 +55,7 @@ public static class PlatformServices
         services.AddTransient<DatasetIngestionJob>();
         services.AddTransient<TrialJob>();
         services.AddTransient<FinalTrainingJob>();
+        services.AddTransient<OneShotSearchJob>();
         services.AddHostedService<DatabaseMigrator>();
 
         services.AddHangfire((sp, c) =>
@@ -99,6 +105,23 @@ public static class PlatformServices
         });
         services.AddHostedService(sp => ActivatorUtilities.CreateInstance<WorkerHeartbeatService>(sp, inProcess));
         return builder;
+    }
+
+    /// <summary>
+    /// The built-in spaces, strategies, objectives and tasks, each registered on its own so that a host
+    /// (or a test) adds one more with a single AddSingleton; the catalog is built from all of them.
+    /// The estimator is replaceable the same way.
+    /// </summary>
+    private static void AddSearchComponents(IServiceCollection services)
+    {
+        foreach (var space in SearchCatalog.BuiltInSpaces) services.AddSingleton(space);
+        foreach (var strategy in StrategyDefinition.BuiltIn) services.AddSingleton(strategy);
+        foreach (var objective in SearchCatalog.BuiltInObjectives) services.AddSingleton(objective);
+        foreach (var task in SearchCatalog.BuiltInTasks) services.AddSingleton(task);
+        foreach (var method in SearchCatalog.BuiltInOneShot) services.AddSingleton(method);
+        services.AddSingleton<SearchCatalog>();
+        services.AddSingleton<SearchSetup>();
+        services.TryAddSingleton<IEstimatorFactory, ProxyTrainingEstimator.Factory>();
     }
 
     private const string MigrationsAssembly = "NasPlatform.Migrations";

@@ -2,15 +2,11 @@ using System.Text.Json;
 using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using NasPlatform.Data;
 using NasPlatform.Data.Entities;
-using NasPlatform.Engine.Latency;
-using NasPlatform.Engine.Search;
-using NasPlatform.Engine.SearchSpace;
+using NasPlatform.Engine.Pipeline;
 using NasPlatform.Engine.Torch;
 using NasPlatform.Engine.Training;
-using NasPlatform.Platform.Configuration;
 using NasPlatform.Platform.Datasets;
 using NasPlatform.Platform.Progress;
 using NasPlatform.Platform.Storage;
@@ -23,7 +19,7 @@ namespace NasPlatform.Platform.Searches;
 /// </summary>
 [AutomaticRetry(Attempts = 0)]
 public sealed class FinalTrainingJob(IDbContextFactory<NasDbContext> dbf, DatasetCache cache, IBlobStore blobs, SearchCoordinator coordinator,
-    IProgressSink progress, IOptions<PlatformOptions> options, TimeProvider time, ILogger<FinalTrainingJob> log)
+    SearchSetup setup, IProgressSink progress, TimeProvider time, ILogger<FinalTrainingJob> log)
 {
     public async Task RunAsync(Guid searchId, CancellationToken ct)
     {
@@ -42,17 +38,14 @@ public sealed class FinalTrainingJob(IDbContextFactory<NasDbContext> dbf, Datase
         {
             var modelId = Guid.NewGuid();
             var weightsBlob = $"models/{modelId}/model.bin";
-            var engine = SearchSettings.ToEngine(search, options.Value.Worker);
+            var plan = setup.For(search);
             FinalModel final;
-            TorchRuntime.Configure(engine.Threads);
-            var device = TorchRuntime.ResolveDevice(engine.Device);
+            TorchRuntime.Configure(plan.Options.Threads);
+            var device = TorchRuntime.ResolveDevice(plan.Options.Device);
             var data = cache.Get(search.Dataset!.DataBlob!);
-            var arch = MnasArchitecture.FromJson(best.ArchitectureJson);
-            var selected = new TrialRecord(best.Number, arch, SearchCoordinator.Choices(best), best.ValidationAccuracy ?? 0,
-                JsonSerializer.Deserialize<LatencyStats>(best.LatencyJson!, TrialJob.Json)!, best.Parameters, best.Macs, best.Reward ?? 0, [], best.Seconds ?? 0, best.FromCache);
-            final = await Task.Run(() => FinalTraining.Run(data, engine, selected, new Trainer(device), r =>
-                progress.EpochFinished(new EpochUpdate(searchId, null, 0, r.Epoch, r.Epochs, r.TrainLoss, r.TrainAccuracy, r.ValidationAccuracy, r.Seconds))
-                    .GetAwaiter().GetResult(), stop.Token), stop.Token);
+            var candidate = plan.Components.Parse(best.ArchitectureJson);
+            final = await Task.Run(() => FinalTraining.Run(data, plan.Options, plan.Components, candidate, new Trainer(device), r =>
+                progress.EpochFinished(EpochUpdate.Of(searchId, null, 0, r)).GetAwaiter().GetResult(), stop.Token), stop.Token);
             using (final.Network)
                 await blobs.WriteFileAsync(weightsBlob, path => { final.Network.save(path); return Task.CompletedTask; }, ct);
 
@@ -66,10 +59,13 @@ public sealed class FinalTrainingJob(IDbContextFactory<NasDbContext> dbf, Datase
             db.Models.Add(new TrainedModel
             {
                 Id = modelId, OwnerId = search.OwnerId, SearchId = searchId, TrialId = best.Id, Name = $"{search.Name} (trial {best.Number})",
-                ArchitectureJson = best.ArchitectureJson, ArchitectureHash = best.ArchitectureHash,
-                TestAccuracy = final.TestAccuracy, TestLoss = final.TestLoss, LatencyMs = final.Latency.MedianMs,
-                LatencyJson = JsonSerializer.Serialize(final.Latency, TrialJob.Json), Parameters = best.Parameters, Macs = best.Macs,
-                Reward = final.Reward, HistoryJson = JsonSerializer.Serialize(final.History, TrialJob.Json), TrainSeconds = final.TrainSeconds,
+                SearchSpace = search.SearchSpace, Task = search.Task, ArchitectureJson = best.ArchitectureJson, ArchitectureHash = best.ArchitectureHash,
+                Metric = plan.Components.Task.PrimaryMetric, TestMetric = final.Test.Metric,
+                TestMetricsJson = JsonSerializer.Serialize(final.Test.Metrics, TrialRows.Json), TestLoss = final.Test.Loss,
+                LatencyMs = final.Latency.MedianMs, LatencyJson = JsonSerializer.Serialize(final.Latency, TrialRows.Json),
+                Parameters = candidate.Cost.Parameters, Macs = candidate.Cost.MultiplyAdds, Reward = final.Reward,
+                RewardTermsJson = JsonSerializer.Serialize(final.Score.Terms, TrialRows.Json),
+                HistoryJson = JsonSerializer.Serialize(final.History, TrialRows.Json), TrainSeconds = final.TrainSeconds,
                 Device = search.TargetDevice, WeightsBlob = weightsBlob, CreatedAt = time.GetUtcNow(),
             });
             row.ModelId = modelId;

@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using NasPlatform.Data;
 using NasPlatform.Data.Entities;
-using NasPlatform.Engine.Strategies;
+using NasPlatform.Engine.Pipeline;
 using NasPlatform.Platform.Jobs;
 using NasPlatform.Platform.Progress;
 
@@ -18,7 +18,7 @@ namespace NasPlatform.Platform.Searches;
 /// so any number of workers can finish trials at once.
 /// </summary>
 [AutomaticRetry(Attempts = 0)]
-public sealed class SearchCoordinator(IDbContextFactory<NasDbContext> dbf, IJobScheduler jobs, IProgressSink progress,
+public sealed class SearchCoordinator(IDbContextFactory<NasDbContext> dbf, IJobScheduler jobs, IProgressSink progress, SearchSetup setup,
     TimeProvider time, ILogger<SearchCoordinator> log)
 {
     public async Task StartAsync(Guid searchId, CancellationToken ct)
@@ -29,10 +29,18 @@ public sealed class SearchCoordinator(IDbContextFactory<NasDbContext> dbf, IJobS
             if (search is null || search.Status != SearchStatus.Queued) return;
             search.Status = SearchStatus.Running;
             search.StartedAt = time.GetUtcNow();
+            bool oneShot = search.Kind == SearchKinds.OneShot;
+            if (oneShot) search.Phase = SearchPhases.OneShot;
             search.Version++;
             try { await db.SaveChangesAsync(ct); }
             catch (DbUpdateConcurrencyException) { return; } // cancelled meanwhile
             await progress.SearchChanged(ToUpdate(search));
+            if (oneShot)
+            {
+                // Not trials: one long job on the target device does the whole search.
+                jobs.EnqueueOneShot(searchId, search.TargetDevice);
+                return;
+            }
         }
         await AdvanceAsync(searchId, ct);
     }
@@ -64,16 +72,17 @@ public sealed class SearchCoordinator(IDbContextFactory<NasDbContext> dbf, IJobS
         if (search is null || search.Status != SearchStatus.Running || search.Phase != SearchPhases.Trials) return true;
         var trials = await db.Trials.Where(t => t.SearchId == searchId).OrderBy(t => t.Number).ToListAsync(ct);
 
-        var space = SearchSettings.Space(search.Dataset!);
-        using var strategy = StrategyFactory.Create(search.Strategy, space.Decisions, search.Seed);
+        var plan = setup.For(search);
+        using var strategy = plan.Components.CreateStrategy(search.Seed);
         if (search.StrategyState is not null) strategy.LoadState(search.StrategyState);
+        var evaluator = new TrialEvaluator(plan.Components, estimator: null, search.Seed);
 
-        // A failed trial counts as reward 0: the strategy learns to avoid what cannot be trained.
         foreach (var done in trials.Where(t => t.Status is TrialStatus.Succeeded or TrialStatus.Failed && !t.Reported))
         {
-            strategy.Report(Choices(done), done.Reward ?? 0);
+            TrialEvaluator.Report(strategy, TrialRows.Choices(done), done.Status == TrialStatus.Succeeded ? done.Reward : null);
             done.Reported = true;
         }
+        var succeeded = trials.Where(t => t.Status == TrialStatus.Succeeded).GroupBy(t => t.ArchitectureHash).ToDictionary(g => g.Key, g => g.First());
 
         var now = time.GetUtcNow();
         bool overTime = search.MaxMinutes is { } minutes && search.StartedAt is { } started && (now - started).TotalMinutes >= minutes;
@@ -82,31 +91,21 @@ public sealed class SearchCoordinator(IDbContextFactory<NasDbContext> dbf, IJobS
         var cached = new List<Trial>();
         while (!overTime && trials.Count < search.MaxTrials && active < search.Parallelism)
         {
-            var choices = strategy.Propose();
-            var arch = space.Decode(choices);
+            var proposal = evaluator.Propose(strategy, hash => succeeded.TryGetValue(hash, out var t) ? TrialRows.Outcome(t) : null);
+            var candidate = proposal.Candidate;
             var trial = new Trial
             {
                 Id = Guid.NewGuid(), SearchId = searchId, Number = trials.Count + 1,
-                ArchitectureJson = arch.ToJson(), ArchitectureHash = arch.Hash, ChoicesJson = JsonSerializer.Serialize(choices),
+                ArchitectureJson = candidate.Architecture.ToJson(), ArchitectureHash = candidate.Hash, ChoicesJson = JsonSerializer.Serialize(proposal.Choices),
                 ProxyEpochs = search.ProxyEpochs, ProxyFraction = search.ProxyFraction, Status = TrialStatus.Queued, CreatedAt = now,
             };
-            // A repeated proposal is not retrained: the same data and seed would give the same numbers.
-            var known = trials.FirstOrDefault(t => t.ArchitectureHash == arch.Hash && t.Status == TrialStatus.Succeeded);
-            if (known is not null)
+            if (proposal.Known is { } known)
             {
                 trial.Status = TrialStatus.Succeeded;
                 trial.FromCache = true;
-                trial.ValidationAccuracy = known.ValidationAccuracy;
-                trial.LatencyMs = known.LatencyMs;
-                trial.LatencyJson = known.LatencyJson;
-                trial.Parameters = known.Parameters;
-                trial.Macs = known.Macs;
-                trial.Reward = known.Reward;
-                trial.HistoryJson = known.HistoryJson;
-                trial.Seconds = 0;
+                TrialRows.Store(trial, known with { Seconds = 0 });
                 trial.StartedAt = trial.FinishedAt = now;
                 trial.Reported = true;
-                strategy.Report(choices, known.Reward ?? 0);
                 cached.Add(trial);
             }
             else
@@ -173,16 +172,14 @@ public sealed class SearchCoordinator(IDbContextFactory<NasDbContext> dbf, IJobS
         await progress.SearchChanged(ToUpdate(search));
     }
 
-    /// <summary>The best trial by reward (ties: the earliest), as MnasNet selects.</summary>
+    /// <summary>The best succeeded trial by the pipeline's rule.</summary>
     public static Trial? Best(IEnumerable<Trial> trials) =>
-        trials.Where(t => t.Status == TrialStatus.Succeeded).OrderByDescending(t => t.Reward).ThenBy(t => t.Number).FirstOrDefault();
-
-    public static int[] Choices(Trial trial) => JsonSerializer.Deserialize<int[]>(trial.ChoicesJson)!;
+        TrialEvaluator.Best(trials.Where(t => t.Status == TrialStatus.Succeeded), t => t.Reward ?? 0, t => t.Number);
 
     public static SearchUpdate ToUpdate(Search s) =>
         new(s.Id, s.Status.ToString().ToLowerInvariant(), s.Phase, s.TrialsCompleted, s.MaxTrials, s.BestTrialId, s.ModelId, s.Error);
 
     public static TrialUpdate ToUpdate(Trial t) =>
-        new(t.SearchId, t.Id, t.Number, t.Status.ToString().ToLowerInvariant(), t.ValidationAccuracy, t.LatencyMs, t.Reward,
+        new(t.SearchId, t.Id, t.Number, t.Status.ToString().ToLowerInvariant(), t.ValidationMetric, t.LatencyMs, t.Reward,
             t.Parameters, t.Macs, t.Worker, t.FromCache, t.Error);
 }

@@ -1,4 +1,6 @@
-using NasPlatform.Engine.Strategies;
+using System.Text.Json;
+using NasPlatform.Engine.Components;
+using NasPlatform.Engine.Pipeline;
 
 namespace NasPlatform.Platform.Searches;
 
@@ -7,8 +9,20 @@ public sealed record SearchRequest
 {
     public Guid DatasetId { get; init; }
     public string? Name { get; init; }
-    public string SearchSpace { get; init; } = "mnasnet";
-    public string Strategy { get; init; } = "evolution";
+    public string SearchSpace { get; init; } = Defaults.Space;
+
+    /// <summary>The space's options, e.g. {"widthScale": 0.5} for mnasnet.</summary>
+    public JsonElement? SpaceOptions { get; init; }
+
+    public string Task { get; init; } = Defaults.Task;
+    public string Strategy { get; init; } = Defaults.Strategy;
+
+    /// <summary>The strategy's options, e.g. {"populationSize": 10, "sampleSize": 3}; unnamed ones keep their defaults.</summary>
+    public JsonElement? StrategyOptions { get; init; }
+
+    /// <summary>How a trial's reward is computed: mnasnet (metric x (latency / budget)^w).</summary>
+    public string Objective { get; init; } = Defaults.Objective;
+    public JsonElement? ObjectiveOptions { get; init; }
     public double LatencyBudgetMs { get; init; }
     public string Constraint { get; init; } = "soft";
     public string TargetDevice { get; init; } = "cpu";
@@ -22,18 +36,19 @@ public sealed record SearchRequest
     /// <summary>Trials queued or running at once; null = the platform's default.</summary>
     public int? Parallelism { get; init; }
 
-    public static IReadOnlyList<string> SearchSpaces { get; } = ["mnasnet"];
     public static IReadOnlyList<string> Constraints { get; } = ["soft", "hard"];
 
     /// <summary>Every problem found, by field (camelCase, as in the API); empty when the request is valid.</summary>
-    public Dictionary<string, string[]> Validate()
+    public Dictionary<string, string[]> Validate(SearchCatalog catalog)
     {
         var errors = new Dictionary<string, string[]>();
         void Add(string field, string message) => errors[field] = [message];
         if (DatasetId == Guid.Empty) Add("datasetId", "Choose a dataset.");
         if (Name is { Length: > 200 }) Add("name", "The name is longer than 200 characters.");
-        if (!SearchSpaces.Contains(SearchSpace)) Add("searchSpace", $"Unknown search space '{SearchSpace}': use {string.Join(", ", SearchSpaces)}.");
-        if (!StrategyFactory.Names.Contains(Strategy)) Add("strategy", $"Unknown strategy '{Strategy}': use {string.Join(", ", StrategyFactory.Names)}.");
+        if (!catalog.Spaces.Contains(SearchSpace)) Add("searchSpace", catalog.Spaces.UnknownMessage(SearchSpace));
+        if (!catalog.Tasks.Contains(Task)) Add("task", catalog.Tasks.UnknownMessage(Task));
+        if (!catalog.IsStrategy(Strategy)) Add("strategy", catalog.UnknownStrategyMessage(Strategy));
+        if (!catalog.Objectives.Contains(Objective)) Add("objective", catalog.Objectives.UnknownMessage(Objective));
         if (!(LatencyBudgetMs > 0) || double.IsInfinity(LatencyBudgetMs)) Add("latencyBudgetMs", "The latency budget must be a positive number of milliseconds.");
         else if (LatencyBudgetMs > 600_000) Add("latencyBudgetMs", "A latency budget over 10 minutes per image is not a budget.");
         else if (LatencyBudgetMs < 0.01) Add("latencyBudgetMs", "No network runs in under 0.01 ms; raise the budget.");

@@ -2,6 +2,10 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using NasPlatform.Data;
 using NasPlatform.Data.Entities;
+using NasPlatform.Engine.Components;
+using NasPlatform.Engine.Objectives;
+using NasPlatform.Engine.Spaces;
+using NasPlatform.Engine.Strategies;
 using NasPlatform.Platform.Accounts;
 using NasPlatform.Platform.Configuration;
 using NasPlatform.Platform.Datasets;
@@ -12,28 +16,29 @@ using NasPlatform.Platform.Storage;
 namespace NasPlatform.Platform.Searches;
 
 /// <summary>Launching and cancelling searches; the work itself is done by jobs.</summary>
-public sealed class SearchService(IDbContextFactory<NasDbContext> dbf, IJobScheduler jobs, IProgressSink progress,
+public sealed class SearchService(IDbContextFactory<NasDbContext> dbf, IJobScheduler jobs, IProgressSink progress, SearchSetup setup,
     IOptions<PlatformOptions> options, TimeProvider time)
 {
     /// <exception cref="SearchValidationException">The request has invalid fields.</exception>
     /// <exception cref="PlatformException">The dataset is missing or not ready.</exception>
     public async Task<Search> CreateAsync(SearchRequest request, Caller caller, CancellationToken ct)
     {
-        var errors = request.Validate();
+        var errors = request.Validate(setup.Catalog);
         if (errors.Count > 0) throw new SearchValidationException(errors);
         await using var db = await dbf.CreateDbContextAsync(ct);
         var dataset = await db.Datasets.AsNoTracking().VisibleTo(caller).FirstOrDefaultAsync(d => d.Id == request.DatasetId, ct)
                       ?? throw new PlatformException($"Dataset {request.DatasetId} does not exist.", 404);
         if (dataset.Status != DatasetStatus.Ready)
             throw new PlatformException($"Dataset '{dataset.Name}' is {dataset.Status.ToString().ToLowerInvariant()}, not ready; searches need a ready dataset.", 409);
-        if (dataset.Height < 8 || dataset.Width < 8)
-            throw new PlatformException($"Images of {dataset.Height}x{dataset.Width} are too small for the MnasNet space (at least 8x8).", 422);
+        var (strategyOptions, metric, kind) = CheckParts(request, dataset);
         var search = new Search
         {
             Id = Guid.NewGuid(),
             OwnerId = caller.UserId,
             Name = string.IsNullOrWhiteSpace(request.Name) ? $"{dataset.Name} @ {request.LatencyBudgetMs:0.##} ms" : request.Name.Trim(),
-            DatasetId = dataset.Id, SearchSpace = request.SearchSpace, Strategy = request.Strategy,
+            DatasetId = dataset.Id, SearchSpace = request.SearchSpace, SpaceOptionsJson = Raw(request.SpaceOptions), Task = request.Task,
+            Strategy = request.Strategy, StrategyOptionsJson = ComponentOptions.Write(strategyOptions),
+            Objective = request.Objective, ObjectiveOptionsJson = Raw(request.ObjectiveOptions), Metric = metric, Kind = kind,
             LatencyBudgetMs = request.LatencyBudgetMs, Constraint = request.Constraint, TargetDevice = request.TargetDevice,
             MaxTrials = request.MaxTrials, MaxMinutes = request.MaxMinutes, ProxyEpochs = request.ProxyEpochs,
             ProxyFraction = request.ProxyFraction, FinalEpochs = request.FinalEpochs, Seed = request.Seed,
@@ -53,6 +58,44 @@ public sealed class SearchService(IDbContextFactory<NasDbContext> dbf, IJobSched
         }
         await progress.SearchChanged(SearchCoordinator.ToUpdate(search));
         return search;
+    }
+
+    private static string? Raw(System.Text.Json.JsonElement? options) =>
+        options is { ValueKind: not (System.Text.Json.JsonValueKind.Null or System.Text.Json.JsonValueKind.Undefined) } o ? o.GetRawText() : null;
+
+    /// <summary>
+    /// Creates the search's parts for this dataset the way its jobs will, so a bad option or a space
+    /// that cannot serve the data is refused now, by field, instead of failing the first trial.
+    /// </summary>
+    private (StrategyOptions Strategy, string Metric, string Kind) CheckParts(SearchRequest r, Dataset dataset)
+    {
+        var catalog = setup.Catalog;
+        var errors = new Dictionary<string, string[]>();
+        void Try(string field, Action create)
+        {
+            try { create(); }
+            catch (ArgumentException e) { errors[field] = [e.Message]; }
+        }
+        var task = catalog.Tasks.Get(r.Task);
+        var space = catalog.Spaces.Get(r.SearchSpace);
+        var shape = SearchSetup.Shape(dataset);
+        if (!space.Tasks.Contains(task.Name))
+            errors["searchSpace"] = [$"The {space.Name} space does not build networks for {task.Name}."];
+        else
+            Try(r.SpaceOptions is null ? "searchSpace" : "spaceOptions", () => space.Create(new SpaceInput(shape.Image, task.OutputOf(shape)), r.SpaceOptions));
+        bool oneShot = catalog.OneShot.Contains(r.Strategy);
+        if (oneShot && !catalog.OneShot.Get(r.Strategy).Spaces.Contains(space.Name))
+            errors["strategy"] = [$"The one-shot method {r.Strategy} searches {string.Join(", ", catalog.OneShot.Get(r.Strategy).Spaces)}, not the {space.Name} space."];
+        var strategyOptions = new StrategyOptions();
+        Try("strategyOptions", () =>
+        {
+            strategyOptions = ComponentOptions.Read<StrategyOptions>(r.StrategyOptions, $"the {r.Strategy} strategy");
+            strategyOptions.Validate();
+        });
+        Try("objectiveOptions", () => catalog.Objectives.Get(r.Objective)
+            .Create(new LatencyTarget(r.LatencyBudgetMs, MnasReward.Parse(r.Constraint)), r.ObjectiveOptions));
+        if (errors.Count > 0) throw new SearchValidationException(errors);
+        return (strategyOptions, task.PrimaryMetric, oneShot ? SearchKinds.OneShot : SearchKinds.Trials);
     }
 
     /// <summary>Stops a search: queued trials are removed, running ones stop at their next batch. False when it does not exist.</summary>
@@ -122,10 +165,13 @@ public sealed class SearchService(IDbContextFactory<NasDbContext> dbf, IJobSched
             search.Error = null;
             search.FinishedAt = null;
             search.StartedAt ??= time.GetUtcNow();
-            // A search that failed in its final training only needs that step again.
-            search.Phase = search.Phase == SearchPhases.Final || (search.Phase == SearchPhases.Done && search.ModelId is null && requeued.Count == 0
-                                                                    && search.Trials.Count >= search.MaxTrials)
-                ? SearchPhases.Final : SearchPhases.Trials;
+            // A search that failed in its final training only needs that step again; a one-shot search
+            // continues its run from the last checkpoint until it has derived its architecture.
+            search.Phase = search.Kind == SearchKinds.OneShot
+                ? (search.Trials.Any(t => t.Status == TrialStatus.Succeeded) ? SearchPhases.Final : SearchPhases.OneShot)
+                : search.Phase == SearchPhases.Final || (search.Phase == SearchPhases.Done && search.ModelId is null && requeued.Count == 0
+                                                           && search.Trials.Count >= search.MaxTrials)
+                    ? SearchPhases.Final : SearchPhases.Trials;
             search.TrialsCompleted = search.Trials.Count(t => t.Status is TrialStatus.Succeeded);
             search.Version++;
             await db.SaveChangesAsync(ct);
@@ -137,6 +183,7 @@ public sealed class SearchService(IDbContextFactory<NasDbContext> dbf, IJobSched
             await db.Trials.Where(t => t.Id == trial.Id).ExecuteUpdateAsync(u => u.SetProperty(t => t.JobId, jobId), ct);
         }
         if (search.Phase == SearchPhases.Final) jobs.EnqueueFinalTraining(search.Id, search.TargetDevice);
+        else if (search.Phase == SearchPhases.OneShot) jobs.EnqueueOneShot(search.Id, search.TargetDevice);
         else jobs.EnqueueSearchAdvance(search.Id);
         await progress.SearchChanged(SearchCoordinator.ToUpdate(search));
         return true;
@@ -154,6 +201,7 @@ public sealed class SearchService(IDbContextFactory<NasDbContext> dbf, IJobSched
         db.Searches.Remove(search); // trials go with it (cascade)
         await db.SaveChangesAsync(ct);
         foreach (var model in models) blobs.DeletePrefix($"models/{model.Id}/");
+        blobs.DeletePrefix($"searches/{id}/"); // a one-shot search's checkpoint
         return true;
     }
 }

@@ -3,17 +3,12 @@ using Hangfire;
 using Hangfire.Server;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using NasPlatform.Data;
 using NasPlatform.Data.Entities;
-using NasPlatform.Engine.Datasets;
 using NasPlatform.Engine.Latency;
-using NasPlatform.Engine.Objective;
-using NasPlatform.Engine.Search;
-using NasPlatform.Engine.SearchSpace;
+using NasPlatform.Engine.Pipeline;
 using NasPlatform.Engine.Torch;
 using NasPlatform.Engine.Training;
-using NasPlatform.Platform.Configuration;
 using NasPlatform.Platform.Datasets;
 using NasPlatform.Platform.Progress;
 using NasPlatform.Platform.Workers;
@@ -26,11 +21,9 @@ namespace NasPlatform.Platform.Searches;
 /// coordinator propose what comes next. Stops at the next batch when the search is cancelled.
 /// </summary>
 [AutomaticRetry(Attempts = 0)]
-public sealed class TrialJob(IDbContextFactory<NasDbContext> dbf, DatasetCache cache, SearchCoordinator coordinator,
-    IProgressSink progress, WorkerIdentity worker, IOptions<PlatformOptions> options, TimeProvider time, ILogger<TrialJob> log)
+public sealed class TrialJob(IDbContextFactory<NasDbContext> dbf, DatasetCache cache, SearchCoordinator coordinator, SearchSetup setup,
+    IEstimatorFactory estimators, IProgressSink progress, WorkerIdentity worker, TimeProvider time, ILogger<TrialJob> log)
 {
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
     /// <param name="context">Supplied by Hangfire: the job's id decides who may work on the trial.</param>
     public async Task RunAsync(Guid trialId, PerformContext? context, CancellationToken ct)
     {
@@ -67,7 +60,7 @@ public sealed class TrialJob(IDbContextFactory<NasDbContext> dbf, DatasetCache c
         await progress.TrialChanged(SearchCoordinator.ToUpdate(trial));
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        using var watcher = WatchForCancellation(search.Id, stop);
+        using var watcher = SearchCancellation.Watch(dbf, search.Id, stop, log);
         try
         {
             var result = await Task.Run(() => Evaluate(search, trial, stop.Token), stop.Token);
@@ -75,22 +68,15 @@ public sealed class TrialJob(IDbContextFactory<NasDbContext> dbf, DatasetCache c
             var row = await db.Trials.FirstAsync(t => t.Id == trialId, CancellationToken.None);
             if (row.Status != TrialStatus.Running || row.JobId != trial.JobId) return; // cancelled while finishing
             row.Status = TrialStatus.Succeeded;
-            row.ValidationAccuracy = result.ValidationAccuracy;
-            row.LatencyMs = result.Latency.MedianMs;
-            row.LatencyJson = JsonSerializer.Serialize(result.Latency, Json);
-            row.Parameters = result.Parameters;
-            row.Macs = result.Macs;
-            row.Reward = result.Reward;
-            row.HistoryJson = JsonSerializer.Serialize(result.History, Json);
+            TrialRows.Store(row, result);
             row.FinishedAt = time.GetUtcNow();
-            row.Seconds = result.Seconds;
             await db.SaveChangesAsync(CancellationToken.None);
             await progress.TrialChanged(SearchCoordinator.ToUpdate(row));
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
             log.LogInformation("Trial {Number} of search {Search} stopped", trial.Number, search.Id);
-            if (ct.IsCancellationRequested && !await IsCancelledAsync(search.Id)) throw; // worker shutting down: let the job be retried later
+            if (ct.IsCancellationRequested && !await SearchCancellation.IsCancelledAsync(dbf, search.Id)) throw; // worker shutting down: let the job be retried later
             return;
         }
         catch (Exception e)
@@ -108,59 +94,30 @@ public sealed class TrialJob(IDbContextFactory<NasDbContext> dbf, DatasetCache c
         await coordinator.AdvanceAsync(search.Id, CancellationToken.None);
     }
 
-    private sealed record Outcome(double ValidationAccuracy, LatencyStats Latency, long Parameters, long Macs, double Reward,
-        IReadOnlyList<EpochReport> History, double Seconds);
-
-    private Outcome Evaluate(Search search, Trial trial, CancellationToken ct)
+    /// <summary>The trial through the one pipeline: the search's estimator, objective and seed rule.</summary>
+    private TrialOutcome Evaluate(Search search, Trial trial, CancellationToken ct)
     {
-        var engine = SearchSettings.ToEngine(search, options.Value.Worker);
-        TorchRuntime.Configure(engine.Threads);
-        var device = TorchRuntime.ResolveDevice(engine.Device);
+        var plan = setup.For(search);
+        TorchRuntime.Configure(plan.Options.Threads);
+        var device = TorchRuntime.ResolveDevice(plan.Options.Device);
         var (train, validation) = cache.Split(search.Dataset!.DataBlob ?? throw new InvalidOperationException("The dataset has no decoded data."),
-            engine.ValidationFraction, engine.Seed);
-        var estimator = new ProxyTrainingEstimator(train, validation, engine.Training with { Epochs = engine.ProxyEpochs },
-            engine.ProxyFraction, engine.Seed, new Trainer(device), new LatencyMeter(device, engine.Latency));
-        var arch = MnasArchitecture.FromJson(trial.ArchitectureJson);
+            plan.Options.ValidationFraction, plan.Options.Seed);
+        var estimator = estimators.Create(new EstimatorContext(train, validation, plan.Options, new Trainer(device), new LatencyMeter(device, plan.Options.Latency)));
+        var evaluator = new TrialEvaluator(plan.Components, estimator, plan.Options.Seed);
         var history = new List<EpochReport>();
-        var m = estimator.Estimate(arch, FinalTraining.TrialSeed(engine.Seed, arch), r =>
+        return evaluator.Evaluate(plan.Components.Parse(trial.ArchitectureJson), r =>
         {
             history.Add(r);
             SaveEpoch(trial, history, r);
         }, ct);
-        var complexity = Complexity.Of(arch);
-        double reward = MnasReward.Compute(m.ValidationAccuracy, m.Latency.MedianMs, engine.LatencyBudgetMs, engine.Constraint);
-        return new Outcome(m.ValidationAccuracy, m.Latency, complexity.Parameters, complexity.MultiplyAdds, reward, m.History, m.Seconds);
     }
 
     /// <summary>Each epoch is stored before it is announced, so a page opened later shows the same curve.</summary>
     private void SaveEpoch(Trial trial, List<EpochReport> history, EpochReport r)
     {
-        var json = JsonSerializer.Serialize(history, Json);
+        var json = JsonSerializer.Serialize(history, TrialRows.Json);
         using (var db = dbf.CreateDbContext())
             db.Trials.Where(t => t.Id == trial.Id).ExecuteUpdate(u => u.SetProperty(t => t.HistoryJson, json));
-        progress.EpochFinished(new EpochUpdate(trial.SearchId, trial.Id, trial.Number, r.Epoch, r.Epochs, r.TrainLoss, r.TrainAccuracy,
-            r.ValidationAccuracy, r.Seconds)).GetAwaiter().GetResult();
-    }
-
-    /// <summary>Polls the search's status so a cancel from any process stops this trial within about a second.</summary>
-    private IDisposable WatchForCancellation(Guid searchId, CancellationTokenSource stop)
-    {
-        var timer = new Timer(_ =>
-        {
-            try
-            {
-                if (IsCancelledAsync(searchId).GetAwaiter().GetResult()) stop.Cancel();
-            }
-            catch (ObjectDisposedException) { }
-            catch (Exception e) { log.LogDebug(e, "Cancellation check failed"); }
-        }, null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
-        return timer;
-    }
-
-    private async Task<bool> IsCancelledAsync(Guid searchId)
-    {
-        await using var db = await dbf.CreateDbContextAsync();
-        var status = await db.Searches.Where(s => s.Id == searchId).Select(s => (SearchStatus?)s.Status).FirstOrDefaultAsync();
-        return status is null or SearchStatus.Cancelled or SearchStatus.Failed;
+        progress.EpochFinished(EpochUpdate.Of(trial.SearchId, trial.Id, trial.Number, r)).GetAwaiter().GetResult();
     }
 }

@@ -18,39 +18,44 @@ public sealed record DatasetDto(Guid Id, string Name, string Format, string Stat
 
 public sealed record SearchAccepted(Guid Id, string Status);
 
-public sealed record SearchDto(Guid Id, string Name, Guid DatasetId, string Status, string Phase, string SearchSpace, string Strategy,
+/// <param name="Metric">The task's primary metric: what the trials' validationMetric and the model's testMetric are.</param>
+public sealed record SearchDto(Guid Id, string Name, Guid DatasetId, string Status, string Phase, string Kind, string SearchSpace, JsonNode? SpaceOptions,
+    string Task, string Metric, string Strategy, JsonNode? StrategyOptions, string Objective, JsonNode? ObjectiveOptions,
     double LatencyBudgetMs, string Constraint, string TargetDevice, int MaxTrials, double? MaxMinutes, int ProxyEpochs, double ProxyFraction,
     int FinalEpochs, long Seed, int Parallelism, int TrialsCompleted, TrialDto? BestTrial, Guid? ModelId, string? Error,
     DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt)
 {
-    public static SearchDto From(Search s, Trial? best) => new(s.Id, s.Name, s.DatasetId, DatasetDto.Lower(s.Status), s.Phase, s.SearchSpace,
-        s.Strategy, s.LatencyBudgetMs, s.Constraint, s.TargetDevice, s.MaxTrials, s.MaxMinutes, s.ProxyEpochs, s.ProxyFraction, s.FinalEpochs,
+    public static SearchDto From(Search s, Trial? best) => new(s.Id, s.Name, s.DatasetId, DatasetDto.Lower(s.Status), s.Phase, s.Kind,
+        s.SearchSpace, Node(s.SpaceOptionsJson), s.Task, s.Metric, s.Strategy, Node(s.StrategyOptionsJson), s.Objective, Node(s.ObjectiveOptionsJson),
+        s.LatencyBudgetMs, s.Constraint, s.TargetDevice, s.MaxTrials, s.MaxMinutes, s.ProxyEpochs, s.ProxyFraction, s.FinalEpochs,
         s.Seed, s.Parallelism, s.TrialsCompleted, best is null ? null : TrialDto.From(best), s.ModelId, s.Error, s.CreatedAt, s.StartedAt, s.FinishedAt);
+
+    internal static JsonNode? Node(string? json) => json is null ? null : JsonNode.Parse(json);
 }
 
 public sealed record TrialDto(Guid Id, Guid SearchId, int Number, string Status, JsonNode? Architecture, string ArchitectureHash,
-    double? ValidationAccuracy, double? LatencyMs, JsonNode? Latency, long Parameters, long Macs, double? Reward, int ProxyEpochs,
+    double? ValidationMetric, double? LatencyMs, JsonNode? Latency, long Parameters, long Macs, double? Reward, JsonNode? RewardTerms, int ProxyEpochs,
     double ProxyFraction, IReadOnlyList<EpochReport> History, bool FromCache, string? Worker, string? Error,
     DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, double? Seconds)
 {
     private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
 
     public static TrialDto From(Trial t, bool withHistory = true) => new(t.Id, t.SearchId, t.Number, DatasetDto.Lower(t.Status),
-        JsonNode.Parse(t.ArchitectureJson), t.ArchitectureHash, t.ValidationAccuracy, t.LatencyMs,
-        t.LatencyJson is null ? null : JsonNode.Parse(t.LatencyJson), t.Parameters, t.Macs, t.Reward, t.ProxyEpochs, t.ProxyFraction,
+        JsonNode.Parse(t.ArchitectureJson), t.ArchitectureHash, t.ValidationMetric, t.LatencyMs,
+        SearchDto.Node(t.LatencyJson), t.Parameters, t.Macs, t.Reward, SearchDto.Node(t.RewardTermsJson), t.ProxyEpochs, t.ProxyFraction,
         withHistory ? JsonSerializer.Deserialize<List<EpochReport>>(t.HistoryJson, Web) ?? [] : [], t.FromCache, t.Worker, t.Error,
         t.StartedAt, t.FinishedAt, t.Seconds);
 }
 
 public sealed record PagedList<T>(IReadOnlyList<T> Items, int Total, int Page, int PageSize);
 
-public sealed record ModelDto(Guid Id, Guid SearchId, Guid TrialId, string Name, JsonNode? Architecture, string ArchitectureHash,
-    double TestAccuracy, double TestLoss, double LatencyMs, JsonNode? Latency, long Parameters, long Macs, double Reward, string Device,
-    double TrainSeconds, DateTimeOffset CreatedAt)
+public sealed record ModelDto(Guid Id, Guid SearchId, Guid TrialId, string Name, string SearchSpace, string Task, JsonNode? Architecture,
+    string ArchitectureHash, string Metric, double TestMetric, JsonNode? TestMetrics, double TestLoss, double LatencyMs, JsonNode? Latency,
+    long Parameters, long Macs, double Reward, JsonNode? RewardTerms, string Device, double TrainSeconds, DateTimeOffset CreatedAt)
 {
-    public static ModelDto From(TrainedModel m) => new(m.Id, m.SearchId, m.TrialId, m.Name, JsonNode.Parse(m.ArchitectureJson), m.ArchitectureHash,
-        m.TestAccuracy, m.TestLoss, m.LatencyMs, m.LatencyJson is null ? null : JsonNode.Parse(m.LatencyJson), m.Parameters, m.Macs, m.Reward,
-        m.Device, m.TrainSeconds, m.CreatedAt);
+    public static ModelDto From(TrainedModel m) => new(m.Id, m.SearchId, m.TrialId, m.Name, m.SearchSpace, m.Task, JsonNode.Parse(m.ArchitectureJson),
+        m.ArchitectureHash, m.Metric, m.TestMetric, SearchDto.Node(m.TestMetricsJson), m.TestLoss, m.LatencyMs, SearchDto.Node(m.LatencyJson),
+        m.Parameters, m.Macs, m.Reward, SearchDto.Node(m.RewardTermsJson), m.Device, m.TrainSeconds, m.CreatedAt);
 }
 
 public sealed record WorkerDto(string Id, string Host, string DeviceClass, string DeviceName, int Threads, long? MemoryBytes,

@@ -4,14 +4,13 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using NasPlatform.Data.Entities;
-using NasPlatform.Engine.SearchSpace;
 using NasPlatform.Platform.Storage;
 
 namespace NasPlatform.Web.Api;
 
 /// <summary>
-/// The downloadable model: TorchSharp weights, the architecture (rebuild with MnasNetwork), and a
-/// model card with the metrics, the dataset and the search settings that produced it.
+/// The downloadable model: TorchSharp weights, the architecture as its space wrote it, and a model
+/// card with the task's metrics, the dataset and the search settings that produced it.
 /// </summary>
 public static class ModelPackage
 {
@@ -27,7 +26,7 @@ public static class ModelPackage
             await using (var entry = await weights.OpenAsync())
             await using (var blob = blobs.OpenRead(model.WeightsBlob))
                 await blob.CopyToAsync(entry);
-            await WriteTextAsync(zip, "architecture.json", MnasArchitecture.FromJson(model.ArchitectureJson).ToJson(indented: true));
+            await WriteTextAsync(zip, "architecture.json", JsonNode.Parse(model.ArchitectureJson)!.ToJsonString(Indented));
             await WriteTextAsync(zip, "model-card.json", CardJson(model, search).ToJsonString(Indented));
             await WriteTextAsync(zip, "model-card.md", CardMarkdown(model, search));
         }
@@ -43,7 +42,11 @@ public static class ModelPackage
     {
         ["modelId"] = m.Id.ToString(),
         ["name"] = m.Name,
-        ["testAccuracy"] = m.TestAccuracy,
+        ["task"] = m.Task,
+        ["searchSpace"] = m.SearchSpace,
+        ["metric"] = m.Metric,
+        ["testMetric"] = m.TestMetric,
+        ["testMetrics"] = m.TestMetricsJson is null ? null : JsonNode.Parse(m.TestMetricsJson),
         ["testLoss"] = m.TestLoss,
         ["latencyMs"] = m.LatencyMs,
         ["latency"] = m.LatencyJson is null ? null : JsonNode.Parse(m.LatencyJson),
@@ -51,6 +54,7 @@ public static class ModelPackage
         ["parameters"] = m.Parameters,
         ["macs"] = m.Macs,
         ["reward"] = m.Reward,
+        ["rewardTerms"] = m.RewardTermsJson is null ? null : JsonNode.Parse(m.RewardTermsJson),
         ["architectureHash"] = m.ArchitectureHash,
         ["createdAt"] = m.CreatedAt.ToString("O", CultureInfo.InvariantCulture),
         ["dataset"] = new JsonObject
@@ -67,7 +71,10 @@ public static class ModelPackage
         {
             ["id"] = s.Id.ToString(),
             ["searchSpace"] = s.SearchSpace,
+            ["spaceOptions"] = s.SpaceOptionsJson is null ? null : JsonNode.Parse(s.SpaceOptionsJson),
             ["strategy"] = s.Strategy,
+            ["strategyOptions"] = s.StrategyOptionsJson is null ? null : JsonNode.Parse(s.StrategyOptionsJson),
+            ["objective"] = s.Objective,
             ["latencyBudgetMs"] = s.LatencyBudgetMs,
             ["constraint"] = s.Constraint,
             ["targetDevice"] = s.TargetDevice,
@@ -88,12 +95,12 @@ public static class ModelPackage
         return string.Create(inv, $"""
             # {m.Name}
 
-            Found by NasPlatform search `{s.Id}` ({s.Strategy} over the {s.SearchSpace} space) under a latency budget of
-            {s.LatencyBudgetMs:0.###} ms ({s.Constraint} constraint) on `{s.TargetDevice}`.
+            A {m.Task} model found by NasPlatform search `{s.Id}` ({s.Strategy} over the {s.SearchSpace} space, {s.Objective} objective)
+            under a latency budget of {s.LatencyBudgetMs:0.###} ms ({s.Constraint} constraint) on `{s.TargetDevice}`.
 
             | metric | value |
             |---|---|
-            | test accuracy | {m.TestAccuracy:P2} |
+            | test {m.Metric} | {m.TestMetric:P2} |
             | latency (batch 1, median of the fastest round) | {m.LatencyMs:0.###} ms |
             | parameters | {m.Parameters:N0} |
             | multiply-adds | {m.Macs:N0} |
@@ -106,7 +113,8 @@ public static class ModelPackage
             final training {s.FinalEpochs} epochs on training + validation, seed {s.Seed}.
 
             Files: `model.bin` holds TorchSharp weights for the network described by `architecture.json`
-            (rebuild it with `NasPlatform.Engine.SearchSpace.MnasNetwork`, then `load("model.bin")`).
+            (rebuild it with NasPlatform.Engine: the `{m.SearchSpace}` space's `Parse` and `Graph`, then the {m.Task} task's `BuildNetwork`,
+            then `load("model.bin")`).
             Inputs are N x C x H x W float tensors of the uint8 pixels mapped to [-1, 1] (p * 2 / 255 - 1), as in training.
             """);
     }

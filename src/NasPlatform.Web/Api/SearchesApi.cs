@@ -23,7 +23,7 @@ public static class SearchesApi
         api.MapGet("/", List).WithName("ListSearches").WithSummary("Searches, newest first (paged)");
         api.MapGet("/{id:guid}", Get).WithName("GetSearch").WithSummary("Status, progress, best trial and final model of a search");
         api.MapGet("/{id:guid}/trials", Trials).WithName("ListTrials")
-            .WithSummary("Trials of a search (paged; sort = number | reward | accuracy | latency, desc = true|false)");
+            .WithSummary("Trials of a search (paged; sort = number | status | metric | latency | reward | params | macs | seconds, desc = true|false)");
         api.MapPost("/{id:guid}/cancel", Cancel).WithName("CancelSearch").WithSummary("Stop a search: queued trials are dropped, running ones stop").RequireWrite();
         api.MapPost("/{id:guid}/resume", Resume).WithName("ResumeSearch")
             .WithSummary("Continue a failed or cancelled search from its saved state; unfinished and failed trials run again").RequireWrite();
@@ -77,22 +77,10 @@ public static class SearchesApi
         (page, pageSize) = Clamp(page, pageSize);
         await using var db = await dbf.CreateDbContextAsync(ct);
         if (!await db.Searches.VisibleTo(Caller.Of(user)).AnyAsync(s => s.Id == id, ct)) return Problems.NotFound("Search", id);
-        var query = db.Trials.AsNoTracking().Where(t => t.SearchId == id);
-        query = (sort.ToLowerInvariant(), desc) switch
-        {
-            ("reward", false) => query.OrderBy(t => t.Reward).ThenBy(t => t.Number),
-            ("reward", true) => query.OrderByDescending(t => t.Reward).ThenBy(t => t.Number),
-            ("accuracy", false) => query.OrderBy(t => t.ValidationAccuracy).ThenBy(t => t.Number),
-            ("accuracy", true) => query.OrderByDescending(t => t.ValidationAccuracy).ThenBy(t => t.Number),
-            ("latency", false) => query.OrderBy(t => t.LatencyMs).ThenBy(t => t.Number),
-            ("latency", true) => query.OrderByDescending(t => t.LatencyMs).ThenBy(t => t.Number),
-            ("number", true) => query.OrderByDescending(t => t.Number),
-            ("number", false) => query.OrderBy(t => t.Number),
-            _ => null!,
-        };
-        if (query is null) return Problems.Of(400, "sort is one of number, reward, accuracy, latency.");
-        int total = await query.CountAsync(ct);
-        var rows = await query.Skip((page - 1) * pageSize).Take(pageSize).ToListAsync(ct);
+        var sorted = db.Trials.AsNoTracking().Where(t => t.SearchId == id).SortBy(sort, desc);
+        if (sorted is null) return Problems.Of(400, $"sort is one of {string.Join(", ", TrialQueries.SortKeys)}.");
+        int total = await sorted.CountAsync(ct);
+        var rows = await sorted.Skip((page - 1) * pageSize).Take(pageSize).ToListAsync(ct);
         return TypedResults.Ok(new PagedList<TrialDto>(rows.Select(t => TrialDto.From(t)).ToList(), total, page, pageSize));
     }
 

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using NasPlatform.Cli;
-using NasPlatform.Engine.SearchSpace;
-using NasPlatform.Engine.Tests.Datasets;
+using NasPlatform.Engine.Spaces.MnasNet;
 using NasPlatform.Engine.Tests.TestData;
+using NasPlatform.Engine.Tests.Datasets;
 using Spectre.Console.Testing;
 
 namespace NasPlatform.Engine.Tests.Cli;
@@ -28,7 +28,8 @@ public class SearchCommandTests
         Assert.True(code == 0, console.Output);
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "result.json")));
         var root = json.RootElement;
-        double testAccuracy = root.GetProperty("testAccuracy").GetDouble();
+        Assert.Equal("accuracy", root.GetProperty("metric").GetString());
+        double testAccuracy = root.GetProperty("testMetric").GetDouble();
         Assert.True(testAccuracy > 0.5, $"test accuracy {testAccuracy} is not above chance (0.25) by a margin");
         Assert.True(root.GetProperty("latencyMs").GetDouble() > 0);
         Assert.True(root.GetProperty("parameters").GetInt64() > 0);
@@ -39,7 +40,7 @@ public class SearchCommandTests
         foreach (var t in trials.EnumerateArray())
         {
             MnasArchitecture.FromJson(t.GetProperty("architecture").GetRawText());
-            Assert.InRange(t.GetProperty("validationAccuracy").GetDouble(), 0, 1);
+            Assert.InRange(t.GetProperty("validationMetric").GetDouble(), 0, 1);
             Assert.True(t.GetProperty("latencyMs").GetDouble() > 0);
             Assert.True(t.GetProperty("reward").GetDouble() > 0);
         }
@@ -48,7 +49,7 @@ public class SearchCommandTests
         Assert.True(new FileInfo(Path.Combine(outDir, "model.bin")).Length > 1000);
 
         // The saved weights load back into the architecture beside them.
-        using var net = new MnasNetwork(arch);
+        using var net = Mnas.Network(arch);
         net.load(Path.Combine(outDir, "model.bin"));
         Assert.Contains("trial 3/3", console.Output);
     }
@@ -57,6 +58,10 @@ public class SearchCommandTests
     [InlineData("--latency-ms is required", "search", "--data", "x", "--out", "o")]
     [InlineData("--latency-ms must be a positive", "search", "--data", "x", "--latency-ms", "-1", "--out", "o")]
     [InlineData("--strategy 'genetic'", "search", "--data", "x", "--latency-ms", "1", "--strategy", "genetic", "--out", "o")]
+    [InlineData("--space 'darts'", "search", "--data", "x", "--latency-ms", "1", "--space", "darts", "--out", "o")]
+    [InlineData("PopulationSize must be >= 1", "search", "--data", "x", "--latency-ms", "1", "--strategy-option", "populationSize=0", "--out", "o")]
+    [InlineData("has no option 'populaton'", "search", "--data", "x", "--latency-ms", "1", "--strategy-option", "populaton=3", "--out", "o")]
+    [InlineData("--width-scale must be in (0, 4]", "search", "--data", "x", "--latency-ms", "1", "--width-scale", "9", "--out", "o")]
     [InlineData("--constraint 'medium'", "search", "--data", "x", "--latency-ms", "1", "--constraint", "medium", "--out", "o")]
     [InlineData("does not exist", "search", "--data", "/nonexistent/nowhere", "--latency-ms", "1", "--out", "o")]
     public void Search_BadArguments_ExitNonZeroWithOneLineReason(string expected, params string[] args)
@@ -66,6 +71,15 @@ public class SearchCommandTests
         Assert.NotEqual(0, code);
         Assert.Contains(expected, console.Output);
         Assert.Single(console.Output.Trim().Split('\n'));
+    }
+
+    [Fact]
+    public void Search_SpaceList_NamesEveryRegisteredPart()
+    {
+        var console = new TestConsole();
+        Assert.Equal(0, CliApp.Run(["search", "--space", "list"], console));
+        foreach (var name in new[] { "mnasnet", "random", "evolution", "mnasnet-rl", "classification" })
+            Assert.Contains(name, console.Output);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using NasPlatform.Engine.Latency;
-using NasPlatform.Engine.SearchSpace;
+using NasPlatform.Engine.Spaces.MnasNet;
+using NasPlatform.Engine.Tests.TestData;
 using NasPlatform.Engine.Torch;
 using TorchSharp;
 
@@ -12,7 +13,7 @@ public class LatencyMeterTests
     {
         TorchRuntime.EnsureLoaded();
         var arch = new MnasSearchSpace(1, 28, 28, 10).ReferenceArchitecture();
-        using var net = new MnasNetwork(arch);
+        using var net = Mnas.Network(arch);
         var stats = new LatencyMeter(torch.CPU, new LatencyOptions { WarmupRuns = 2, TimedRuns = 9, Threads = 1 })
             .Measure(net, 1, 28, 28);
         Assert.Equal(9, stats.Runs);
@@ -26,7 +27,7 @@ public class LatencyMeterTests
     {
         TorchRuntime.Configure(2);
         var arch = new MnasSearchSpace(1, 16, 16, 2).ReferenceArchitecture();
-        using var net = new MnasNetwork(arch);
+        using var net = Mnas.Network(arch);
         new LatencyMeter(torch.CPU, new LatencyOptions { WarmupRuns = 0, TimedRuns = 3, Threads = 1 }).Measure(net, 1, 16, 16);
         Assert.Equal(2, torch.get_num_threads());
     }

@@ -28,18 +28,18 @@ public class StrategyResumeTests
         var problem = new ToyProblem(5, 3);
         var options = StrategySanityTests.FastOptions;
 
-        using var uninterrupted = StrategyFactory.Create(name, problem.Space, seed: 5, options);
+        using var uninterrupted = BuiltInStrategies.Create(name, problem.Space, seed: 5, options);
         var reference = new SearchDriver(problem, inFlight: 1).Run(uninterrupted, before + after).Proposals;
 
         var driver = new SearchDriver(problem, inFlight: 1);
         string saved;
-        using (var crashed = StrategyFactory.Create(name, problem.Space, seed: 5, options))
+        using (var crashed = BuiltInStrategies.Create(name, problem.Space, seed: 5, options))
         {
             driver.Run(crashed, before);
             saved = crashed.SaveState();
         }
 
-        using var resumed = StrategyFactory.Create(name, problem.Space, seed: 5, options);
+        using var resumed = BuiltInStrategies.Create(name, problem.Space, seed: 5, options);
         resumed.LoadState(saved);
         Assert.Equal(saved, resumed.SaveState());
         driver.Run(resumed, after);
@@ -54,14 +54,14 @@ public class StrategyResumeTests
     public void LoadState_RejectsAnotherStrategysState_OrAnotherSpace(string name)
     {
         var problem = new ToyProblem(5, 3);
-        using var strategy = StrategyFactory.Create(name, problem.Space, seed: 1);
+        using var strategy = BuiltInStrategies.Create(name, problem.Space, seed: 1);
         string saved = strategy.SaveState();
 
-        var otherName = StrategyFactory.Names.First(n => n != name);
-        using var other = StrategyFactory.Create(otherName, problem.Space, seed: 1);
+        var otherName = BuiltInStrategies.Names.First(n => n != name);
+        using var other = BuiltInStrategies.Create(otherName, problem.Space, seed: 1);
         Assert.Throws<ArgumentException>(() => other.LoadState(saved));
 
-        using var otherSpace = StrategyFactory.Create(name, new ToyProblem(5, 4).Space, seed: 1);
+        using var otherSpace = BuiltInStrategies.Create(name, new ToyProblem(5, 4).Space, seed: 1);
         Assert.Throws<ArgumentException>(() => otherSpace.LoadState(saved));
     }
 }

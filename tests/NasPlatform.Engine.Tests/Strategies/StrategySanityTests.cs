@@ -4,7 +4,7 @@ namespace NasPlatform.Engine.Tests.Strategies;
 
 public class StrategySanityTests
 {
-    public static TheoryData<string> AllStrategies() => new(StrategyFactory.Names);
+    public static TheoryData<string> AllStrategies() => new(BuiltInStrategies.Names);
 
     public static TheoryData<string> LearningStrategies() => new("evolution", "mnasnet-rl");
 
@@ -25,7 +25,7 @@ public class StrategySanityTests
     public void Proposals_AreValid_AndTheBestRewardImprovesOnTheFirst(string name)
     {
         var problem = new ToyProblem(decisions: 8, options: 4);
-        using var strategy = StrategyFactory.Create(name, problem.Space, seed: 3, FastOptions);
+        using var strategy = BuiltInStrategies.Create(name, problem.Space, seed: 3, FastOptions);
 
         var run = new SearchDriver(problem, inFlight: 2).Run(strategy, 60);
 
@@ -46,8 +46,8 @@ public class StrategySanityTests
         long[] seeds = [1, 2, 3];
         foreach (var seed in seeds)
         {
-            using var strategy = StrategyFactory.Create(name, problem.Space, seed, FastOptions);
-            using var baseline = StrategyFactory.Create("random", problem.Space, seed, FastOptions);
+            using var strategy = BuiltInStrategies.Create(name, problem.Space, seed, FastOptions);
+            using var baseline = BuiltInStrategies.Create("random", problem.Space, seed, FastOptions);
             learned += new SearchDriver(problem).Run(strategy, budget).Rewards.TakeLast(10).Average() / seeds.Length;
             random += new SearchDriver(problem).Run(baseline, budget).Rewards.TakeLast(10).Average() / seeds.Length;
         }

@@ -1,5 +1,5 @@
 using NasPlatform.Engine.Common;
-using NasPlatform.Engine.SearchSpace;
+using NasPlatform.Engine.Spaces.MnasNet;
 using NasPlatform.Engine.Tests.TestData;
 using NasPlatform.Engine.Torch;
 using NasPlatform.Engine.Training;
@@ -29,13 +29,13 @@ public class TrainerTests
         var train = TinyImages.Make(320, 4, 1, 16, seed: 1);
         var validation = TinyImages.Make(80, 4, 1, 16, seed: 2);
         var arch = SmallArchitecture(4);
-        using var net = TorchRuntime.Seeded(7, () => new MnasNetwork(arch));
+        using var net = Mnas.Network(arch, 7);
         var epochs = new List<EpochReport>();
-        var result = new Trainer(torch.CPU).Train(net, train, validation,
+        var result = new Trainer(torch.CPU).Train(net, Mnas.Task, train, validation,
             new TrainingOptions { Epochs = 3, BatchSize = 16, LearningRate = 0.05, Seed = 7 }, epochs.Add);
         Assert.Equal(3, epochs.Count);
         Assert.Equal([1, 2, 3], epochs.Select(e => e.Epoch));
-        Assert.True(result.ValidationAccuracy > 0.6, $"validation accuracy {result.ValidationAccuracy}");
+        Assert.True(result.ValidationMetric > 0.6, $"validation accuracy {result.ValidationMetric}");
         Assert.True(epochs[^1].TrainLoss < epochs[0].TrainLoss, "loss did not decrease");
     }
 
@@ -47,9 +47,9 @@ public class TrainerTests
         var arch = SmallArchitecture(3);
         List<double> Run()
         {
-            using var net = TorchRuntime.Seeded(5, () => new MnasNetwork(arch));
-            var r = new Trainer(torch.CPU).Train(net, train, validation, new TrainingOptions { Epochs = 2, BatchSize = 16, Seed = 5 });
-            return r.History.SelectMany(e => new[] { e.TrainLoss, e.ValidationAccuracy ?? -1 }).ToList();
+            using var net = Mnas.Network(arch, 5);
+            var r = new Trainer(torch.CPU).Train(net, Mnas.Task, train, validation, new TrainingOptions { Epochs = 2, BatchSize = 16, Seed = 5 });
+            return r.History.SelectMany(e => new[] { e.TrainLoss, e.ValidationMetric ?? -1 }).ToList();
         }
         Assert.Equal(Run(), Run());
     }
@@ -59,21 +59,21 @@ public class TrainerTests
     {
         var train = TinyImages.Make(160, 2, 1, 16, seed: 8);
         var arch = SmallArchitecture(2);
-        using var net = TorchRuntime.Seeded(9, () => new MnasNetwork(arch));
-        var r = new Trainer(torch.CPU).Train(net, train, train,
+        using var net = Mnas.Network(arch, 9);
+        var r = new Trainer(torch.CPU).Train(net, Mnas.Task, train, train,
             new TrainingOptions { Epochs = 2, BatchSize = 16, Optimizer = OptimizerKind.AdamW, LearningRate = 2e-3, WeightDecay = 0.01, Seed = 9 });
-        Assert.True(r.ValidationAccuracy > 0.7, $"accuracy {r.ValidationAccuracy}");
+        Assert.True(r.ValidationMetric > 0.7, $"accuracy {r.ValidationMetric}");
     }
 
     [Fact]
     public void Train_Cancelled_StopsWithOperationCanceled()
     {
         var train = TinyImages.Make(64, 2, 1, 16, seed: 8);
-        using var net = new MnasNetwork(SmallArchitecture(2));
+        using var net = Mnas.Network(SmallArchitecture(2));
         using var cts = new CancellationTokenSource();
         cts.Cancel();
         Assert.ThrowsAny<OperationCanceledException>(() =>
-            new Trainer(torch.CPU).Train(net, train, null, new TrainingOptions { Epochs = 1, BatchSize = 16 }, ct: cts.Token));
+            new Trainer(torch.CPU).Train(net, Mnas.Task, train, null, new TrainingOptions { Epochs = 1, BatchSize = 16 }, ct: cts.Token));
     }
 
     [Theory]

@@ -48,7 +48,8 @@ public abstract class SearchLifecycleTests(PlatformFactory factory)
         foreach (var trial in all)
         {
             Assert.Equal("succeeded", trial!["status"]!.GetValue<string>());
-            Assert.InRange(trial["validationAccuracy"]!.GetValue<double>(), 0, 1);
+            Assert.InRange(trial["validationMetric"]!.GetValue<double>(), 0, 1);
+            Assert.Equal(trial["validationMetric"]!.GetValue<double>(), trial["rewardTerms"]!["metric"]!.GetValue<double>());
             Assert.True(trial["latencyMs"]!.GetValue<double>() > 0);
             Assert.True(trial["parameters"]!.GetValue<long>() > 0);
             Assert.NotNull(trial["architecture"]!["blocks"]);
@@ -58,7 +59,9 @@ public abstract class SearchLifecycleTests(PlatformFactory factory)
 
         var model = await _client.GetAsync($"/api/v1/models/{modelId}");
         Assert.Equal(id, model["searchId"]!.GetValue<Guid>());
-        Assert.InRange(model["testAccuracy"]!.GetValue<double>(), 0, 1);
+        Assert.Equal("accuracy", model["metric"]!.GetValue<string>());
+        Assert.InRange(model["testMetric"]!.GetValue<double>(), 0, 1);
+        Assert.Equal(model["testMetric"]!.GetValue<double>(), model["testMetrics"]!["accuracy"]!.GetValue<double>());
         Assert.True(model["latencyMs"]!.GetValue<double>() > 0);
         Assert.True(model["macs"]!.GetValue<long>() > 0);
 
@@ -71,7 +74,7 @@ public abstract class SearchLifecycleTests(PlatformFactory factory)
         using (var card = new StreamReader(zip.GetEntry("model-card.json")!.Open()))
         {
             var json = JsonNode.Parse(await card.ReadToEndAsync())!;
-            Assert.Equal(model["testAccuracy"]!.GetValue<double>(), json["testAccuracy"]!.GetValue<double>());
+            Assert.Equal(model["testMetric"]!.GetValue<double>(), json["testMetric"]!.GetValue<double>());
             Assert.Equal("search data", json["dataset"]!["name"]!.GetValue<string>());
             Assert.Equal(5.0, json["search"]!["latencyBudgetMs"]!.GetValue<double>());
         }

@@ -3,17 +3,24 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using NasPlatform.Data;
+using NasPlatform.Engine.Objectives;
+using NasPlatform.Engine.OneShot;
+using NasPlatform.Engine.Pipeline;
+using NasPlatform.Engine.Spaces;
 using NasPlatform.Platform.Accounts;
+using NasPlatform.Web.Tests.Toy;
 
 namespace NasPlatform.Web.Tests.Infrastructure;
 
 /// <summary>
 /// The whole platform as `dotnet run` starts it — Kestrel on a real port (browsers and SignalR need
 /// one), a SQLite file, Hangfire's SQLite storage and the in-process worker — in a temporary data
-/// folder, with latency measurement shortened so trials take seconds.
+/// folder, with latency measurement shortened so trials take seconds. The tests add a space, an
+/// objective and an estimator of their own (Toy/) the way any host would: one registration each.
 /// </summary>
 public class PlatformFactory : WebApplicationFactory<Program>
 {
@@ -67,6 +74,13 @@ public class PlatformFactory : WebApplicationFactory<Program>
         builder.UseSetting("NasPlatform:Accounts:SessionRevalidationSeconds", "1");
         builder.UseSetting("NasPlatform:Accounts:AdminEmail", AdminEmail);
         builder.UseSetting("NasPlatform:Accounts:AdminPassword", Password);
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddSingleton<ISearchSpaceDefinition, ToySpace>();
+            services.AddSingleton<IObjectiveDefinition, ToyObjective>();
+            services.AddSingleton<IEstimatorFactory, ToyEstimatorFactory>();
+            services.AddSingleton<IOneShotMethod, ToyOneShot>();
+        });
     }
 
     /// <summary>SQLite file in the data folder (the embedded default).</summary>

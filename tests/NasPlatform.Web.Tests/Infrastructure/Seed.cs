@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 using NasPlatform.Data.Entities;
-using NasPlatform.Engine.SearchSpace;
+using NasPlatform.Engine.Spaces.MnasNet;
 using NasPlatform.Platform.Datasets;
 using NasPlatform.Platform.Storage;
 
@@ -36,12 +36,12 @@ public static class Seed
         var trial = new Trial
         {
             Id = Guid.NewGuid(), SearchId = search.Id, Number = 1, ArchitectureJson = arch.ToJson(), ArchitectureHash = arch.Hash, ChoicesJson = "[]",
-            Status = TrialStatus.Succeeded, ValidationAccuracy = 0.5, LatencyMs = 1, Reward = 0.5, CreatedAt = now, FinishedAt = now, Reported = true,
+            Status = TrialStatus.Succeeded, ValidationMetric = 0.5, LatencyMs = 1, Reward = 0.5, CreatedAt = now, FinishedAt = now, Reported = true,
         };
         var model = new TrainedModel
         {
             Id = Guid.NewGuid(), OwnerId = ownerId, SearchId = search.Id, TrialId = trial.Id, Name = "seeded model", ArchitectureJson = arch.ToJson(),
-            ArchitectureHash = arch.Hash, TestAccuracy = 0.5, LatencyMs = 1, Device = "cpu", WeightsBlob = "", CreatedAt = now,
+            ArchitectureHash = arch.Hash, TestMetric = 0.5, LatencyMs = 1, Device = "cpu", WeightsBlob = "", CreatedAt = now,
         };
         model.WeightsBlob = $"models/{model.Id}/model.bin";
         search.BestTrialId = trial.Id;

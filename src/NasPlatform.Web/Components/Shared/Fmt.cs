@@ -12,6 +12,9 @@ public static class Fmt
     public static string Date(DateTimeOffset? value) => value is { } v ? v.UtcDateTime.ToString("yyyy-MM-dd HH:mm", Inv) : "–";
 
     /// <summary>A fraction in [0, 1] as a percentage with 2 decimals.</summary>
+    /// <summary>A task metric; every task's metrics so far (accuracy, later mIoU and mAP) are fractions, shown as percentages.</summary>
+    public static string Metric(string name, double? value) => Pct(value);
+
     public static string Pct(double? fraction) => fraction is { } f ? (f * 100).ToString("0.00", Inv) + " %" : "–";
 
     public static string Ms(double? ms) => ms is { } m ? m.ToString("0.00", Inv) + " ms" : "–";

@@ -1,0 +1,182 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace NasPlatform.Migrations.Sqlite
+{
+    /// <inheritdoc />
+    public partial class OnePipeline : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.RenameColumn(
+                name: "ValidationAccuracy",
+                table: "Trials",
+                newName: "ValidationMetric");
+
+            migrationBuilder.RenameColumn(
+                name: "TestAccuracy",
+                table: "Models",
+                newName: "TestMetric");
+
+            migrationBuilder.AddColumn<string>(
+                name: "RewardTermsJson",
+                table: "Trials",
+                type: "TEXT",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "Kind",
+                table: "Searches",
+                type: "TEXT",
+                maxLength: 16,
+                nullable: false,
+                defaultValue: "trials");
+
+            migrationBuilder.AddColumn<string>(
+                name: "Metric",
+                table: "Searches",
+                type: "TEXT",
+                maxLength: 32,
+                nullable: false,
+                defaultValue: "accuracy");
+
+            migrationBuilder.AddColumn<string>(
+                name: "Objective",
+                table: "Searches",
+                type: "TEXT",
+                maxLength: 32,
+                nullable: false,
+                defaultValue: "mnasnet");
+
+            migrationBuilder.AddColumn<string>(
+                name: "ObjectiveOptionsJson",
+                table: "Searches",
+                type: "TEXT",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "SpaceOptionsJson",
+                table: "Searches",
+                type: "TEXT",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "StrategyOptionsJson",
+                table: "Searches",
+                type: "TEXT",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "Task",
+                table: "Searches",
+                type: "TEXT",
+                maxLength: 32,
+                nullable: false,
+                defaultValue: "classification");
+
+            migrationBuilder.AddColumn<string>(
+                name: "Metric",
+                table: "Models",
+                type: "TEXT",
+                maxLength: 32,
+                nullable: false,
+                defaultValue: "accuracy");
+
+            migrationBuilder.AddColumn<string>(
+                name: "RewardTermsJson",
+                table: "Models",
+                type: "TEXT",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "SearchSpace",
+                table: "Models",
+                type: "TEXT",
+                maxLength: 32,
+                nullable: false,
+                defaultValue: "mnasnet");
+
+            migrationBuilder.AddColumn<string>(
+                name: "Task",
+                table: "Models",
+                type: "TEXT",
+                maxLength: 32,
+                nullable: false,
+                defaultValue: "classification");
+
+            migrationBuilder.AddColumn<string>(
+                name: "TestMetricsJson",
+                table: "Models",
+                type: "TEXT",
+                nullable: true);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropColumn(
+                name: "RewardTermsJson",
+                table: "Trials");
+
+            migrationBuilder.DropColumn(
+                name: "Kind",
+                table: "Searches");
+
+            migrationBuilder.DropColumn(
+                name: "Metric",
+                table: "Searches");
+
+            migrationBuilder.DropColumn(
+                name: "Objective",
+                table: "Searches");
+
+            migrationBuilder.DropColumn(
+                name: "ObjectiveOptionsJson",
+                table: "Searches");
+
+            migrationBuilder.DropColumn(
+                name: "SpaceOptionsJson",
+                table: "Searches");
+
+            migrationBuilder.DropColumn(
+                name: "StrategyOptionsJson",
+                table: "Searches");
+
+            migrationBuilder.DropColumn(
+                name: "Task",
+                table: "Searches");
+
+            migrationBuilder.DropColumn(
+                name: "Metric",
+                table: "Models");
+
+            migrationBuilder.DropColumn(
+                name: "RewardTermsJson",
+                table: "Models");
+
+            migrationBuilder.DropColumn(
+                name: "SearchSpace",
+                table: "Models");
+
+            migrationBuilder.DropColumn(
+                name: "Task",
+                table: "Models");
+
+            migrationBuilder.DropColumn(
+                name: "TestMetricsJson",
+                table: "Models");
+
+            migrationBuilder.RenameColumn(
+                name: "ValidationMetric",
+                table: "Trials",
+                newName: "ValidationAccuracy");
+
+            migrationBuilder.RenameColumn(
+                name: "TestMetric",
+                table: "Models",
+                newName: "TestAccuracy");
+        }
+    }
+}

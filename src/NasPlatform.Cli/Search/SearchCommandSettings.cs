@@ -1,0 +1,151 @@
+using System.ComponentModel;
+using NasPlatform.Engine.Components;
+using NasPlatform.Engine.Pipeline;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace NasPlatform.Cli.Search;
+
+public sealed class SearchCommandSettings : CommandSettings
+{
+    [CommandOption("--data <PATH>")]
+    [Description("Dataset: a folder of IDX files (idx), a folder of CIFAR binary batches (cifar), or a zip of class folders (imagefolder).")]
+    public string Data { get; init; } = "";
+
+    [CommandOption("--format <FORMAT>")]
+    [Description("idx, cifar or imagefolder (default: detected from PATH).")]
+    public string? Format { get; init; }
+
+    [CommandOption("--latency-ms <T>")]
+    [Description("Latency budget T in milliseconds, for one batch-1 inference measured on this machine.")]
+    public double? LatencyMs { get; init; }
+
+    [CommandOption("--constraint <KIND>")]
+    [Description("soft (alpha = beta = -0.07) or hard (alpha = 0, beta = -1).")]
+    [DefaultValue("soft")]
+    public string Constraint { get; init; } = "soft";
+
+    [CommandOption("--space <NAME>")]
+    [Description("Search space (default mnasnet); `--space list` names every space, strategy, objective and task.")]
+    [DefaultValue(Defaults.Space)]
+    public string Space { get; init; } = Defaults.Space;
+
+    [CommandOption("--space-option <NAME=VALUE>")]
+    [Description("An option of the space, e.g. widthScale=0.5 (repeatable).")]
+    public string[] SpaceOptions { get; init; } = [];
+
+    [CommandOption("--strategy <NAME>")]
+    [Description("random, evolution or mnasnet-rl (or any registered strategy).")]
+    [DefaultValue(Defaults.Strategy)]
+    public string Strategy { get; init; } = Defaults.Strategy;
+
+    [CommandOption("--strategy-option <NAME=VALUE>")]
+    [Description("An option of the strategy, e.g. populationSize=10, sampleSize=3, learningRate=0.001 (repeatable).")]
+    public string[] StrategyOptions { get; init; } = [];
+
+    [CommandOption("--objective <NAME>")]
+    [Description("The reward: mnasnet (metric x (latency / budget)^w).")]
+    [DefaultValue(Defaults.Objective)]
+    public string Objective { get; init; } = Defaults.Objective;
+
+    [CommandOption("--trials <N>")]
+    [DefaultValue(20)]
+    public int Trials { get; init; } = 20;
+
+    [CommandOption("--minutes <M>")]
+    [Description("Wall-clock budget for the trials (the final training comes after it).")]
+    public double? Minutes { get; init; }
+
+    [CommandOption("--proxy-epochs <E>")]
+    [DefaultValue(3)]
+    public int ProxyEpochs { get; init; } = 3;
+
+    [CommandOption("--proxy-fraction <F>")]
+    [Description("Fraction of the training split each trial trains on.")]
+    [DefaultValue(0.25)]
+    public double ProxyFraction { get; init; } = 0.25;
+
+    [CommandOption("--final-epochs <E>")]
+    [DefaultValue(15)]
+    public int FinalEpochs { get; init; } = 15;
+
+    [CommandOption("--seed <S>")]
+    [DefaultValue(1L)]
+    public long Seed { get; init; } = 1;
+
+    [CommandOption("--out <DIR>")]
+    [Description("Output folder for result.json, model.bin and architecture.json.")]
+    public string Out { get; init; } = "";
+
+    [CommandOption("--resume")]
+    [Description("Continue the search whose checkpoint.json is in --out (same strategy and seed).")]
+    public bool Resume { get; init; }
+
+    [CommandOption("--batch-size <N>")]
+    [DefaultValue(128)]
+    public int BatchSize { get; init; } = 128;
+
+    [CommandOption("--flip")]
+    [Description("Allow horizontal flips in augmentation (only where mirrored images keep their class).")]
+    public bool Flip { get; init; }
+
+    [CommandOption("--threads <N>")]
+    [Description("Training threads (default: all cores).")]
+    public int? Threads { get; init; }
+
+    [CommandOption("--latency-threads <N>")]
+    [Description("Threads while measuring latency (default 1, like MnasNet's single phone core).")]
+    [DefaultValue(1)]
+    public int LatencyThreads { get; init; } = 1;
+
+    [CommandOption("--latency-runs <N>")]
+    [DefaultValue(100)]
+    public int LatencyRuns { get; init; } = 100;
+
+    [CommandOption("--device <DEVICE>")]
+    [Description("cpu, cuda, cuda:N or auto.")]
+    [DefaultValue("cpu")]
+    public string Device { get; init; } = "cpu";
+
+    [CommandOption("--width-scale <X>")]
+    [Description("mnasnet space: scale of the reference widths (default 0.5 below 64 px, else 1.0); the same as --space-option widthScale=X.")]
+    public double? WidthScale { get; init; }
+
+    /// <summary>`--space list` (or `--strategy list`) only lists the registered parts.</summary>
+    public bool ListsComponents => Space == "list" || Strategy == "list";
+
+    [CommandOption("--image-size <PX>")]
+    [Description("imagefolder only: images are resized to PX x PX.")]
+    [DefaultValue(32)]
+    public int ImageSize { get; init; } = 32;
+
+    [CommandOption("--grayscale")]
+    [Description("imagefolder only: decode images as one channel.")]
+    public bool Grayscale { get; init; }
+
+    public override ValidationResult Validate()
+    {
+        if (ListsComponents) return ValidationResult.Success();
+        if (string.IsNullOrWhiteSpace(Data)) return ValidationResult.Error("--data is required.");
+        if (LatencyMs is null) return ValidationResult.Error("--latency-ms is required.");
+        if (!(LatencyMs > 0)) return ValidationResult.Error("--latency-ms must be a positive number of milliseconds.");
+        if (string.IsNullOrWhiteSpace(Out)) return ValidationResult.Error("--out is required.");
+        if (Format is not null && Format is not ("idx" or "cifar" or "imagefolder"))
+            return ValidationResult.Error($"--format '{Format}' is not one of idx, cifar, imagefolder.");
+        if (Constraint is not ("soft" or "hard")) return ValidationResult.Error($"--constraint '{Constraint}' is not soft or hard.");
+        var catalog = SearchCatalog.BuiltIn;
+        if (!catalog.Spaces.Contains(Space)) return ValidationResult.Error($"--space '{Space}' is not one of {string.Join(", ", catalog.Spaces.Names)}.");
+        if (!catalog.Strategies.Contains(Strategy)) return ValidationResult.Error($"--strategy '{Strategy}' is not one of {string.Join(", ", catalog.Strategies.Names)}.");
+        if (!catalog.Objectives.Contains(Objective)) return ValidationResult.Error($"--objective '{Objective}' is not one of {string.Join(", ", catalog.Objectives.Names)}.");
+        if (Trials < 1) return ValidationResult.Error("--trials must be at least 1.");
+        if (Minutes is { } m && !(m > 0)) return ValidationResult.Error("--minutes must be positive.");
+        if (ProxyEpochs < 1 || FinalEpochs < 1) return ValidationResult.Error("--proxy-epochs and --final-epochs must be at least 1.");
+        if (ProxyFraction is <= 0 or > 1) return ValidationResult.Error("--proxy-fraction must be in (0, 1].");
+        if (BatchSize < 1) return ValidationResult.Error("--batch-size must be at least 1.");
+        if (Threads is < 1) return ValidationResult.Error("--threads must be at least 1.");
+        if (LatencyThreads < 1 || LatencyRuns < 3) return ValidationResult.Error("--latency-threads must be >= 1 and --latency-runs >= 3.");
+        if (WidthScale is { } w && !(w is > 0 and <= 4)) return ValidationResult.Error("--width-scale must be in (0, 4].");
+        if (ImageSize is < 8 or > 512) return ValidationResult.Error("--image-size must be between 8 and 512.");
+        return ValidationResult.Success();
+    }
+}

@@ -1,0 +1,52 @@
+using NasPlatform.Engine.Objectives;
+using NasPlatform.Engine.OneShot;
+using NasPlatform.Engine.Spaces;
+using NasPlatform.Engine.Spaces.MnasNet;
+using NasPlatform.Engine.Strategies;
+using NasPlatform.Engine.Tasks;
+using NasPlatform.Engine.Tasks.Classification;
+
+namespace NasPlatform.Engine.Components;
+
+/// <summary>
+/// Every pluggable part by name: search spaces, strategies (trial-based) and one-shot methods, which
+/// share one namespace of strategy names, objectives and tasks. The CLI uses the built-in catalog;
+/// the platform builds one from its DI container, so a host (or a test) adds a part by registering
+/// one more definition.
+/// </summary>
+public sealed class SearchCatalog
+{
+    public static IReadOnlyList<ISearchSpaceDefinition> BuiltInSpaces { get; } = [new MnasNetDefinition()];
+    public static IReadOnlyList<IObjectiveDefinition> BuiltInObjectives { get; } = [new MnasObjective.Definition()];
+    public static IReadOnlyList<ITask> BuiltInTasks { get; } = [new ClassificationTask()];
+
+    /// <summary>None yet: DARTS and Auto-DeepLab come with their issues.</summary>
+    public static IReadOnlyList<IOneShotMethod> BuiltInOneShot { get; } = [];
+
+    public static SearchCatalog BuiltIn { get; } = new(BuiltInSpaces, StrategyDefinition.BuiltIn, BuiltInObjectives, BuiltInTasks, BuiltInOneShot);
+
+    public SearchCatalog(IEnumerable<ISearchSpaceDefinition> spaces, IEnumerable<IStrategyDefinition> strategies,
+        IEnumerable<IObjectiveDefinition> objectives, IEnumerable<ITask> tasks, IEnumerable<IOneShotMethod> oneShot)
+    {
+        Spaces = new("search space", spaces);
+        Strategies = new("strategy", strategies);
+        Objectives = new("objective", objectives);
+        Tasks = new("task", tasks);
+        OneShot = new("one-shot method", oneShot);
+        var both = Strategies.Names.Intersect(OneShot.Names).ToList();
+        if (both.Count > 0) throw new ArgumentException($"'{both[0]}' is registered both as a strategy and as a one-shot method.");
+    }
+
+    public Registry<ISearchSpaceDefinition> Spaces { get; }
+    public Registry<IStrategyDefinition> Strategies { get; }
+    public Registry<IObjectiveDefinition> Objectives { get; }
+    public Registry<ITask> Tasks { get; }
+    public Registry<IOneShotMethod> OneShot { get; }
+
+    /// <summary>Every name a search's strategy may have: trial-based strategies, then one-shot methods.</summary>
+    public IReadOnlyList<string> StrategyNames => [.. Strategies.Names, .. OneShot.Names];
+
+    public bool IsStrategy(string name) => Strategies.Contains(name) || OneShot.Contains(name);
+
+    public string UnknownStrategyMessage(string name) => $"Unknown strategy '{name}': use {string.Join(", ", StrategyNames)}.";
+}

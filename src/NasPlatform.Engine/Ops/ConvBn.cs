@@ -1,0 +1,44 @@
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace NasPlatform.Engine.Ops;
+
+/// <summary>Convolution (no bias, "same" padding), batch norm, optional ReLU. Groups = In gives a depthwise conv.</summary>
+public sealed record ConvBn(int In, int Out, int Kernel, int Stride = 1, int Groups = 1, bool Act = true) : IOp
+{
+    public string Kind => "conv_bn";
+
+    public FeatureShape Output(FeatureShape input) =>
+        new(Out, OpShapes.ConvOut(input.Height, Kernel, Stride), OpShapes.ConvOut(input.Width, Kernel, Stride));
+
+    public OpCost Cost(FeatureShape input)
+    {
+        var o = Output(input);
+        long weights = (long)Out * (In / Groups) * Kernel * Kernel;
+        return new OpCost(weights + 2L * Out, weights * o.Height * o.Width);
+    }
+
+    public Module<Tensor, Tensor> Build()
+    {
+        var modules = new List<(string, Module<Tensor, Tensor>)>
+        {
+            ("conv", Conv2d(In, Out, Kernel, stride: Stride, padding: Kernel / 2, groups: Groups, bias: false)),
+            ("bn", BatchNorm2d(Out)),
+        };
+        if (Act) modules.Add(("act", ReLU(inplace: true)));
+        return Sequential(modules);
+    }
+}
+
+/// <summary>Average pooling with window = stride (ceil mode), as in TResNet's down-sampling shortcut.</summary>
+public sealed record AvgPool(int Stride) : IOp
+{
+    public string Kind => "avg_pool";
+
+    public FeatureShape Output(FeatureShape input) =>
+        input with { Height = OpShapes.PoolOut(input.Height, Stride), Width = OpShapes.PoolOut(input.Width, Stride) };
+
+    public OpCost Cost(FeatureShape input) => default;
+
+    public Module<Tensor, Tensor> Build() => AvgPool2d(Stride, Stride, ceil_mode: true);
+}

@@ -1,0 +1,26 @@
+using NasPlatform.Engine.Datasets;
+using NasPlatform.Engine.Latency;
+using NasPlatform.Engine.Training;
+
+namespace NasPlatform.Engine.Pipeline;
+
+/// <summary>What a performance estimator (the survey's third axis) learns about one architecture.</summary>
+public sealed record TrialMeasurement(double ValidationMetric, LatencyStats Latency, IReadOnlyList<EpochReport> History, double Seconds);
+
+/// <summary>
+/// Estimates an architecture's primary metric and measures its latency. The default trains at proxy
+/// fidelity; later estimators (weight sharing, learning-curve extrapolation) plug in here.
+/// </summary>
+public interface IPerformanceEstimator
+{
+    TrialMeasurement Estimate(Candidate candidate, long seed, Action<EpochReport>? onEpoch, CancellationToken ct);
+}
+
+/// <summary>What an estimator may use: the search's train and validation splits (never the test part), its options and this worker's device.</summary>
+public sealed record EstimatorContext(ImageDataset TrainSplit, ImageDataset ValidationSplit, SearchOptions Options, Trainer Trainer, LatencyMeter Meter);
+
+/// <summary>Creates a search's estimator; the platform takes it from DI, so a host can plug in another one.</summary>
+public interface IEstimatorFactory
+{
+    IPerformanceEstimator Create(EstimatorContext context);
+}

@@ -1,0 +1,60 @@
+using System.Diagnostics;
+using NasPlatform.Engine.Datasets;
+using NasPlatform.Engine.Latency;
+using NasPlatform.Engine.Torch;
+using NasPlatform.Engine.Training;
+
+namespace NasPlatform.Engine.Pipeline;
+
+/// <summary>
+/// Lower-fidelity estimation (MnasNet trains each sampled model for 5 epochs on a proxy task):
+/// trains on a fixed stratified fraction of the training split for a few epochs, scores on the
+/// validation split, then measures latency on the device.
+/// </summary>
+public sealed class ProxyTrainingEstimator : IPerformanceEstimator
+{
+    private readonly ImageDataset _train;
+    private readonly ImageDataset _validation;
+    private readonly TrainingOptions _training;
+    private readonly Trainer _trainer;
+    private readonly LatencyMeter _meter;
+
+    public ProxyTrainingEstimator(ImageDataset trainSplit, ImageDataset validationSplit, TrainingOptions training,
+        double fraction, long seed, Trainer trainer, LatencyMeter meter)
+    {
+        // The same subset for every trial, so trials differ only by architecture.
+        _train = fraction < 1 ? DataSplit.Fraction(trainSplit, fraction, seed) : trainSplit;
+        _validation = validationSplit;
+        _training = training with { DataFraction = 1.0 };
+        _trainer = trainer;
+        _meter = meter;
+    }
+
+    public int TrainCount => _train.Count;
+
+    public TrialMeasurement Estimate(Candidate candidate, long seed, Action<EpochReport>? onEpoch, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        using var network = candidate.Build(seed);
+        TrainingResult training;
+        TorchRuntime.DeviceLock.Wait(ct);
+        try
+        {
+            training = _trainer.Train(network, candidate.Task, _train, _validation, _training with { Seed = seed }, onEpoch, ct);
+        }
+        finally
+        {
+            TorchRuntime.DeviceLock.Release();
+        }
+        var latency = _meter.Measure(network, candidate.Graph.Input, ct);
+        return new TrialMeasurement(training.ValidationMetric ?? 0, latency, training.History, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>The default estimator: proxy epochs on the proxy fraction of the training split.</summary>
+    public sealed class Factory : IEstimatorFactory
+    {
+        public IPerformanceEstimator Create(EstimatorContext c) =>
+            new ProxyTrainingEstimator(c.TrainSplit, c.ValidationSplit, c.Options.Training with { Epochs = c.Options.ProxyEpochs },
+                c.Options.ProxyFraction, c.Options.Seed, c.Trainer, c.Meter);
+    }
+}

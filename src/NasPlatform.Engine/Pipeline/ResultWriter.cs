@@ -1,0 +1,119 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using NasPlatform.Engine.Latency;
+
+namespace NasPlatform.Engine.Pipeline;
+
+/// <summary>
+/// Writes a finished search to a folder: result.json (final model, every trial, the Pareto front),
+/// the trained weights in TorchSharp format (model.bin) and the architecture beside them
+/// (architecture.json). Files are written to temporary names and renamed, so a crash never leaves
+/// a half-written result.json.
+/// </summary>
+public static class ResultWriter
+{
+    public const string ResultFile = "result.json";
+    public const string WeightsFile = "model.bin";
+    public const string ArchitectureFile = "architecture.json";
+
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    public static void Write(string folder, SearchResult result, SearchOptions options, DatasetSummary dataset)
+    {
+        Directory.CreateDirectory(folder);
+        var final = result.Final;
+        var selected = result.Selected;
+
+        WriteAtomically(Path.Combine(folder, ArchitectureFile), path => File.WriteAllText(path, JsonNode.Parse(selected.ArchitectureJson)!.ToJsonString(Indented)));
+        WriteAtomically(Path.Combine(folder, WeightsFile), path => final.Network.save(path));
+
+        var json = new JsonObject
+        {
+            ["space"] = options.Space,
+            ["task"] = options.Task,
+            ["metric"] = result.Metric,
+            ["architecture"] = JsonNode.Parse(selected.ArchitectureJson),
+            ["architectureHash"] = selected.ArchitectureHash,
+            ["testMetric"] = final.Test.Metric,
+            ["testMetrics"] = JsonSerializer.SerializeToNode(final.Test.Metrics),
+            ["testLoss"] = final.Test.Loss,
+            ["latencyMs"] = final.Latency.MedianMs,
+            ["latency"] = Latency(final.Latency),
+            ["parameters"] = selected.Parameters,
+            ["macs"] = selected.MultiplyAdds,
+            ["reward"] = final.Reward,
+            ["rewardTerms"] = JsonSerializer.SerializeToNode(final.Score.Terms),
+            ["objective"] = options.Objective,
+            ["latencyBudgetMs"] = options.LatencyBudgetMs,
+            ["constraint"] = options.Constraint.ToString().ToLowerInvariant(),
+            ["selectedTrial"] = selected.Trial,
+            ["selectedValidationMetric"] = selected.ValidationMetric,
+            ["finalTraining"] = new JsonObject
+            {
+                ["epochs"] = options.FinalEpochs,
+                ["seconds"] = final.TrainSeconds,
+                ["history"] = JsonSerializer.SerializeToNode(final.History),
+            },
+            ["search"] = new JsonObject
+            {
+                ["strategy"] = options.Strategy,
+                ["strategyOptions"] = JsonSerializer.SerializeToNode(options.StrategyOptions, Components.ComponentOptions.Json),
+                ["spaceOptions"] = options.SpaceOptions is { } so ? JsonNode.Parse(so.GetRawText()) : null,
+                ["maxTrials"] = options.MaxTrials,
+                ["maxMinutes"] = options.MaxMinutes,
+                ["proxyEpochs"] = options.ProxyEpochs,
+                ["proxyFraction"] = options.ProxyFraction,
+                ["validationFraction"] = options.ValidationFraction,
+                ["seed"] = options.Seed,
+                ["threads"] = options.Threads,
+                ["device"] = options.Device,
+                ["stopReason"] = result.StopReason,
+                ["wallSeconds"] = result.Seconds,
+            },
+            ["dataset"] = JsonSerializer.SerializeToNode(dataset),
+            ["paretoTrials"] = new JsonArray(result.ParetoTrials.Select(t => (JsonNode?)JsonValue.Create(t)).ToArray()),
+            ["trials"] = new JsonArray(result.Trials.Select(t => (JsonNode?)new JsonObject
+            {
+                ["trial"] = t.Trial,
+                ["architecture"] = JsonNode.Parse(t.ArchitectureJson),
+                ["architectureHash"] = t.ArchitectureHash,
+                ["validationMetric"] = t.ValidationMetric,
+                ["latencyMs"] = t.LatencyMs,
+                ["latencySpread"] = t.Outcome.Latency.RelativeSpread,
+                ["parameters"] = t.Parameters,
+                ["macs"] = t.MultiplyAdds,
+                ["reward"] = t.Reward,
+                ["rewardTerms"] = JsonSerializer.SerializeToNode(t.Outcome.Score.Terms),
+                ["seconds"] = t.Seconds,
+                ["fromCache"] = t.FromCache,
+                ["epochs"] = JsonSerializer.SerializeToNode(t.Outcome.History.Select(e => new { e.Epoch, e.TrainLoss, e.ValidationMetric })),
+            }).ToArray()),
+            ["files"] = new JsonObject { ["weights"] = WeightsFile, ["architecture"] = ArchitectureFile },
+        };
+        WriteAtomically(Path.Combine(folder, ResultFile), path => File.WriteAllText(path, json.ToJsonString(Indented)));
+    }
+
+    private static JsonObject Latency(LatencyStats s) => new()
+    {
+        ["medianMs"] = s.MedianMs,
+        ["meanMs"] = s.MeanMs,
+        ["p10Ms"] = s.P10Ms,
+        ["p90Ms"] = s.P90Ms,
+        ["minMs"] = s.MinMs,
+        ["maxMs"] = s.MaxMs,
+        ["runs"] = s.Runs,
+        ["batchSize"] = s.BatchSize,
+        ["threads"] = s.Threads,
+        ["device"] = s.Device,
+    };
+
+    private static void WriteAtomically(string path, Action<string> write)
+    {
+        var tmp = path + ".tmp";
+        write(tmp);
+        File.Move(tmp, path, overwrite: true);
+    }
+}
+
+/// <summary>What result.json says about the data.</summary>
+public sealed record DatasetSummary(string Path, string Format, int TrainCount, int TestCount, int Channels, int Height, int Width, IReadOnlyList<string> ClassNames);

@@ -1,0 +1,25 @@
+using NasPlatform.Engine.Training;
+
+namespace NasPlatform.Engine.Pipeline;
+
+/// <summary>Progress of a search, in the order it happens. Background jobs forward these to their listeners.</summary>
+public abstract record SearchEvent(DateTimeOffset At);
+
+public sealed record SearchStarted(DateTimeOffset At, SearchOptions Options, int TrainCount, int ValidationCount, int TestCount, double SpaceSize) : SearchEvent(At);
+
+public sealed record TrialStarted(DateTimeOffset At, int Trial, Candidate Candidate) : SearchEvent(At);
+
+/// <summary>An epoch of a trial (Trial &gt;= 1) or of the final training (Trial = 0).</summary>
+public sealed record EpochFinished(DateTimeOffset At, int Trial, EpochReport Report) : SearchEvent(At);
+
+public sealed record TrialFinished(DateTimeOffset At, TrialRecord Record) : SearchEvent(At);
+
+/// <summary>Emitted after each trial: persist it to be able to resume.</summary>
+public sealed record CheckpointReady(DateTimeOffset At, SearchCheckpoint Checkpoint) : SearchEvent(At);
+
+/// <summary>A one-shot search finished a step; persist <paramref name="Run"/>'s checkpoint to be able to resume.</summary>
+public sealed record OneShotStepped(DateTimeOffset At, OneShot.OneShotProgress Progress, OneShot.IOneShotRun Run) : SearchEvent(At);
+
+public sealed record FinalTrainingStarted(DateTimeOffset At, TrialRecord Best, int Epochs, int TrainCount) : SearchEvent(At);
+
+public sealed record SearchFinished(DateTimeOffset At, SearchResult Result) : SearchEvent(At);

@@ -1,0 +1,39 @@
+using NasPlatform.Engine.Latency;
+using NasPlatform.Engine.Objectives;
+using NasPlatform.Engine.Training;
+using static TorchSharp.torch;
+
+namespace NasPlatform.Engine.Pipeline;
+
+/// <summary>One evaluated architecture (its JSON as the space wrote it) and what it produced.</summary>
+public sealed record TrialRecord(int Trial, string ArchitectureJson, string ArchitectureHash, int[] Choices, TrialOutcome Outcome, bool FromCache)
+{
+    public double Reward => Outcome.Reward;
+    public double ValidationMetric => Outcome.ValidationMetric;
+    public double LatencyMs => Outcome.Latency.MedianMs;
+    public long Parameters => Outcome.Cost.Parameters;
+    public long MultiplyAdds => Outcome.Cost.MultiplyAdds;
+    public double Seconds => Outcome.Seconds;
+}
+
+/// <summary>The selected architecture retrained at full fidelity and evaluated once on the test split.</summary>
+public sealed record FinalModel(
+    Evaluation Test,
+    LatencyStats Latency,
+    TrialScore Score,
+    IReadOnlyList<EpochReport> History,
+    double TrainSeconds,
+    nn.Module<Tensor, Tensor> Network)
+{
+    public double Reward => Score.Reward;
+}
+
+/// <param name="Metric">The task's primary metric, the one ValidationMetric and the test metric are.</param>
+public sealed record SearchResult(
+    string Metric,
+    IReadOnlyList<TrialRecord> Trials,
+    IReadOnlyList<int> ParetoTrials,
+    TrialRecord Selected,
+    FinalModel Final,
+    double Seconds,
+    string StopReason);

@@ -1,0 +1,128 @@
+using System.Diagnostics;
+using NasPlatform.Engine.Components;
+using NasPlatform.Engine.Datasets;
+using NasPlatform.Engine.Latency;
+using NasPlatform.Engine.Objectives;
+using NasPlatform.Engine.OneShot;
+using NasPlatform.Engine.Torch;
+using NasPlatform.Engine.Training;
+
+namespace NasPlatform.Engine.Pipeline;
+
+/// <summary>
+/// The CLI's search loop over the one trial pipeline (<see cref="TrialEvaluator"/>): the strategy
+/// proposes, the estimator trains at proxy fidelity and measures latency, the objective's reward goes
+/// back to the strategy; then the best architecture is retrained on the whole training part and
+/// evaluated once on the test part. The platform runs the same pipeline one job per trial.
+/// </summary>
+public sealed class SearchRunner
+{
+    private readonly DatasetBundle _data;
+    private readonly SearchOptions _options;
+    private readonly SearchComponents _components;
+    private readonly Action<SearchEvent> _emit;
+    private readonly IPerformanceEstimator? _estimator;
+    private readonly SearchCheckpoint? _resume;
+    private readonly Stream? _oneShotCheckpoint;
+
+    /// <param name="resumeFrom">A checkpoint of an earlier run of this search to continue from.</param>
+    /// <param name="catalog">The parts the options name; the built-in ones by default.</param>
+    /// <param name="oneShotCheckpoint">For a one-shot search: a checkpoint its run wrote (see <see cref="OneShotStepped"/>) to continue from.</param>
+    public SearchRunner(DatasetBundle data, SearchOptions options, Action<SearchEvent>? onEvent = null,
+        IPerformanceEstimator? estimator = null, SearchCheckpoint? resumeFrom = null, SearchCatalog? catalog = null, Stream? oneShotCheckpoint = null)
+    {
+        options.Validate();
+        resumeFrom?.EnsureMatches(options);
+        _resume = resumeFrom;
+        _data = data;
+        _options = options;
+        // Resolved now, so an unknown name or a bad option is refused before any work.
+        _components = SearchComponents.Resolve(catalog ?? SearchCatalog.BuiltIn, options, data.Train.Shape);
+        _emit = onEvent ?? (_ => { });
+        _estimator = estimator;
+        _oneShotCheckpoint = oneShotCheckpoint;
+    }
+
+    public SearchResult Run(CancellationToken ct = default)
+    {
+        var clock = Stopwatch.StartNew();
+        var elapsedBefore = TimeSpan.FromSeconds(_resume?.ElapsedSeconds ?? 0);
+        TorchRuntime.Configure(_options.Threads);
+        var device = TorchRuntime.ResolveDevice(_options.Device);
+        var trainer = new Trainer(device);
+        var meter = new LatencyMeter(device, _options.Latency);
+        var (trainSplit, validationSplit) = DataSplit.TrainValidation(_data.Train, _options.ValidationFraction, _options.Seed);
+
+        _emit(new SearchStarted(DateTimeOffset.UtcNow, _options, trainSplit.Count, validationSplit.Count, _data.Test.Count, _components.Space.Decisions.Size));
+        Func<TimeSpan> elapsed = () => elapsedBefore + clock.Elapsed;
+        var (trials, stopReason) = _components.Kind == SearchKind.OneShot
+            ? RunOneShot(new OneShotContext(_components.Space, _components.Task, trainSplit, validationSplit, _options, trainer), meter, elapsed, ct)
+            : RunTrials(_estimator ?? new ProxyTrainingEstimator.Factory().Create(new EstimatorContext(trainSplit, validationSplit, _options, trainer, meter)),
+                elapsed, ct);
+
+        var pareto = ParetoFront.Indices(trials.Select(t => new TradeOffPoint(t.ValidationMetric, t.LatencyMs)).ToList())
+            .Select(i => trials[i].Trial).ToList();
+        var best = TrialEvaluator.Best(trials, t => t.Reward, t => t.Trial)!;
+        _emit(new FinalTrainingStarted(DateTimeOffset.UtcNow, best, _options.FinalEpochs, _data.Train.Count));
+        var final = FinalTraining.Run(_data, _options, _components, _components.Parse(best.ArchitectureJson), trainer,
+            r => _emit(new EpochFinished(DateTimeOffset.UtcNow, 0, r)), ct);
+        var searchResult = new SearchResult(_components.Task.PrimaryMetric, trials, pareto, best, final, elapsed().TotalSeconds, stopReason);
+        _emit(new SearchFinished(DateTimeOffset.UtcNow, searchResult));
+        return searchResult;
+    }
+
+    private (List<TrialRecord> Trials, string StopReason) RunTrials(IPerformanceEstimator estimator, Func<TimeSpan> elapsed, CancellationToken ct)
+    {
+        var evaluator = new TrialEvaluator(_components, estimator, _options.Seed);
+        var trials = new List<TrialRecord>(_resume?.Trials ?? []);
+        using var strategy = _components.CreateStrategy(_options.Seed);
+        if (_resume is not null) strategy.LoadState(_resume.StrategyState);
+        var known = trials.Where(t => !t.FromCache).ToDictionary(t => t.ArchitectureHash, t => t.Outcome);
+        for (int trial = trials.Count + 1; trial <= _options.MaxTrials; trial++)
+        {
+            ct.ThrowIfCancellationRequested();
+            // At least one trial runs, so a search always ends with a model.
+            if (_options.MaxMinutes is { } minutes && trials.Count > 0 && elapsed().TotalMinutes >= minutes)
+                return (trials, $"time budget of {minutes:0.##} min reached");
+            var proposal = evaluator.Propose(strategy, known.GetValueOrDefault);
+            _emit(new TrialStarted(DateTimeOffset.UtcNow, trial, proposal.Candidate));
+            TrialRecord record;
+            if (proposal.Known is { } outcome)
+            {
+                record = new TrialRecord(trial, proposal.Candidate.Architecture.ToJson(), proposal.Candidate.Hash, proposal.Choices,
+                    outcome with { Seconds = 0 }, FromCache: true);
+            }
+            else
+            {
+                int t = trial;
+                var result = evaluator.Evaluate(proposal.Candidate, r => _emit(new EpochFinished(DateTimeOffset.UtcNow, t, r)), ct);
+                TrialEvaluator.Report(strategy, proposal.Choices, result.Reward);
+                record = new TrialRecord(trial, proposal.Candidate.Architecture.ToJson(), proposal.Candidate.Hash, proposal.Choices, result, FromCache: false);
+                known[record.ArchitectureHash] = result;
+            }
+            trials.Add(record);
+            _emit(new TrialFinished(DateTimeOffset.UtcNow, record));
+            _emit(new CheckpointReady(DateTimeOffset.UtcNow, new SearchCheckpoint(SearchCheckpoint.CurrentVersion, _options.Space,
+                _options.Strategy, _options.Seed, strategy.SaveState(), trials.ToList(), elapsed().TotalSeconds)));
+        }
+        return (trials, "trial budget reached");
+    }
+
+    /// <summary>One long run instead of trials: step, checkpoint (through the event), derive; the derived architecture becomes trial 1.</summary>
+    private (List<TrialRecord> Trials, string StopReason) RunOneShot(OneShotContext context, LatencyMeter meter, Func<TimeSpan> elapsed, CancellationToken ct)
+    {
+        using var run = _components.OneShot!.Start(context, _oneShotCheckpoint);
+        var progress = new List<OneShotProgress>();
+        while (!run.Finished)
+        {
+            ct.ThrowIfCancellationRequested();
+            var step = run.Step(ct);
+            progress.Add(step);
+            _emit(new OneShotStepped(DateTimeOffset.UtcNow, step, run));
+        }
+        var (candidate, outcome) = OneShotResult.Score(run, _components, meter, _options.Seed, progress, elapsed().TotalSeconds, ct);
+        var record = new TrialRecord(1, candidate.Architecture.ToJson(), candidate.Hash, [], outcome, FromCache: false);
+        _emit(new TrialFinished(DateTimeOffset.UtcNow, record));
+        return ([record], $"{_components.OneShot.Name} finished");
+    }
+}

@@ -1,0 +1,70 @@
+using System.Text.Json;
+using NasPlatform.Engine.Ops;
+using NasPlatform.Engine.Components;
+using NasPlatform.Engine.Strategies;
+using NasPlatform.Engine.Tasks;
+
+namespace NasPlatform.Engine.Spaces;
+
+/// <summary>
+/// One point of a search space as plain data: it rebuilds the same network anywhere, serializes to
+/// stable JSON and has a stable content hash, so equal architectures are recognised across processes.
+/// Only its own space knows its type; the rest of the platform sees this interface and the JSON.
+/// </summary>
+public interface IArchitecture
+{
+    /// <summary>Registry name of the space it belongs to.</summary>
+    string Space { get; }
+
+    string ToJson(bool indented = false);
+
+    /// <summary>First 16 hex digits of the SHA-256 of the compact JSON.</summary>
+    string Hash { get; }
+}
+
+/// <summary>The network an architecture describes, as ops: a backbone that ends in a feature map the task's head reads.</summary>
+public sealed record ArchitectureGraph(FeatureShape Input, IOp Backbone, TaskOutput Output)
+{
+    public FeatureShape Features => Backbone.Output(Input);
+}
+
+/// <summary>A human view of an architecture for pages and model cards: a summary line and a table.</summary>
+public sealed record ArchitectureView(string Summary, IReadOnlyList<string> Columns, IReadOnlyList<IReadOnlyList<string>> Rows);
+
+/// <summary>
+/// A search space built for one input shape and task: the decisions a strategy makes, how a choice
+/// vector becomes an architecture, and how an architecture becomes ops.
+/// </summary>
+public interface ISearchSpace
+{
+    string Name { get; }
+
+    /// <summary>What strategies see of this space.</summary>
+    DecisionSpace Decisions { get; }
+
+    IArchitecture Decode(IReadOnlyList<int> choices);
+
+    /// <summary>Reads an architecture of this space back from its JSON (FormatException when it is not one).</summary>
+    IArchitecture Parse(string json);
+
+    ArchitectureGraph Graph(IArchitecture architecture);
+
+    ArchitectureView Describe(IArchitecture architecture);
+}
+
+/// <summary>What a space is created for: the input images and the task's output.</summary>
+public sealed record SpaceInput(FeatureShape Image, TaskOutput Output);
+
+/// <summary>
+/// A registered search space: its name, a description for forms and help, and how to create it for
+/// an input with the space's own options (a JSON object the user may give, e.g. {"widthScale": 0.5}).
+/// Adding a space is one folder with one of these, and one registration.
+/// </summary>
+public interface ISearchSpaceDefinition : IRegistered
+{
+    /// <summary>Tasks it can build networks for.</summary>
+    IReadOnlyList<string> Tasks { get; }
+
+    /// <summary>Checks the options (ArgumentException with a message naming the option) and builds the space.</summary>
+    ISearchSpace Create(SpaceInput input, JsonElement? options);
+}

@@ -1,0 +1,46 @@
+using NasPlatform.Engine.Components;
+using NasPlatform.Engine.Datasets;
+using NasPlatform.Engine.Ops;
+using NasPlatform.Engine.Spaces;
+using NasPlatform.Engine.Training;
+using static TorchSharp.torch;
+
+namespace NasPlatform.Engine.Tasks;
+
+/// <summary>What a network must produce for a task (classification: one score per class).</summary>
+public sealed record TaskOutput(int Classes);
+
+/// <summary>
+/// A learning task (classification now; segmentation and detection next): its targets, loss,
+/// metrics and head. The trainer, the estimators and the model cards go through it, so no shared
+/// code path assumes one label per image, cross-entropy or accuracy.
+/// </summary>
+public interface ITask : IRegistered
+{
+    /// <summary>The metric searches rank by and pages show first, e.g. "accuracy" (higher is better).</summary>
+    string PrimaryMetric { get; }
+
+    TaskOutput OutputOf(DataShape data);
+
+    /// <summary>The full network: the space's backbone with this task's head.</summary>
+    nn.Module<Tensor, Tensor> BuildNetwork(ArchitectureGraph graph);
+
+    OpCost HeadCost(ArchitectureGraph graph);
+
+    /// <summary>The batch's targets as a tensor on the device.</summary>
+    Tensor Targets(HostBatch batch, Device device);
+
+    Tensor Loss(Tensor output, Tensor targets, double labelSmoothing);
+
+    /// <summary>A fresh accumulator of this task's metrics over batches.</summary>
+    IMetricAccumulator NewMetrics();
+}
+
+/// <summary>Adds up a task's metrics batch by batch (without keeping the outputs).</summary>
+public interface IMetricAccumulator
+{
+    void Add(Tensor output, Tensor targets);
+
+    /// <summary>Every metric by name; the task's primary metric among them.</summary>
+    IReadOnlyDictionary<string, double> Result();
+}

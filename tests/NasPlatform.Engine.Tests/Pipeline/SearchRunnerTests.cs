@@ -1,0 +1,156 @@
+using NasPlatform.Engine.Datasets;
+using NasPlatform.Engine.Latency;
+using NasPlatform.Engine.Pipeline;
+using NasPlatform.Engine.Spaces.MnasNet;
+using NasPlatform.Engine.Tests.TestData;
+using NasPlatform.Engine.Training;
+
+namespace NasPlatform.Engine.Tests.Pipeline;
+
+public class SearchRunnerTests
+{
+    /// <summary>Instant, deterministic estimates: accuracy grows with depth, latency with MACs.</summary>
+    private sealed class FakeEstimator : IPerformanceEstimator
+    {
+        public int Calls { get; private set; }
+
+        public TrialMeasurement Estimate(Candidate candidate, long seed, Action<EpochReport>? onEpoch, CancellationToken ct)
+        {
+            var architecture = (MnasArchitecture)candidate.Architecture;
+            Calls++;
+            double accuracy = Math.Min(0.99, 0.5 + architecture.Depth / 40.0);
+            double latency = Mnas.Cost(architecture).MultiplyAdds / 2e6;
+            onEpoch?.Invoke(new EpochReport(1, 1, 1.0, 0.5, accuracy, 1.0, 0.01, 1000));
+            var stats = new LatencyStats(latency, latency, latency, latency, latency, latency, 5, 1, 1, "cpu");
+            return new TrialMeasurement(accuracy, stats, [], 0.01);
+        }
+    }
+
+    private static DatasetBundle Data() =>
+        new(TinyImages.Make(120, 3, 1, 16, seed: 1), TinyImages.Make(30, 3, 1, 16, seed: 2), "test");
+
+    private static SearchOptions Options(string strategy = "random", int trials = 6) => new()
+    {
+        LatencyBudgetMs = 2,
+        Strategy = strategy,
+        MaxTrials = trials,
+        FinalEpochs = 1,
+        Threads = 2,
+        Seed = 4,
+        Training = new TrainingOptions { BatchSize = 32 },
+        Latency = new LatencyOptions { WarmupRuns = 1, TimedRuns = 3 },
+    };
+
+    [Fact]
+    public void Run_EmitsEventsInOrder_AndRetrainsTheBestTrialByReward()
+    {
+        var events = new List<SearchEvent>();
+        var result = new SearchRunner(Data(), Options(), events.Add, new FakeEstimator()).Run();
+        using var network = result.Final.Network;
+
+        Assert.IsType<SearchStarted>(events[0]);
+        Assert.IsType<SearchFinished>(events[^1]);
+        var trialEvents = events.OfType<TrialFinished>().Select(e => e.Record.Trial).ToList();
+        Assert.Equal([1, 2, 3, 4, 5, 6], trialEvents);
+        Assert.Equal(6, events.OfType<TrialStarted>().Count());
+        int finalStart = events.FindIndex(e => e is FinalTrainingStarted);
+        Assert.True(finalStart > events.FindLastIndex(e => e is TrialFinished));
+        Assert.Contains(events.Skip(finalStart), e => e is EpochFinished { Trial: 0 });
+
+        var best = result.Trials.MaxBy(t => t.Reward)!;
+        Assert.Equal(best.Trial, result.Selected.Trial);
+        Assert.InRange(result.Final.Test.Metric, 0, 1);
+        Assert.NotEmpty(result.ParetoTrials);
+        Assert.Contains(result.ParetoTrials, t => t == result.Trials.MaxBy(x => x.ValidationMetric)!.Trial);
+    }
+
+    [Fact]
+    public void Run_SameSeed_ProposesTheSameTrials()
+    {
+        List<string> Hashes()
+        {
+            var r = new SearchRunner(Data(), Options("evolution", 8), null, new FakeEstimator()).Run();
+            r.Final.Network.Dispose();
+            return r.Trials.Select(t => t.ArchitectureHash).ToList();
+        }
+        Assert.Equal(Hashes(), Hashes());
+    }
+
+    [Fact]
+    public void Run_TimeBudgetSpent_StopsEarlyAndSaysWhy()
+    {
+        var slow = new SlowEstimator();
+        var result = new SearchRunner(Data(), Options(trials: 50) with { MaxMinutes = 0.001 }, null, slow).Run();
+        result.Final.Network.Dispose();
+        Assert.True(result.Trials.Count < 50);
+        Assert.Contains("time budget", result.StopReason);
+    }
+
+    [Fact]
+    public void Options_Invalid_AreRefusedBeforeAnyWork()
+    {
+        Assert.Throws<ArgumentException>(() => new SearchRunner(Data(), Options() with { LatencyBudgetMs = 0 }));
+        Assert.Throws<ArgumentException>(() => new SearchRunner(Data(), Options() with { Strategy = "genetic" }));
+        Assert.Throws<ArgumentException>(() => new SearchRunner(Data(), Options() with { ProxyFraction = 0 }));
+    }
+
+    private sealed class SlowEstimator : IPerformanceEstimator
+    {
+        private readonly FakeEstimator _inner = new();
+
+        public TrialMeasurement Estimate(Candidate candidate, long seed, Action<EpochReport>? onEpoch, CancellationToken ct)
+        {
+            var architecture = (MnasArchitecture)candidate.Architecture;
+            Thread.Sleep(30);
+            return _inner.Estimate(candidate, seed, onEpoch, ct);
+        }
+    }
+}
+
+public class SearchRunnerResumeTests
+{
+    [Theory]
+    [InlineData("random")]
+    [InlineData("evolution")]
+    [InlineData("mnasnet-rl")]
+    public void Resume_FromACheckpoint_ProposesWhatAnUninterruptedSearchWould(string strategy)
+    {
+        var data = new Engine.Datasets.DatasetBundle(TinyImages.Make(60, 3, 1, 16, seed: 1), TinyImages.Make(15, 3, 1, 16, seed: 2), "test");
+        var options = new SearchOptions
+        {
+            LatencyBudgetMs = 2, Strategy = strategy, MaxTrials = 12, FinalEpochs = 1, Threads = 2, Seed = 9,
+            StrategyOptions = new Engine.Strategies.StrategyOptions(),
+            Training = new TrainingOptions { BatchSize = 32 },
+            Latency = new LatencyOptions { WarmupRuns = 1, TimedRuns = 3 },
+        };
+        var full = new SearchRunner(data, options, null, new DeterministicEstimator()).Run();
+        full.Final.Network.Dispose();
+
+        SearchCheckpoint? afterFive = null;
+        var firstPart = new SearchRunner(data, options with { MaxTrials = 5 }, e =>
+        {
+            if (e is CheckpointReady c && c.Checkpoint.Trials.Count == 5) afterFive = c.Checkpoint;
+        }, new DeterministicEstimator()).Run();
+        firstPart.Final.Network.Dispose();
+
+        var restored = SearchCheckpoint.FromJson(afterFive!.ToJson());
+        var resumed = new SearchRunner(data, options, null, new DeterministicEstimator(), restored).Run();
+        resumed.Final.Network.Dispose();
+
+        Assert.Equal(full.Trials.Select(t => t.ArchitectureHash), resumed.Trials.Select(t => t.ArchitectureHash));
+        Assert.Equal(full.Trials.Select(t => t.Reward), resumed.Trials.Select(t => t.Reward));
+    }
+
+    /// <summary>Rewards that depend only on the architecture, so a resumed run sees the same results.</summary>
+    private sealed class DeterministicEstimator : IPerformanceEstimator
+    {
+        public TrialMeasurement Estimate(Candidate candidate, long seed, Action<EpochReport>? onEpoch, CancellationToken ct)
+        {
+            var architecture = (MnasArchitecture)candidate.Architecture;
+            double accuracy = 0.3 + (Convert.ToInt32(architecture.Hash[..4], 16) % 600) / 1000.0;
+            double latency = 0.5 + architecture.Depth / 10.0;
+            var stats = new LatencyStats(latency, latency, latency, latency, latency, latency, 3, 1, 1, "cpu");
+            return new TrialMeasurement(accuracy, stats, [], 0);
+        }
+    }
+}

@@ -1,0 +1,35 @@
+using NasPlatform.Engine.Latency;
+using NasPlatform.Engine.Pipeline;
+using NasPlatform.Engine.Training;
+
+namespace NasPlatform.Web.Tests.Toy;
+
+/// <summary>
+/// Instant, deterministic measurements for toy architectures (so the CLI and the platform can be
+/// compared on equal results); every other space gets the platform's real estimator.
+/// </summary>
+public sealed class ToyEstimatorFactory : IEstimatorFactory
+{
+    private readonly ProxyTrainingEstimator.Factory _real = new();
+
+    public IPerformanceEstimator Create(EstimatorContext context) => new Estimator(_real.Create(context));
+
+    public static TrialMeasurement Measure(ToyArchitecture a)
+    {
+        double metric = 0.2 + Convert.ToInt32(a.Hash[..4], 16) % 700 / 1000.0;
+        double latency = 0.1 + a.Width * a.Depth / 100.0;
+        var stats = new LatencyStats(latency, latency, latency, latency, latency, latency, 3, 1, 1, "cpu");
+        return new TrialMeasurement(metric, stats, [new EpochReport(1, 1, 1.0, metric, metric, 1.0, 0.01, 100)], 0.01);
+    }
+
+    public sealed class Estimator(IPerformanceEstimator real) : IPerformanceEstimator
+    {
+        public TrialMeasurement Estimate(Candidate candidate, long seed, Action<EpochReport>? onEpoch, CancellationToken ct)
+        {
+            if (candidate.Architecture is not ToyArchitecture toy) return real.Estimate(candidate, seed, onEpoch, ct);
+            var m = Measure(toy);
+            foreach (var epoch in m.History) onEpoch?.Invoke(epoch);
+            return m;
+        }
+    }
+}
