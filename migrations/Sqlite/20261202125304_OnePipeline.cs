@@ -10,6 +10,10 @@ namespace NasPlatform.Migrations.Sqlite
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            // Epoch histories name the task's metric (trainMetric, validationMetric) instead of accuracy.
+            migrationBuilder.Sql("UPDATE \"Trials\" SET \"HistoryJson\" = REPLACE(REPLACE(\"HistoryJson\", '\"trainAccuracy\"', '\"trainMetric\"'), '\"validationAccuracy\"', '\"validationMetric\"')");
+            migrationBuilder.Sql("UPDATE \"Models\" SET \"HistoryJson\" = REPLACE(REPLACE(\"HistoryJson\", '\"trainAccuracy\"', '\"trainMetric\"'), '\"validationAccuracy\"', '\"validationMetric\"')");
+
             migrationBuilder.RenameColumn(
                 name: "ValidationAccuracy",
                 table: "Trials",
@@ -116,6 +120,10 @@ namespace NasPlatform.Migrations.Sqlite
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            // Epoch histories name the task's metric (trainMetric, validationMetric) instead of accuracy.
+            migrationBuilder.Sql("UPDATE \"Trials\" SET \"HistoryJson\" = REPLACE(REPLACE(\"HistoryJson\", '\"trainMetric\"', '\"trainAccuracy\"'), '\"validationMetric\"', '\"validationAccuracy\"')");
+            migrationBuilder.Sql("UPDATE \"Models\" SET \"HistoryJson\" = REPLACE(REPLACE(\"HistoryJson\", '\"trainMetric\"', '\"trainAccuracy\"'), '\"validationMetric\"', '\"validationAccuracy\"')");
+
             migrationBuilder.DropColumn(
                 name: "RewardTermsJson",
                 table: "Trials");

@@ -20,6 +20,9 @@ public interface ITask : IRegistered
     /// <summary>The metric searches rank by and pages show first, e.g. "accuracy" (higher is better).</summary>
     string PrimaryMetric { get; }
 
+    /// <summary>What a trained network outputs, for model cards (how to read a prediction).</summary>
+    string OutputDescription { get; }
+
     TaskOutput OutputOf(DataShape data);
 
     /// <summary>The full network: the space's backbone with this task's head.</summary>

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using NasPlatform.Data.Entities;
+using NasPlatform.Engine.Tasks;
 using NasPlatform.Platform.Storage;
 
 namespace NasPlatform.Web.Api;
@@ -18,7 +19,8 @@ public static class ModelPackage
 
     public static string FileStem(TrainedModel model) => $"nasplatform-model-{model.Id:N}"[..27];
 
-    public static async Task WriteAsync(Stream output, TrainedModel model, Search search, IBlobStore blobs)
+    /// <param name="task">The model's task (null when this host no longer knows it): the card says how to read the output.</param>
+    public static async Task WriteAsync(Stream output, TrainedModel model, Search search, ITask? task, IBlobStore blobs)
     {
         await using (var zip = await ZipArchive.CreateAsync(output, ZipArchiveMode.Create, leaveOpen: true, entryNameEncoding: null))
         {
@@ -28,7 +30,7 @@ public static class ModelPackage
                 await blob.CopyToAsync(entry);
             await WriteTextAsync(zip, "architecture.json", JsonNode.Parse(model.ArchitectureJson)!.ToJsonString(Indented));
             await WriteTextAsync(zip, "model-card.json", CardJson(model, search).ToJsonString(Indented));
-            await WriteTextAsync(zip, "model-card.md", CardMarkdown(model, search));
+            await WriteTextAsync(zip, "model-card.md", CardMarkdown(model, search, task));
         }
     }
 
@@ -88,7 +90,7 @@ public static class ModelPackage
         },
     };
 
-    private static string CardMarkdown(TrainedModel m, Search s)
+    private static string CardMarkdown(TrainedModel m, Search s, ITask? task)
     {
         var inv = CultureInfo.InvariantCulture;
         var d = s.Dataset;
@@ -116,6 +118,7 @@ public static class ModelPackage
             (rebuild it with NasPlatform.Engine: the `{m.SearchSpace}` space's `Parse` and `Graph`, then the {m.Task} task's `BuildNetwork`,
             then `load("model.bin")`).
             Inputs are N x C x H x W float tensors of the uint8 pixels mapped to [-1, 1] (p * 2 / 255 - 1), as in training.
+            Outputs: {task?.OutputDescription ?? $"as the {m.Task} task defines them"}
             """);
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using NasPlatform.Data;
 using NasPlatform.Platform.Accounts;
+using NasPlatform.Platform.Searches;
 using NasPlatform.Platform.Storage;
 
 namespace NasPlatform.Web.Api;
@@ -33,7 +34,7 @@ public static class ModelsApi
     }
 
     private static async Task<Results<PushStreamHttpResult, ProblemHttpResult>> Download(Guid id, HttpContext http, ClaimsPrincipal user,
-        IDbContextFactory<NasDbContext> dbf, IBlobStore blobs, CancellationToken ct)
+        IDbContextFactory<NasDbContext> dbf, IBlobStore blobs, SearchSetup setup, CancellationToken ct)
     {
         // DeflateStream writes its last block synchronously when an entry is closed, even in async code.
         if (http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpBodyControlFeature>() is { } body) body.AllowSynchronousIO = true;
@@ -42,7 +43,8 @@ public static class ModelsApi
         if (model is null) return Problems.NotFound("Model", id);
         var search = await db.Searches.AsNoTracking().Include(s => s.Dataset).FirstAsync(s => s.Id == model.SearchId, ct);
         if (!blobs.Exists(model.WeightsBlob)) return Problems.Of(404, $"The weights of model {id} are missing from the blob store.");
-        return TypedResults.Stream(stream => ModelPackage.WriteAsync(stream, model, search, blobs),
+        var task = setup.Catalog.Tasks.Contains(model.Task) ? setup.Catalog.Tasks.Get(model.Task) : null;
+        return TypedResults.Stream(stream => ModelPackage.WriteAsync(stream, model, search, task, blobs),
             "application/zip", $"{ModelPackage.FileStem(model)}.zip");
     }
 }

@@ -55,9 +55,8 @@ public static class SearchesApi
         await using var db = await dbf.CreateDbContextAsync(ct);
         var visible = db.Searches.VisibleTo(Caller.Of(user));
         int total = await visible.CountAsync(ct);
-        var rows = await visible.AsNoTracking().OrderByDescending(s => s.CreatedAt).Skip((page - 1) * pageSize).Take(pageSize).ToListAsync(ct);
-        var bestIds = rows.Where(s => s.BestTrialId is not null).Select(s => s.BestTrialId!.Value).ToList();
-        var best = await db.Trials.AsNoTracking().Where(t => bestIds.Contains(t.Id)).ToDictionaryAsync(t => t.Id, ct);
+        var rows = await visible.AsNoTracking().NewestPage(page, pageSize).ToListAsync(ct);
+        var best = await db.BestTrialsAsync(rows.Select(s => s.BestTrialId), ct);
         return TypedResults.Ok(new PagedList<SearchDto>(rows.Select(s => SearchDto.From(s, s.BestTrialId is { } b ? best.GetValueOrDefault(b) : null)).ToList(),
             total, page, pageSize));
     }

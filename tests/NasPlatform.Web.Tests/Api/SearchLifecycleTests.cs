@@ -77,7 +77,10 @@ public abstract class SearchLifecycleTests(PlatformFactory factory)
             Assert.Equal(model["testMetric"]!.GetValue<double>(), json["testMetric"]!.GetValue<double>());
             Assert.Equal("search data", json["dataset"]!["name"]!.GetValue<string>());
             Assert.Equal(5.0, json["search"]!["latencyBudgetMs"]!.GetValue<double>());
+            Assert.Equal("classification", json["task"]!.GetValue<string>());
         }
+        using (var card = new StreamReader(zip.GetEntry("model-card.md")!.Open()))
+            Assert.Contains("one per class", await card.ReadToEndAsync()); // the task says how to read the output
 
         // Live progress reached the SignalR client: every trial's start and finish, and its epochs.
         await WaitUntil(() => { lock (trialMessages) return trialMessages.Count(m => m.Status == "succeeded") >= 3; });

@@ -54,6 +54,7 @@ public abstract class SearchJourneyTests(PlatformFactory factory, BrowserSession
         await _page.ClickAsync("#new-search");
         await _page.WaitForURLAsync(new Regex("/searches/new"), new() { WaitUntil = WaitUntilState.Commit });
         await _page.SelectOptionAsync("#search-strategy", "random");
+        await _page.FillAsync("#strategy-option-maxDuplicateRetries", "7");
         await _page.FillAsync("#latency-budget", "5");
         await _page.FillAsync("#max-trials", "3");
         await _page.FillAsync("#proxy-epochs", "1");
@@ -61,10 +62,12 @@ public abstract class SearchJourneyTests(PlatformFactory factory, BrowserSession
         await _page.FillAsync("#final-epochs", "1");
         await browser.ScreenshotAsync(_page, shots + "3-new-search", fullPage: false);
         await _page.ClickAsync("#start-search");
-        // Blazor navigates inside the page (history API): there is no load event to wait for.
+        // Blazor navigates inside the page (history API): there is no load event to wait for, and a
+        // navigation event can be missed under load, so wait for the search page itself.
         try
         {
-            await _page.WaitForURLAsync(new Regex("/searches/[0-9a-f-]{36}$"), new() { WaitUntil = WaitUntilState.Commit });
+            await _page.GetByTestId("search-status").WaitForAsync(new() { Timeout = 30_000 });
+            Assert.Matches(new Regex("/searches/[0-9a-f-]{36}$"), _page.Url);
         }
         catch (TimeoutException)
         {
@@ -74,6 +77,7 @@ public abstract class SearchJourneyTests(PlatformFactory factory, BrowserSession
 
         // From here on the page must update itself: a reload would drop this marker.
         await _page.EvaluateAsync("() => window.__notReloaded = true");
+        await Expect(_page.GetByTestId("search-strategy")).ToContainTextAsync("maxDuplicateRetries 7");
         await Expect(_page.GetByTestId("trial-row").First).ToBeVisibleAsync(new() { Timeout = 60_000 });
         await Expect(_page.GetByTestId("scatter-count")).ToContainTextAsync("1 trial", new() { Timeout = 120_000 });
         await browser.ScreenshotAsync(_page, shots + "4-search-running");

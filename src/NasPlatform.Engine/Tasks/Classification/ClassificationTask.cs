@@ -18,6 +18,9 @@ public sealed class ClassificationTask : ITask
 
     public string PrimaryMetric => Accuracy;
 
+    public string OutputDescription =>
+        "N x K scores (logits), one per class in the order of the dataset's class names; the prediction is the highest score (softmax gives probabilities).";
+
     public TaskOutput OutputOf(DataShape data) => new(data.Classes);
 
     public nn.Module<Tensor, Tensor> BuildNetwork(ArchitectureGraph graph) =>
