@@ -16,7 +16,7 @@ public sealed class MnasObjective(LatencyTarget target) : ISearchObjective
         return new TrialScore(reward, new Dictionary<string, double>
         {
             ["metric"] = input.Metric,
-            ["latencyFactor"] = input.Metric > 0 ? reward / input.Metric : MnasReward.Compute(1, input.LatencyMs, target.BudgetMs, target.Constraint),
+            ["latencyFactor"] = MnasReward.Compute(1, input.LatencyMs, target.BudgetMs, target.Constraint),
         });
     }
 
