@@ -74,7 +74,7 @@ public sealed class SearchCommand(IAnsiConsole console) : Command<SearchCommandS
         {
             var summary = new DatasetSummary(Path.GetFullPath(settings.Data), bundle.Format, bundle.Train.Count, bundle.Test.Count,
                 bundle.Train.Channels, bundle.Train.Height, bundle.Train.Width, bundle.Train.ClassNames);
-            ResultWriter.Write(settings.Out, result, options, summary);
+            ResultWriter.Write(settings.Out, result, summary);
         }
         finally
         {

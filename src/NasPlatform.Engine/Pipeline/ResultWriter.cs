@@ -18,8 +18,9 @@ public static class ResultWriter
 
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
-    public static void Write(string folder, SearchResult result, SearchOptions options, DatasetSummary dataset)
+    public static void Write(string folder, SearchResult result, DatasetSummary dataset)
     {
+        var options = result.Options;
         Directory.CreateDirectory(folder);
         var final = result.Final;
         var selected = result.Selected;

@@ -54,15 +54,16 @@ public sealed class SearchComponents
         var objective = catalog.Objectives.Get(options.Objective)
             .Create(new LatencyTarget(options.LatencyBudgetMs, options.Constraint), options.ObjectiveOptions);
         options.StrategyOptions.Validate();
+        var strategyOptions = options.StrategyOptions.ForBudget(options.MaxTrials);
         if (catalog.OneShot.Contains(options.Strategy))
         {
             var method = catalog.OneShot.Get(options.Strategy);
             if (!method.Spaces.Contains(space.Name))
                 throw new ArgumentException($"The one-shot method {method.Name} searches {string.Join(", ", method.Spaces)}, not the {space.Name} space.");
-            return new SearchComponents(space, task, objective, null, method, options.StrategyOptions);
+            return new SearchComponents(space, task, objective, null, method, strategyOptions);
         }
         if (!catalog.Strategies.Contains(options.Strategy)) throw new ArgumentException(catalog.UnknownStrategyMessage(options.Strategy));
-        return new SearchComponents(space, task, objective, catalog.Strategies.Get(options.Strategy), null, options.StrategyOptions);
+        return new SearchComponents(space, task, objective, catalog.Strategies.Get(options.Strategy), null, strategyOptions);
     }
 
     public ISearchStrategy CreateStrategy(long seed) =>

@@ -28,8 +28,10 @@ public sealed record FinalModel(
     public double Reward => Score.Reward;
 }
 
+/// <param name="Options">The options as the search ran with them (budget-relative strategy sizes filled in).</param>
 /// <param name="Metric">The task's primary metric, the one ValidationMetric and the test metric are.</param>
 public sealed record SearchResult(
+    SearchOptions Options,
     string Metric,
     IReadOnlyList<TrialRecord> Trials,
     IReadOnlyList<int> ParetoTrials,

@@ -32,6 +32,8 @@ public sealed class SearchRunner
         IPerformanceEstimator? estimator = null, SearchCheckpoint? resumeFrom = null, SearchCatalog? catalog = null, Stream? oneShotCheckpoint = null)
     {
         options.Validate();
+        // The budget-relative strategy sizes are fixed now, so the result and the checkpoint record what ran.
+        options = options with { StrategyOptions = options.StrategyOptions.ForBudget(options.MaxTrials) };
         resumeFrom?.EnsureMatches(options);
         _resume = resumeFrom;
         _data = data;
@@ -66,7 +68,7 @@ public sealed class SearchRunner
         _emit(new FinalTrainingStarted(DateTimeOffset.UtcNow, best, _options.FinalEpochs, _data.Train.Count));
         var final = FinalTraining.Run(_data, _options, _components, _components.Parse(best.ArchitectureJson), trainer,
             r => _emit(new EpochFinished(DateTimeOffset.UtcNow, 0, r)), ct);
-        var searchResult = new SearchResult(_components.Task.PrimaryMetric, trials, pareto, best, final, elapsed().TotalSeconds, stopReason);
+        var searchResult = new SearchResult(_options, _components.Task.PrimaryMetric, trials, pareto, best, final, elapsed().TotalSeconds, stopReason);
         _emit(new SearchFinished(DateTimeOffset.UtcNow, searchResult));
         return searchResult;
     }

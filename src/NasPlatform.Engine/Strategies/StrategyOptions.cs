@@ -1,19 +1,21 @@
 namespace NasPlatform.Engine.Strategies;
 
 /// <summary>
-/// Tunables of every strategy in one record, so the CLI and the run configuration can carry a single
-/// object; each strategy reads only its own fields. Defaults follow the papers.
+/// Tunables of every strategy in one record, so the API, the form and the CLI carry a single object
+/// with one set of defaults and one validation; each strategy reads only its own fields. The sizes
+/// that only make sense relative to the trial budget (population, tournament, controller batch) are
+/// null until <see cref="ForBudget"/> fills them from it; the others follow the papers.
 /// </summary>
 public sealed record StrategyOptions
 {
     /// <summary>Random search: how many times to redraw a vector that was already proposed.</summary>
     public int MaxDuplicateRetries { get; init; } = 100;
 
-    /// <summary>Regularized evolution: population size P (Real et al. 2019).</summary>
-    public int PopulationSize { get; init; } = 20;
+    /// <summary>Regularized evolution: population size P (Real et al. 2019); null = from the trial budget.</summary>
+    public int? PopulationSize { get; init; }
 
-    /// <summary>Regularized evolution: tournament sample size S.</summary>
-    public int SampleSize { get; init; } = 5;
+    /// <summary>Regularized evolution: tournament sample size S; null = a quarter of P.</summary>
+    public int? SampleSize { get; init; }
 
     /// <summary>MnasNet RL: LSTM hidden units.</summary>
     public int HiddenSize { get; init; } = 64;
@@ -24,8 +26,8 @@ public sealed record StrategyOptions
     /// <summary>MnasNet RL: Adam learning rate.</summary>
     public double LearningRate { get; init; } = 5e-4;
 
-    /// <summary>MnasNet RL: results collected before one PPO update.</summary>
-    public int BatchSize { get; init; } = 5;
+    /// <summary>MnasNet RL: results collected before one PPO update; null = from the trial budget.</summary>
+    public int? BatchSize { get; init; }
 
     /// <summary>MnasNet RL: optimization epochs over each batch.</summary>
     public int PpoEpochs { get; init; } = 4;
@@ -42,6 +44,25 @@ public sealed record StrategyOptions
     /// <summary>MnasNet RL: controller weights start uniform in [-InitRange, InitRange].</summary>
     public double InitRange { get; init; } = 0.1;
 
+    /// <summary>
+    /// The budget-relative sizes filled in, given ones kept. With P = N/4 (4 to 100) and S = P/4 (at
+    /// least 2), evolution starts mutating after a quarter of the budget instead of sampling
+    /// uniformly until 20 trials (at N = 20 the old default made it random search); Real et al.'s
+    /// P = 100, S = 25 is reached from 400 trials. The controller updates every N/10 results (2 to
+    /// 10), so a 20-trial search makes 10 PPO updates instead of 4. Without a budget (a strategy
+    /// built on its own) the papers' sizes apply: P = 20, S = 5, batch 5.
+    /// </summary>
+    public StrategyOptions ForBudget(int? trials)
+    {
+        int population = PopulationSize ?? (trials is { } n ? Math.Clamp((int)Math.Round(n / 4.0), 4, 100) : 20);
+        return this with
+        {
+            PopulationSize = population,
+            SampleSize = SampleSize ?? Math.Clamp((int)Math.Round(population / 4.0), 2, population),
+            BatchSize = BatchSize ?? (trials is { } m ? Math.Clamp((int)Math.Round(m / 10.0), 2, 10) : 5),
+        };
+    }
+
     public void Validate()
     {
         static void Check(bool ok, string what)
@@ -50,12 +71,12 @@ public sealed record StrategyOptions
         }
 
         Check(MaxDuplicateRetries >= 0, "MaxDuplicateRetries must be >= 0");
-        Check(PopulationSize >= 1, "PopulationSize must be >= 1");
-        Check(SampleSize >= 1, "SampleSize must be >= 1");
+        Check(PopulationSize is null or >= 1, "PopulationSize must be >= 1");
+        Check(SampleSize is null or >= 1, "SampleSize must be >= 1");
         Check(HiddenSize >= 1, "HiddenSize must be >= 1");
         Check(EmbeddingSize >= 1, "EmbeddingSize must be >= 1");
         Check(LearningRate > 0 && double.IsFinite(LearningRate), "LearningRate must be > 0");
-        Check(BatchSize >= 1, "BatchSize must be >= 1");
+        Check(BatchSize is null or >= 1, "BatchSize must be >= 1");
         Check(PpoEpochs >= 1, "PpoEpochs must be >= 1");
         Check(ClipEpsilon > 0 && ClipEpsilon < 1, "ClipEpsilon must be in (0, 1)");
         Check(EntropyWeight >= 0 && double.IsFinite(EntropyWeight), "EntropyWeight must be >= 0");

@@ -91,6 +91,8 @@ public sealed class SearchService(IDbContextFactory<NasDbContext> dbf, IJobSched
         {
             strategyOptions = ComponentOptions.Read<StrategyOptions>(r.StrategyOptions, $"the {r.Strategy} strategy");
             strategyOptions.Validate();
+            // Stored with the budget-relative sizes filled in: the search page shows what runs.
+            strategyOptions = strategyOptions.ForBudget(r.MaxTrials);
         });
         Try("objectiveOptions", () => catalog.Objectives.Get(r.Objective)
             .Create(new LatencyTarget(r.LatencyBudgetMs, MnasReward.Parse(r.Constraint)), r.ObjectiveOptions));

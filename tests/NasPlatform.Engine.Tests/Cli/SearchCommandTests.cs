@@ -29,6 +29,8 @@ public class SearchCommandTests
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "result.json")));
         var root = json.RootElement;
         Assert.Equal("accuracy", root.GetProperty("metric").GetString());
+        // The budget-relative strategy sizes are recorded as they ran: 3 trials give the smallest population, 4.
+        Assert.Equal(4, root.GetProperty("search").GetProperty("strategyOptions").GetProperty("populationSize").GetInt32());
         double testAccuracy = root.GetProperty("testMetric").GetDouble();
         Assert.True(testAccuracy > 0.5, $"test accuracy {testAccuracy} is not above chance (0.25) by a margin");
         Assert.True(root.GetProperty("latencyMs").GetDouble() > 0);

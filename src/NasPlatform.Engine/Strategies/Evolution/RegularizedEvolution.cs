@@ -27,8 +27,9 @@ public sealed class RegularizedEvolution : ISearchStrategy
         options ??= new StrategyOptions();
         options.Validate();
         Space = space;
-        _populationSize = options.PopulationSize;
-        _sampleSize = options.SampleSize;
+        options = options.ForBudget(null);
+        _populationSize = options.PopulationSize!.Value;
+        _sampleSize = options.SampleSize!.Value;
         _rng = new SeededRandom(seed);
     }
 

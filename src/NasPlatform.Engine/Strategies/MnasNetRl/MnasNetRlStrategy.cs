@@ -36,7 +36,7 @@ public sealed class MnasNetRlStrategy : ISearchStrategy
 
     public MnasNetRlStrategy(DecisionSpace space, long seed, StrategyOptions? options = null)
     {
-        _options = options ?? new StrategyOptions();
+        _options = (options ?? new StrategyOptions()).ForBudget(null);
         _options.Validate();
         Space = space;
         _rng = new SeededRandom(seed);
@@ -82,7 +82,7 @@ public sealed class MnasNetRlStrategy : ISearchStrategy
 
         sample.Reward = reward;
         _batch.Add(sample);
-        if (_batch.Count >= _options.BatchSize) Update();
+        if (_batch.Count >= _options.BatchSize!.Value) Update();
     }
 
     public string SaveState()
