@@ -2,6 +2,7 @@ using NasPlatform.Engine.Objectives;
 using NasPlatform.Engine.OneShot;
 using NasPlatform.Engine.Spaces;
 using NasPlatform.Engine.Spaces.MnasNet;
+using NasPlatform.Engine.Spaces.ResNet;
 using NasPlatform.Engine.Strategies;
 using NasPlatform.Engine.Tasks;
 using NasPlatform.Engine.Tasks.Classification;
@@ -16,7 +17,7 @@ namespace NasPlatform.Engine.Components;
 /// </summary>
 public sealed class SearchCatalog
 {
-    public static IReadOnlyList<ISearchSpaceDefinition> BuiltInSpaces { get; } = [new MnasNetDefinition()];
+    public static IReadOnlyList<ISearchSpaceDefinition> BuiltInSpaces { get; } = [new MnasNetDefinition(), new ResNetDefinition()];
     public static IReadOnlyList<IObjectiveDefinition> BuiltInObjectives { get; } = [new MnasObjective.Definition()];
     public static IReadOnlyList<ITask> BuiltInTasks { get; } = [new ClassificationTask()];
 

@@ -3,8 +3,12 @@ using static TorchSharp.torch.nn;
 
 namespace NasPlatform.Engine.Ops;
 
-/// <summary>Convolution (no bias, "same" padding), batch norm, optional ReLU. Groups = In gives a depthwise conv.</summary>
-public sealed record ConvBn(int In, int Out, int Kernel, int Stride = 1, int Groups = 1, bool Act = true) : IOp
+/// <summary>
+/// Convolution (no bias, "same" padding), batch norm, optional ReLU. Groups = In gives a depthwise conv.
+/// <paramref name="ZeroInit"/> starts the batch norm's scale at zero, so a residual branch ending here
+/// starts as the identity (Goyal et al.; TResNet).
+/// </summary>
+public sealed record ConvBn(int In, int Out, int Kernel, int Stride = 1, int Groups = 1, bool Act = true, bool ZeroInit = false) : IOp
 {
     public string Kind => "conv_bn";
 
@@ -25,6 +29,8 @@ public sealed record ConvBn(int In, int Out, int Kernel, int Stride = 1, int Gro
             ("conv", Conv2d(In, Out, Kernel, stride: Stride, padding: Kernel / 2, groups: Groups, bias: false)),
             ("bn", BatchNorm2d(Out)),
         };
+        if (ZeroInit)
+            using (no_grad()) ((TorchSharp.Modules.BatchNorm2d)modules[1].Item2).weight!.zero_();
         if (Act) modules.Add(("act", ReLU(inplace: true)));
         return Sequential(modules);
     }
@@ -41,4 +47,17 @@ public sealed record AvgPool(int Stride) : IOp
     public OpCost Cost(FeatureShape input) => default;
 
     public Module<Tensor, Tensor> Build() => AvgPool2d(Stride, Stride, ceil_mode: true);
+}
+
+/// <summary>SpaceToDepth (TResNet's stem): each 2 x 2 (Block x Block) patch becomes channels, so resolution drops without losing information.</summary>
+public sealed record SpaceToDepth(int Block) : IOp
+{
+    public string Kind => "space_to_depth";
+
+    public FeatureShape Output(FeatureShape input) =>
+        new(input.Channels * Block * Block, input.Height / Block, input.Width / Block);
+
+    public OpCost Cost(FeatureShape input) => default;
+
+    public Module<Tensor, Tensor> Build() => PixelUnshuffle(Block);
 }

@@ -6,9 +6,10 @@ namespace NasPlatform.Engine.Ops;
 /// <summary>
 /// body -> optional squeeze-excitation -> optional linear projection, plus an optional shortcut:
 /// the shape of MBConv, separable-conv and ResNet-style layers. With <see cref="Residual"/> and no
-/// <see cref="Shortcut"/> the input is added as is (shapes must match).
+/// <see cref="Shortcut"/> the input is added as is (shapes must match). <see cref="ActAfterAdd"/>
+/// applies ReLU after the addition, as ResNet's blocks do.
 /// </summary>
-public sealed record ResidualBlock(Sequence Body, SqueezeExcite? Se, IOp? Project, bool Residual, IOp? Shortcut) : IOp
+public sealed record ResidualBlock(Sequence Body, SqueezeExcite? Se, IOp? Project, bool Residual, IOp? Shortcut, bool ActAfterAdd = false) : IOp
 {
     public string Kind => "block";
 
@@ -37,6 +38,7 @@ public sealed record ResidualBlock(Sequence Body, SqueezeExcite? Se, IOp? Projec
         private readonly Module<Tensor, Tensor>? project;
         private readonly Module<Tensor, Tensor>? shortcut;
         private readonly bool residual;
+        private readonly bool actAfterAdd;
 
         // Field names are the state-dict names (body, se, project, shortcut), kept stable for saved weights.
         public BlockModule(ResidualBlock spec) : base("MnasLayer")
@@ -45,6 +47,7 @@ public sealed record ResidualBlock(Sequence Body, SqueezeExcite? Se, IOp? Projec
             se = spec.Se?.Build();
             project = spec.Project?.Build();
             residual = spec.Residual;
+            actAfterAdd = spec.ActAfterAdd;
             shortcut = spec.Residual ? spec.Shortcut?.Build() : null;
             RegisterComponents();
         }
@@ -56,6 +59,7 @@ public sealed record ResidualBlock(Sequence Body, SqueezeExcite? Se, IOp? Projec
             if (se is not null) y = se.call(y);
             if (project is not null) y = project.call(y);
             if (residual) y = y + (shortcut is null ? x : shortcut.call(x));
+            if (actAfterAdd) y = functional.relu(y);
             return y.MoveToOuterDisposeScope();
         }
     }
