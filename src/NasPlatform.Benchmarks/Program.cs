@@ -19,6 +19,13 @@ if (command == "browser-search")
     await run.RunAsync(BrowserSearch.Form(name => Arg(args, name)), Arg(args, "--name") ?? "fashion-mnist");
     return 0;
 }
+if (command == "spaces")
+{
+    int size = Int(Arg(args, "--size")) ?? 28;
+    NasPlatform.Engine.Torch.TorchRuntime.Configure(threads);
+    SpaceLatency.Run(new NasPlatform.Engine.Ops.FeatureShape(Int(Arg(args, "--channels")) ?? 1, size, size), 10, Int(Arg(args, "--samples")) ?? 20, latency);
+    return 0;
+}
 var bench = new EngineBenchmarks(data, threads);
 switch (command)
 {
@@ -27,7 +34,7 @@ switch (command)
     case "proxy": bench.ProxyTrial(); break;
     case "all": bench.Throughput(); bench.LatencyRepeatability(latency); bench.ProxyTrial(); break;
     default:
-        Console.Error.WriteLine($"unknown benchmark '{command}': use all, throughput, latency, proxy or browser-search");
+        Console.Error.WriteLine($"unknown benchmark '{command}': use all, throughput, latency, proxy, spaces or browser-search");
         return 2;
 }
 return 0;
