@@ -38,7 +38,8 @@ public sealed class SearchCommand(IAnsiConsole console) : Command<SearchCommandS
             console.MarkupLineInterpolated($"resuming after trial {resume.Trials.Count} from {checkpointPath}");
         }
         var oneShotPath = Path.Combine(settings.Out, OneShotCheckpointFile);
-        using var oneShotResume = settings.Resume && File.Exists(oneShotPath) ? File.OpenRead(oneShotPath) : null;
+        // Read into memory: the file is replaced after every step while the run goes on.
+        using var oneShotResume = settings.Resume && File.Exists(oneShotPath) ? new MemoryStream(File.ReadAllBytes(oneShotPath)) : null;
         Directory.CreateDirectory(settings.Out);
         var view = new SearchProgressView(options, resume?.Trials ?? []);
 

@@ -43,3 +43,20 @@ public interface IOneShotMethod : IRegistered
     /// <param name="checkpoint">A stream written by <see cref="IOneShotRun.SaveCheckpoint"/>, or null to start afresh.</param>
     IOneShotRun Start(OneShotContext context, Stream? checkpoint);
 }
+
+public static class OneShotRunExtensions
+{
+    /// <summary>One step while holding the device, so no trial trains or latency is measured on the same cores meanwhile.</summary>
+    public static OneShotProgress StepOnDevice(this IOneShotRun run, CancellationToken ct)
+    {
+        Torch.TorchRuntime.DeviceLock.Wait(ct);
+        try
+        {
+            return run.Step(ct);
+        }
+        finally
+        {
+            Torch.TorchRuntime.DeviceLock.Release();
+        }
+    }
+}

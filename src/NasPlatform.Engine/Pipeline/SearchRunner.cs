@@ -118,7 +118,7 @@ public sealed class SearchRunner
         while (!run.Finished)
         {
             ct.ThrowIfCancellationRequested();
-            var step = run.Step(ct);
+            var step = run.StepOnDevice(ct);
             progress.Add(step);
             _emit(new OneShotStepped(DateTimeOffset.UtcNow, step, run));
         }

@@ -58,7 +58,7 @@ public sealed record StrategyOptions
         return this with
         {
             PopulationSize = population,
-            SampleSize = SampleSize ?? Math.Clamp((int)Math.Round(population / 4.0), 2, population),
+            SampleSize = SampleSize ?? Math.Clamp((int)Math.Round(population / 4.0), Math.Min(2, population), population),
             BatchSize = BatchSize ?? (trials is { } m ? Math.Clamp((int)Math.Round(m / 10.0), 2, 10) : 5),
         };
     }

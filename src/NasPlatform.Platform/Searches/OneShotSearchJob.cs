@@ -59,7 +59,7 @@ public sealed class OneShotSearchJob(IDbContextFactory<NasDbContext> dbf, Datase
             {
                 while (!run.Finished)
                 {
-                    var step = await Task.Run(() => run.Step(stop.Token), stop.Token);
+                    var step = await Task.Run(() => run.StepOnDevice(stop.Token), stop.Token);
                     steps.Add(step);
                     await blobs.WriteFileAsync(key, path =>
                     {
@@ -103,7 +103,8 @@ public sealed class OneShotSearchJob(IDbContextFactory<NasDbContext> dbf, Datase
     {
         await using var db = await dbf.CreateDbContextAsync();
         var search = await db.Searches.FirstAsync(s => s.Id == searchId);
-        if (search.Status != SearchStatus.Running) return;
+        // Another execution of this job may have finished first (a cancel-and-resume, or a re-run): then nothing is left to do.
+        if (search.Status != SearchStatus.Running || search.Phase != SearchPhases.OneShot) return;
         var now = time.GetUtcNow();
         var trial = new Trial
         {
@@ -121,10 +122,12 @@ public sealed class OneShotSearchJob(IDbContextFactory<NasDbContext> dbf, Datase
         {
             await db.SaveChangesAsync();
         }
-        catch (DbUpdateConcurrencyException)
+        catch (DbUpdateException)
         {
-            return; // cancelled in the last moment
+            return; // cancelled, or finished by another execution, in the last moment (version check or the trial-number index)
         }
+        // The derived architecture is stored: a resume now only needs the final training, not the run.
+        blobs.DeletePrefix($"searches/{searchId}/");
         jobs.EnqueueFinalTraining(searchId, device);
         await progress.TrialChanged(SearchCoordinator.ToUpdate(trial));
         await progress.SearchChanged(SearchCoordinator.ToUpdate(search));

@@ -53,7 +53,9 @@ public sealed class SearchSetup(SearchCatalog catalog, IOptions<PlatformOptions>
         SpaceOptions = Json(search.SpaceOptionsJson),
         Task = search.Task,
         Strategy = search.Strategy,
-        StrategyOptions = ComponentOptions.Read<StrategyOptions>(Json(search.StrategyOptionsJson), $"the {search.Strategy} strategy"),
+        // Searches stored before options were (null) keep the sizes they started with: the papers' ones.
+        StrategyOptions = search.StrategyOptionsJson is null ? new StrategyOptions().ForBudget(null)
+            : ComponentOptions.Read<StrategyOptions>(Json(search.StrategyOptionsJson), $"the {search.Strategy} strategy"),
         Objective = search.Objective,
         ObjectiveOptions = Json(search.ObjectiveOptionsJson),
         MaxTrials = search.MaxTrials,

@@ -28,6 +28,13 @@ public class StrategyOptionsTests
     }
 
     [Fact]
+    public void ForBudget_APopulationOfOne_GetsATournamentOfOne()
+    {
+        var o = new StrategyOptions { PopulationSize = 1 }.ForBudget(20);
+        Assert.Equal(1, o.SampleSize);
+    }
+
+    [Fact]
     public void ATwentyTrialEvolution_MutatesAfterAQuarterOfItsBudget_InsteadOfSamplingUniformlyThroughout()
     {
         var problem = new ToyProblem(6, 4);
