@@ -20,7 +20,7 @@ internal sealed class SearchProgressView
     {
         this.options = options;
         _trials = [.. earlier];
-        _best = earlier.MaxBy(t => t.Reward);
+        _best = earlier.Where(t => !t.Failed).MaxBy(t => t.Reward);
     }
 
     /// <summary>Updates the state; returns a line for non-interactive output, if the event deserves one.</summary>
@@ -42,8 +42,9 @@ internal sealed class SearchProgressView
                 return $"final epoch {ep.Report.Epoch}/{ep.Report.Epochs}: loss {ep.Report.TrainLoss:0.####}, train metric {ep.Report.TrainMetric:P2}";
             case TrialFinished f:
                 _trials.Add(f.Record);
-                if (_best is null || f.Record.Reward > _best.Reward) _best = f.Record;
+                if (!f.Record.Failed && (_best is null || f.Record.Reward > _best.Reward)) _best = f.Record;
                 var r = f.Record;
+                if (r.Failed) return $"trial {r.Trial}/{options.MaxTrials}: failed: {r.Error}";
                 return $"trial {r.Trial}/{options.MaxTrials}: val {r.ValidationMetric:P2}, latency {r.LatencyMs:0.###} ms, {r.Parameters:N0} params, {r.MultiplyAdds / 1e6:0.##}M MACs, reward {r.Reward:0.####}{(r.FromCache ? " (cached)" : "")}, {r.Seconds:0.#} s";
             case OneShotStepped o:
                 var p = o.Progress;

@@ -87,6 +87,7 @@ public static class ResultWriter
                 ["rewardTerms"] = JsonSerializer.SerializeToNode(t.Outcome.Score.Terms),
                 ["seconds"] = t.Seconds,
                 ["fromCache"] = t.FromCache,
+                ["error"] = t.Error,
                 ["epochs"] = JsonSerializer.SerializeToNode(t.Outcome.History.Select(e => new { e.Epoch, e.TrainLoss, e.ValidationMetric })),
             }).ToArray()),
             ["files"] = new JsonObject { ["weights"] = WeightsFile, ["architecture"] = ArchitectureFile },

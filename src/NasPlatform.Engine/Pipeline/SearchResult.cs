@@ -5,9 +5,11 @@ using static TorchSharp.torch;
 
 namespace NasPlatform.Engine.Pipeline;
 
-/// <summary>One evaluated architecture (its JSON as the space wrote it) and what it produced.</summary>
-public sealed record TrialRecord(int Trial, string ArchitectureJson, string ArchitectureHash, int[] Choices, TrialOutcome Outcome, bool FromCache)
+/// <summary>One evaluated architecture (its JSON as the space wrote it) and what it produced; a failed one has its <paramref name="Error"/> and a zero outcome.</summary>
+public sealed record TrialRecord(int Trial, string ArchitectureJson, string ArchitectureHash, int[] Choices, TrialOutcome Outcome, bool FromCache, string? Error = null)
 {
+    public bool Failed => Error is not null;
+
     public double Reward => Outcome.Reward;
     public double ValidationMetric => Outcome.ValidationMetric;
     public double LatencyMs => Outcome.Latency.MedianMs;

@@ -62,9 +62,11 @@ public sealed class SearchRunner
             : RunTrials(_estimator ?? new ProxyTrainingEstimator.Factory().Create(new EstimatorContext(trainSplit, validationSplit, _options, trainer, meter)),
                 elapsed, ct);
 
-        var pareto = ParetoFront.Indices(trials.Select(t => new TradeOffPoint(t.ValidationMetric, t.LatencyMs)).ToList())
-            .Select(i => trials[i].Trial).ToList();
-        var best = TrialEvaluator.Best(trials, t => t.Reward, t => t.Trial)!;
+        var succeeded = trials.Where(t => !t.Failed).ToList();
+        var pareto = ParetoFront.Indices(succeeded.Select(t => new TradeOffPoint(t.ValidationMetric, t.LatencyMs)).ToList())
+            .Select(i => succeeded[i].Trial).ToList();
+        var best = TrialEvaluator.Best(succeeded, t => t.Reward, t => t.Trial)
+                   ?? throw new InvalidOperationException($"No trial succeeded: {trials.First(t => t.Failed).Error}");
         _emit(new FinalTrainingStarted(DateTimeOffset.UtcNow, best, _options.FinalEpochs, _data.Train.Count));
         var final = FinalTraining.Run(_data, _options, _components, _components.Parse(best.ArchitectureJson), trainer,
             r => _emit(new EpochFinished(DateTimeOffset.UtcNow, 0, r)), ct);
@@ -79,7 +81,7 @@ public sealed class SearchRunner
         var trials = new List<TrialRecord>(_resume?.Trials ?? []);
         using var strategy = _components.CreateStrategy(_options.Seed);
         if (_resume is not null) strategy.LoadState(_resume.StrategyState);
-        var known = trials.Where(t => !t.FromCache).ToDictionary(t => t.ArchitectureHash, t => t.Outcome);
+        var known = trials.Where(t => !t.FromCache && !t.Failed).ToDictionary(t => t.ArchitectureHash, t => t.Outcome);
         for (int trial = trials.Count + 1; trial <= _options.MaxTrials; trial++)
         {
             ct.ThrowIfCancellationRequested();
@@ -97,10 +99,21 @@ public sealed class SearchRunner
             else
             {
                 int t = trial;
-                var result = evaluator.Evaluate(proposal.Candidate, r => _emit(new EpochFinished(DateTimeOffset.UtcNow, t, r)), ct);
-                TrialEvaluator.Report(strategy, proposal.Choices, result.Reward);
-                record = new TrialRecord(trial, proposal.Candidate.Architecture.ToJson(), proposal.Candidate.Hash, proposal.Choices, result, FromCache: false);
-                known[record.ArchitectureHash] = result;
+                var started = Stopwatch.StartNew();
+                try
+                {
+                    var result = evaluator.Evaluate(proposal.Candidate, r => _emit(new EpochFinished(DateTimeOffset.UtcNow, t, r)), ct);
+                    TrialEvaluator.Report(strategy, proposal.Choices, result.Reward);
+                    record = new TrialRecord(trial, proposal.Candidate.Architecture.ToJson(), proposal.Candidate.Hash, proposal.Choices, result, FromCache: false);
+                    known[record.ArchitectureHash] = result;
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // As on the platform: the trial is recorded as failed, the strategy learns reward 0, the search goes on.
+                    TrialEvaluator.Report(strategy, proposal.Choices, null);
+                    record = new TrialRecord(trial, proposal.Candidate.Architecture.ToJson(), proposal.Candidate.Hash, proposal.Choices,
+                        TrialOutcome.Failed(started.Elapsed.TotalSeconds), FromCache: false, Error: e.Message);
+                }
             }
             trials.Add(record);
             _emit(new TrialFinished(DateTimeOffset.UtcNow, record));

@@ -11,6 +11,10 @@ public sealed record TrialOutcome(double ValidationMetric, LatencyStats Latency,
     IReadOnlyList<EpochReport> History, double Seconds)
 {
     public double Reward => Score.Reward;
+
+    /// <summary>What a failed trial counts as: nothing measured, reward 0.</summary>
+    public static TrialOutcome Failed(double seconds) => new(0, new LatencyStats(0, 0, 0, 0, 0, 0, 0, 0, 0, ""), default,
+        new TrialScore(0, new Dictionary<string, double>()), [], seconds);
 }
 
 /// <summary>A proposal: the strategy's choices, the candidate they decode to, and the earlier result when it was already evaluated.</summary>

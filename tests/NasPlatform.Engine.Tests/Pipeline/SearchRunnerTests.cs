@@ -86,6 +86,39 @@ public class SearchRunnerTests
         Assert.Contains("time budget", result.StopReason);
     }
 
+    /// <summary>Every other new architecture diverges; with <c>all</c>, every one does.</summary>
+    private sealed class DivergingEstimator(bool all = false) : IPerformanceEstimator
+    {
+        private readonly FakeEstimator _inner = new();
+        private int _calls;
+
+        public TrialMeasurement Estimate(Candidate candidate, long seed, Action<EpochReport>? onEpoch, CancellationToken ct) =>
+            all || _calls++ % 2 == 0
+                ? throw new TrainingDivergedException("Training diverged: the loss became NaN in epoch 1, step 2.")
+                : _inner.Estimate(candidate, seed, onEpoch, ct);
+    }
+
+    [Fact]
+    public void Run_ATrialThatFails_IsRecordedWithItsReason_AndTheSearchGoesOn()
+    {
+        var result = new SearchRunner(Data(), Options(trials: 6), null, new DivergingEstimator()).Run();
+        using var network = result.Final.Network;
+        Assert.Equal(6, result.Trials.Count);
+        var failed = result.Trials.Where(t => t.Failed).ToList();
+        Assert.NotEmpty(failed);
+        Assert.All(failed, t => Assert.Contains("diverged", t.Error));
+        Assert.All(failed, t => Assert.Equal(0, t.Reward));
+        Assert.False(result.Selected.Failed);
+        Assert.DoesNotContain(result.ParetoTrials, n => failed.Any(f => f.Trial == n));
+    }
+
+    [Fact]
+    public void Run_NoTrialSucceeding_EndsWithTheFirstReason()
+    {
+        var e = Assert.Throws<InvalidOperationException>(() => new SearchRunner(Data(), Options(trials: 3), null, new DivergingEstimator(all: true)).Run());
+        Assert.Contains("No trial succeeded: Training diverged", e.Message);
+    }
+
     [Fact]
     public void Options_Invalid_AreRefusedBeforeAnyWork()
     {
