@@ -11,7 +11,12 @@ namespace NasPlatform.Engine.OneShot;
 public sealed record OneShotContext(ISearchSpace Space, ITask Task, ImageDataset TrainSplit, ImageDataset ValidationSplit, SearchOptions Options, Trainer Trainer);
 
 /// <summary>One step of a one-shot search (an epoch of supernet training) and what it measured, for pages and logs.</summary>
-public sealed record OneShotProgress(int Epoch, int Epochs, IReadOnlyDictionary<string, double> Values);
+public sealed record OneShotProgress(int Epoch, int Epochs, IReadOnlyDictionary<string, double> Values)
+{
+    /// <summary>The step as an epoch of history: the values named trainLoss, trainMetric and validationMetric.</summary>
+    public EpochReport ToEpochReport() => new(Epoch, Epochs, Values.GetValueOrDefault("trainLoss"), Values.GetValueOrDefault("trainMetric"),
+        Values.TryGetValue("validationMetric", out var v) ? v : null, null, 0, 0);
+}
 
 /// <summary>
 /// A one-shot search in progress. It advances one step at a time so the job around it can

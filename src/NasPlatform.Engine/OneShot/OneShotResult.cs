@@ -23,8 +23,7 @@ public static class OneShotResult
         var latency = meter.Measure(network, candidate.Graph.Input, ct);
         var cost = candidate.Cost;
         var score = components.Objective.Score(new ObjectiveInput(metric, latency.MedianMs, cost));
-        var history = progress.Select(p => new EpochReport(p.Epoch, p.Epochs, p.Values.GetValueOrDefault("trainLoss"),
-            p.Values.GetValueOrDefault("trainMetric"), p.Values.TryGetValue("validationMetric", out var v) ? v : null, null, 0, 0)).ToList();
+        var history = progress.Select(p => p.ToEpochReport()).ToList();
         return (candidate, new TrialOutcome(metric, latency, cost, score, history, seconds + clock.Elapsed.TotalSeconds));
     }
 }

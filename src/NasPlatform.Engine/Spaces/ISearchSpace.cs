@@ -22,6 +22,14 @@ public interface IArchitecture
     string Hash { get; }
 }
 
+/// <summary>The content hash every architecture uses, so hashes mean the same across spaces.</summary>
+public static class ArchitectureHash
+{
+    /// <summary>First 16 hex digits of the SHA-256 of the compact JSON.</summary>
+    public static string Of(string compactJson) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(compactJson)))[..16];
+}
+
 /// <summary>The network an architecture describes, as ops: a backbone that ends in a feature map the task's head reads.</summary>
 public sealed record ArchitectureGraph(FeatureShape Input, IOp Backbone, TaskOutput Output)
 {

@@ -93,9 +93,7 @@ public sealed class OneShotSearchJob(IDbContextFactory<NasDbContext> dbf, Datase
         await using var db = await dbf.CreateDbContextAsync();
         await db.Searches.Where(s => s.Id == searchId && s.Status == SearchStatus.Running)
             .ExecuteUpdateAsync(u => u.SetProperty(s => s.StrategyState, json));
-        await progress.EpochFinished(new EpochUpdate(searchId, null, 0, step.Epoch, step.Epochs,
-            step.Values.GetValueOrDefault("trainLoss"), step.Values.GetValueOrDefault("trainMetric"),
-            step.Values.TryGetValue("validationMetric", out var v) ? v : null, 0));
+        await progress.EpochFinished(EpochUpdate.Of(searchId, null, 0, step.ToEpochReport()));
     }
 
     /// <summary>The derived architecture becomes trial 1 and the search moves to its final training (unless it was cancelled meanwhile).</summary>

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using NasPlatform.Engine.Components;
 using NasPlatform.Engine.Ops;
@@ -18,7 +16,7 @@ public sealed record ToyArchitecture(string Space, int Channels, int Height, int
     public string ToJson(bool indented = false) => JsonSerializer.Serialize(this, indented ? new JsonSerializerOptions(Json) { WriteIndented = true } : Json);
 
     [System.Text.Json.Serialization.JsonIgnore]
-    public string Hash => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ToJson())))[..16];
+    public string Hash => ArchitectureHash.Of(ToJson());
 
     public static ToyArchitecture Parse(string json) =>
         JsonSerializer.Deserialize<ToyArchitecture>(json, Json) is { Space: ToySpace.SpaceName } a ? a : throw new FormatException("Not a toy architecture.");

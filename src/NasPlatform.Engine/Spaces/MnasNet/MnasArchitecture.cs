@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -133,7 +131,7 @@ public sealed record MnasArchitecture(
 
     /// <summary>First 16 hex digits of the SHA-256 of the compact JSON.</summary>
     [JsonIgnore]
-    public string Hash => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ToJson())))[..16];
+    public string Hash => ArchitectureHash.Of(ToJson());
 
     public bool Equals(MnasArchitecture? other) => other is not null && ToJson() == other.ToJson();
 

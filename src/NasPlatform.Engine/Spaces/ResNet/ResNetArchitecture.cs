@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using NasPlatform.Engine.Ops;
@@ -30,7 +28,7 @@ public sealed record ResNetArchitecture(
     public string ToJson(bool indented = false) => JsonSerializer.Serialize(this, indented ? new JsonSerializerOptions(Json) { WriteIndented = true } : Json);
 
     [JsonIgnore]
-    public string Hash => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ToJson())))[..16];
+    public string Hash => ArchitectureHash.Of(ToJson());
 
     public bool Equals(ResNetArchitecture? other) => other is not null && ToJson() == other.ToJson();
 
