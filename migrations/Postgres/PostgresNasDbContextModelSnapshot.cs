@@ -155,6 +155,87 @@ namespace NasPlatform.Migrations.Postgres
                     b.ToTable("ApiTokens");
                 });
 
+            modelBuilder.Entity("NasPlatform.Data.Entities.Baseline", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("ArchitectureHash")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("ArchitectureJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Family")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<DateTimeOffset?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("LatencyJson")
+                        .HasColumnType("text");
+
+                    b.Property<double?>("LatencyMs")
+                        .HasColumnType("double precision");
+
+                    b.Property<long>("Macs")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("Parameters")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Reason")
+                        .HasColumnType("text");
+
+                    b.Property<string>("RecipeJson")
+                        .HasColumnType("text");
+
+                    b.Property<Guid>("SearchId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("SearchSpace")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<double>("Seconds")
+                        .HasColumnType("double precision");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<double?>("TestMetric")
+                        .HasColumnType("double precision");
+
+                    b.Property<string>("TestMetricsJson")
+                        .HasColumnType("text");
+
+                    b.Property<double>("Width")
+                        .HasColumnType("double precision");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("SearchId", "Number")
+                        .IsUnique();
+
+                    b.ToTable("Baselines");
+                });
+
             modelBuilder.Entity("NasPlatform.Data.Entities.Dataset", b =>
                 {
                     b.Property<Guid>("Id")
@@ -310,6 +391,12 @@ namespace NasPlatform.Migrations.Postgres
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
+                    b.Property<bool>("Baselines")
+                        .HasColumnType("boolean");
+
+                    b.Property<int>("BatchSize")
+                        .HasColumnType("integer");
+
                     b.Property<Guid?>("BestTrialId")
                         .HasColumnType("uuid");
 
@@ -323,6 +410,9 @@ namespace NasPlatform.Migrations.Postgres
                     b.Property<Guid>("DatasetId")
                         .HasColumnType("uuid");
 
+                    b.Property<double?>("EmaDecay")
+                        .HasColumnType("double precision");
+
                     b.Property<string>("Error")
                         .HasColumnType("text");
 
@@ -331,6 +421,9 @@ namespace NasPlatform.Migrations.Postgres
 
                     b.Property<DateTimeOffset?>("FinishedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("HorizontalFlip")
+                        .HasColumnType("boolean");
 
                     b.Property<string>("Kind")
                         .IsRequired()
@@ -367,6 +460,9 @@ namespace NasPlatform.Migrations.Postgres
                     b.Property<string>("ObjectiveOptionsJson")
                         .HasColumnType("text");
 
+                    b.Property<string>("Outcome")
+                        .HasColumnType("text");
+
                     b.Property<Guid>("OwnerId")
                         .HasColumnType("uuid");
 
@@ -381,6 +477,9 @@ namespace NasPlatform.Migrations.Postgres
                         .HasColumnType("integer");
 
                     b.Property<double>("ProxyFraction")
+                        .HasColumnType("double precision");
+
+                    b.Property<double>("RandomErasing")
                         .HasColumnType("double precision");
 
                     b.Property<string>("SearchSpace")
@@ -450,6 +549,9 @@ namespace NasPlatform.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<string>("BudgetJson")
+                        .HasColumnType("text");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -484,6 +586,9 @@ namespace NasPlatform.Migrations.Postgres
 
                     b.Property<long>("Parameters")
                         .HasColumnType("bigint");
+
+                    b.Property<string>("RecipeJson")
+                        .HasColumnType("text");
 
                     b.Property<double>("Reward")
                         .HasColumnType("double precision");
@@ -710,6 +815,17 @@ namespace NasPlatform.Migrations.Postgres
                         .HasForeignKey("OwnerId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("NasPlatform.Data.Entities.Baseline", b =>
+                {
+                    b.HasOne("NasPlatform.Data.Entities.Search", "Search")
+                        .WithMany()
+                        .HasForeignKey("SearchId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Search");
                 });
 
             modelBuilder.Entity("NasPlatform.Data.Entities.Search", b =>

@@ -145,6 +145,87 @@ namespace NasPlatform.Migrations.Sqlite
                     b.ToTable("ApiTokens");
                 });
 
+            modelBuilder.Entity("NasPlatform.Data.Entities.Baseline", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ArchitectureHash")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ArchitectureJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Family")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("FinishedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("LatencyJson")
+                        .HasColumnType("TEXT");
+
+                    b.Property<double?>("LatencyMs")
+                        .HasColumnType("REAL");
+
+                    b.Property<long>("Macs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Parameters")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Reason")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RecipeJson")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("SearchId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SearchSpace")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("Seconds")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<double?>("TestMetric")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("TestMetricsJson")
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("Width")
+                        .HasColumnType("REAL");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("SearchId", "Number")
+                        .IsUnique();
+
+                    b.ToTable("Baselines");
+                });
+
             modelBuilder.Entity("NasPlatform.Data.Entities.Dataset", b =>
                 {
                     b.Property<Guid>("Id")
@@ -300,6 +381,12 @@ namespace NasPlatform.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("Baselines")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("BatchSize")
+                        .HasColumnType("INTEGER");
+
                     b.Property<Guid?>("BestTrialId")
                         .HasColumnType("TEXT");
 
@@ -313,6 +400,9 @@ namespace NasPlatform.Migrations.Sqlite
                     b.Property<Guid>("DatasetId")
                         .HasColumnType("TEXT");
 
+                    b.Property<double?>("EmaDecay")
+                        .HasColumnType("REAL");
+
                     b.Property<string>("Error")
                         .HasColumnType("TEXT");
 
@@ -320,6 +410,9 @@ namespace NasPlatform.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.Property<long?>("FinishedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("HorizontalFlip")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("Kind")
@@ -357,6 +450,9 @@ namespace NasPlatform.Migrations.Sqlite
                     b.Property<string>("ObjectiveOptionsJson")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Outcome")
+                        .HasColumnType("TEXT");
+
                     b.Property<Guid>("OwnerId")
                         .HasColumnType("TEXT");
 
@@ -371,6 +467,9 @@ namespace NasPlatform.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.Property<double>("ProxyFraction")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("RandomErasing")
                         .HasColumnType("REAL");
 
                     b.Property<string>("SearchSpace")
@@ -440,6 +539,9 @@ namespace NasPlatform.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("BudgetJson")
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
@@ -474,6 +576,9 @@ namespace NasPlatform.Migrations.Sqlite
 
                     b.Property<long>("Parameters")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("RecipeJson")
+                        .HasColumnType("TEXT");
 
                     b.Property<double>("Reward")
                         .HasColumnType("REAL");
@@ -700,6 +805,17 @@ namespace NasPlatform.Migrations.Sqlite
                         .HasForeignKey("OwnerId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("NasPlatform.Data.Entities.Baseline", b =>
+                {
+                    b.HasOne("NasPlatform.Data.Entities.Search", "Search")
+                        .WithMany()
+                        .HasForeignKey("SearchId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Search");
                 });
 
             modelBuilder.Entity("NasPlatform.Data.Entities.Search", b =>

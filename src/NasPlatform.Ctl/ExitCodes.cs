@@ -16,6 +16,9 @@ public static class ExitCodes
     /// <summary>401 or 403: the token is missing, invalid, revoked or not allowed to write.</summary>
     public const int Authentication = 4;
 
+    /// <summary>The search finished with a model, but under a hard latency budget no architecture kept it: the model is over budget.</summary>
+    public const int OverBudget = 5;
+
     /// <summary>Interrupted (Ctrl-C), as shells report SIGINT.</summary>
     public const int Interrupted = 130;
 }

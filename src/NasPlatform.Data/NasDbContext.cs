@@ -18,6 +18,7 @@ public abstract class NasDbContext(DbContextOptions options) : IdentityUserConte
     public DbSet<Search> Searches => Set<Search>();
     public DbSet<Trial> Trials => Set<Trial>();
     public DbSet<TrainedModel> Models => Set<TrainedModel>();
+    public DbSet<Baseline> Baselines => Set<Baseline>();
     public DbSet<WorkerNode> Workers => Set<WorkerNode>();
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
 
@@ -50,6 +51,15 @@ public abstract class NasDbContext(DbContextOptions options) : IdentityUserConte
             e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
             e.HasIndex(x => new { x.SearchId, x.Number }).IsUnique();
             e.Ignore(x => x.IsFinished);
+        });
+        b.Entity<Baseline>(e =>
+        {
+            e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
+            e.Property(x => x.Name).HasMaxLength(64);
+            e.Property(x => x.Family).HasMaxLength(32);
+            e.Property(x => x.SearchSpace).HasMaxLength(32);
+            e.HasOne(x => x.Search).WithMany().HasForeignKey(x => x.SearchId).OnDelete(DeleteBehavior.Cascade);
+            e.HasIndex(x => new { x.SearchId, x.Number }).IsUnique();
         });
         b.Entity<TrainedModel>(e =>
         {

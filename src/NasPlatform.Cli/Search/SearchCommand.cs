@@ -28,8 +28,9 @@ public sealed class SearchCommand(IAnsiConsole console) : Command<SearchCommandS
             ListComponents(SearchCatalog.BuiltIn);
             return 0;
         }
-        var options = ToOptions(settings);
+        ToOptions(settings, trainCount: null);
         var bundle = LoadData(settings);
+        var options = ToOptions(settings, bundle.Train.Count);
         var checkpointPath = Path.Combine(settings.Out, CheckpointFile);
         SearchCheckpoint? resume = null;
         if (settings.Resume && File.Exists(checkpointPath))
@@ -85,6 +86,17 @@ public sealed class SearchCommand(IAnsiConsole console) : Command<SearchCommandS
         console.MarkupLineInterpolated(
             $"[green]done[/] test {result.Metric} [bold]{f.Test.Metric:P2}[/], latency [bold]{f.Latency.MedianMs:0.###} ms[/] (budget {options.LatencyBudgetMs:0.###} ms), {result.Selected.Parameters:N0} parameters, {result.Selected.MultiplyAdds / 1e6:0.##}M MACs, reward {f.Reward:0.####}, {result.Seconds / 60:0.#} min");
         console.MarkupLineInterpolated($"wrote {Path.Combine(settings.Out, ResultWriter.ResultFile)}");
+        foreach (var b in result.Baselines.Where(b => b.Status == Engine.Zoo.BaselineResult.Trained))
+        {
+            bool dominated = b.DominatedBy(f.Test.Metric, f.Latency.MedianMs);
+            console.MarkupLineInterpolated(
+                $"  baseline {b.Name,-16} test {b.Test!.Metric:P2}, {b.Latency!.MedianMs:0.###} ms: {(dominated ? "[green]dominated by the searched model[/]" : "[yellow]not dominated[/]")}");
+        }
+        if (f.Budget.Outcome == LatencyBudget.OverBudget)
+        {
+            console.MarkupLineInterpolated($"[red]over budget[/] {f.Budget.Message}");
+            return OverBudgetExitCode;
+        }
         return 0;
     }
 
@@ -119,8 +131,12 @@ public sealed class SearchCommand(IAnsiConsole console) : Command<SearchCommandS
         });
     }
 
-    /// <summary>The settings as engine options; component options are checked the way the platform checks them.</summary>
-    internal static SearchOptions ToOptions(SearchCommandSettings s)
+    /// <summary>Exit code of a search whose final model misses its hard latency budget (the model is still written).</summary>
+    public const int OverBudgetExitCode = 3;
+
+    /// <summary>The settings as engine options; component options are checked the way the platform checks them.
+    /// Training lengths left open are sized for <paramref name="trainCount"/> images (null: a nominal size, to check the options early).</summary>
+    internal static SearchOptions ToOptions(SearchCommandSettings s, int? trainCount)
     {
         var options = new SearchOptions
         {
@@ -133,15 +149,16 @@ public sealed class SearchCommand(IAnsiConsole console) : Command<SearchCommandS
             Objective = s.Objective,
             MaxTrials = s.Trials,
             MaxMinutes = s.Minutes,
-            ProxyEpochs = s.ProxyEpochs,
-            ProxyFraction = s.ProxyFraction,
-            FinalEpochs = s.FinalEpochs,
             Seed = s.Seed,
+            Baselines = s.Baselines,
             Threads = s.Threads ?? Math.Max(1, Environment.ProcessorCount),
             Device = s.Device,
-            Training = new TrainingOptions { BatchSize = s.BatchSize, HorizontalFlip = s.Flip },
+            Training = new TrainingOptions { HorizontalFlip = s.Flip, ErasingProbability = s.Erasing, EmaDecay = s.Ema },
             Latency = new LatencyOptions { Threads = s.LatencyThreads, TimedRuns = s.LatencyRuns },
         };
+        var fidelity = TrainingDefaults.For(trainCount ?? TrainingDefaults.SmallDataset, options.ValidationFraction,
+            new FidelityRequest(s.ProxyEpochs, s.ProxyFraction, s.FinalEpochs, s.BatchSize));
+        options = TrainingDefaults.Apply(options, fidelity);
         options.Validate();
         return options;
     }

@@ -57,17 +57,16 @@ public sealed class SearchCommandSettings : CommandSettings
     public double? Minutes { get; init; }
 
     [CommandOption("--proxy-epochs <E>")]
-    [DefaultValue(3)]
-    public int ProxyEpochs { get; init; } = 3;
+    [Description("Epochs per trial. Default: from the data's size (about 300 steps, 3-30 epochs).")]
+    public int? ProxyEpochs { get; init; }
 
     [CommandOption("--proxy-fraction <F>")]
-    [Description("Fraction of the training split each trial trains on.")]
-    [DefaultValue(0.25)]
-    public double ProxyFraction { get; init; } = 0.25;
+    [Description("Fraction of the training split each trial trains on. Default: 0.25, more on small data (at least 4,000 images).")]
+    public double? ProxyFraction { get; init; }
 
     [CommandOption("--final-epochs <E>")]
-    [DefaultValue(15)]
-    public int FinalEpochs { get; init; } = 15;
+    [Description("Epochs of the final training. Default: from the data's size (about 3,000 steps, 15-200 epochs).")]
+    public int? FinalEpochs { get; init; }
 
     [CommandOption("--seed <S>")]
     [DefaultValue(1L)]
@@ -82,8 +81,21 @@ public sealed class SearchCommandSettings : CommandSettings
     public bool Resume { get; init; }
 
     [CommandOption("--batch-size <N>")]
-    [DefaultValue(128)]
-    public int BatchSize { get; init; } = 128;
+    [Description("Default: 128, or 64 below 10,000 training images.")]
+    public int? BatchSize { get; init; }
+
+    [CommandOption("--erasing <P>")]
+    [Description("Probability of random erasing in the final training (0 = off).")]
+    [DefaultValue(0.25)]
+    public double Erasing { get; init; } = 0.25;
+
+    [CommandOption("--baselines")]
+    [Description("Also train the baseline zoo (VGG-style, ResNet-20, TResNet-like, MobileNetV2-like at several widths) with the final recipe, for comparison.")]
+    public bool Baselines { get; init; }
+
+    [CommandOption("--ema <DECAY>")]
+    [Description("Keep an exponential moving average of the weights in the final training, e.g. 0.999 (off by default).")]
+    public double? Ema { get; init; }
 
     [CommandOption("--flip")]
     [Description("Allow horizontal flips in augmentation (only where mirrored images keep their class).")]
@@ -142,6 +154,8 @@ public sealed class SearchCommandSettings : CommandSettings
         if (ProxyEpochs < 1 || FinalEpochs < 1) return ValidationResult.Error("--proxy-epochs and --final-epochs must be at least 1.");
         if (ProxyFraction is <= 0 or > 1) return ValidationResult.Error("--proxy-fraction must be in (0, 1].");
         if (BatchSize < 1) return ValidationResult.Error("--batch-size must be at least 1.");
+        if (Erasing is < 0 or > 1) return ValidationResult.Error("--erasing must be in [0, 1].");
+        if (Ema is { } d && !(d is > 0 and < 1)) return ValidationResult.Error("--ema must be in (0, 1).");
         if (Threads is < 1) return ValidationResult.Error("--threads must be at least 1.");
         if (LatencyThreads < 1 || LatencyRuns < 3) return ValidationResult.Error("--latency-threads must be >= 1 and --latency-runs >= 3.");
         if (WidthScale is { } w && !(w is > 0 and <= 4)) return ValidationResult.Error("--width-scale must be in (0, 4].");

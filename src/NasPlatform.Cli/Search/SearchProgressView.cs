@@ -53,6 +53,13 @@ internal sealed class SearchProgressView
             case FinalTrainingStarted s:
                 _status = $"final training of trial {s.Best.Trial} for {s.Epochs} epochs on {s.TrainCount} images";
                 return $"best trial {s.Best.Trial} (reward {s.Best.Reward:0.####}): final training for {s.Epochs} epochs on {s.TrainCount} images";
+            case BaselineStarted b:
+                _status = $"baseline {b.Index}/{b.Count}: {b.Name}";
+                return null;
+            case BaselineFinished { Result: var b }:
+                return b.Status == Engine.Zoo.BaselineResult.Trained
+                    ? $"baseline {b.Name}: test {b.Test!.Metric:P2}, latency {b.Latency!.MedianMs:0.###} ms, {b.Cost.Parameters:N0} params, {b.Seconds:0} s"
+                    : $"baseline {b.Name}: {b.Status}: {b.Reason}";
             case SearchFinished:
                 _status = "finished";
                 return null;

@@ -15,9 +15,12 @@ public sealed record Dataset(
 public sealed record Search(
     string Id, string? Name, string? DatasetId, string? Status, string? Phase, string? SearchSpace, string? Metric, string? Strategy, double? LatencyBudgetMs,
     string? Constraint, string? TargetDevice, int? MaxTrials, double? MaxMinutes, int? FinalEpochs, int? TrialsCompleted,
-    Trial? BestTrial, string? ModelId, string? Error, DateTimeOffset? CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt)
+    Trial? BestTrial, string? ModelId, string? Outcome, string? Error, DateTimeOffset? CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt)
 {
     public bool IsFinished => Status is SearchStatus.Succeeded or SearchStatus.Failed or SearchStatus.Cancelled;
+
+    /// <summary>A hard latency budget the final model misses.</summary>
+    public bool OverBudget => Outcome == "over-budget";
 }
 
 public static class SearchStatus

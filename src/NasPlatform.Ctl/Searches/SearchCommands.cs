@@ -38,7 +38,7 @@ public static class SearchCommands
         w.WriteLine($"settings  {s.Strategy}, {s.Constraint} constraint, latency budget {Fmt.Ms(s.LatencyBudgetMs)} on {s.TargetDevice}");
         w.WriteLine($"progress  {s.TrialsCompleted ?? 0}/{s.MaxTrials} trials");
         w.WriteLine($"best      {(s.BestTrial is { } best ? Best(best) : "-")}");
-        w.WriteLine($"model     {s.ModelId ?? "-"}");
+        w.WriteLine($"model     {s.ModelId ?? "-"}{(s.OverBudget ? "  (over the hard latency budget)" : "")}");
         if (s.Error is not null) w.WriteLine($"error     {s.Error}");
         w.WriteLine($"created   {Fmt.Time(s.CreatedAt)}");
         if (s.StartedAt is not null) w.WriteLine($"started   {Fmt.Time(s.StartedAt)}");

@@ -18,12 +18,17 @@ public static class StartSearch
         new("--target-device", "CLASS", "Device class whose workers measure latency and train, e.g. cpu or cuda (default cpu)."),
         new("--max-trials", "N", "Number of architectures to try (default 20)."),
         new("--max-minutes", "M", "Wall-clock budget for the trials in minutes (default: none)."),
-        new("--proxy-epochs", "N", "Training epochs per trial (default 3)."),
-        new("--proxy-fraction", "F", "Fraction of the training split each trial trains on, in (0, 1] (default 0.25)."),
-        new("--final-epochs", "N", "Training epochs for the final model (default 15)."),
+        new("--proxy-epochs", "N", "Training epochs per trial (default: from the dataset's size, about 300 steps)."),
+        new("--proxy-fraction", "F", "Fraction of the training split each trial trains on, in (0, 1] (default 0.25, more on small datasets)."),
+        new("--final-epochs", "N", "Training epochs for the final model (default: from the dataset's size, about 3,000 steps, at least 15)."),
+        new("--batch-size", "N", "Training batch size (default 128, 64 below 10,000 training images)."),
+        new("--flip", null, "Mirrored images keep their class: use horizontal flips in augmentation."),
+        new("--random-erasing", "P", "Probability of random erasing per image in the final training (default 0.25; 0 = off)."),
+        new("--ema", "DECAY", "Average the final training's weights with this EMA decay, e.g. 0.999 (default: off)."),
         new("--seed", "S", "Random seed (default 1)."),
         new("--parallelism", "P", "Trials queued or running at once (default: the server's)."),
-        new("--wait", null, "Follow the search, one line per finished trial, until it succeeds (exit 0), fails or is cancelled (exit 1)."),
+        new("--wait", null, "Follow the search, one line per finished trial, until it succeeds (exit 0), fails or is cancelled (exit 1); " +
+                            "a hard budget no architecture kept exits 5."),
         new("--" + Gates.MinAccuracy, "A", "With --wait: exit 1 unless the final model's test accuracy is at least A (0.85, 85 or 85%)."),
         new("--" + Gates.MaxLatencyMs, "L", "With --wait: exit 1 unless the final model's latency is at most L milliseconds."),
     ];
@@ -80,6 +85,9 @@ public static class StartSearch
         if (search.Status == SearchStatus.Failed) context.Error.WriteLine($"error: search {id} failed: {search.Error ?? "(no reason given)"}");
         else if (!succeeded) context.Error.WriteLine($"error: search {id} was {search.Status}");
         else if (model is null) context.Error.WriteLine($"error: search {id} succeeded but has no final model");
+        else if (search.OverBudget)
+            context.Error.WriteLine($"error: search {id} is over budget: no architecture found keeps the hard budget of {Fmt.Ms(search.LatencyBudgetMs)} " +
+                                    $"(the model measures {Fmt.Ms(model.LatencyMs)})");
         foreach (var gate in gates) (gate.Passed ? summary : context.Error).WriteLine(gate.Describe());
 
         if (context.Json)
@@ -89,10 +97,10 @@ public static class StartSearch
                 ["search"] = searchNode,
                 ["model"] = modelNode,
                 ["gates"] = new JsonArray([.. gates.Select(g => (JsonNode)g.ToJson())]),
-                ["passed"] = passed,
+                ["passed"] = passed && !search.OverBudget,
             });
         }
-        return passed ? ExitCodes.Success : ExitCodes.Failed;
+        return !passed ? ExitCodes.Failed : search.OverBudget ? ExitCodes.OverBudget : ExitCodes.Success;
     }
 
     /// <summary>The request body with only the fields given: everything left out takes the server's default.</summary>
@@ -120,6 +128,10 @@ public static class StartSearch
         Number("proxyEpochs", args.Int("--proxy-epochs"));
         Number("proxyFraction", args.Double("--proxy-fraction"));
         Number("finalEpochs", args.Int("--final-epochs"));
+        Number("batchSize", args.Int("--batch-size"));
+        Number("randomErasing", args.Double("--random-erasing"));
+        Number("emaDecay", args.Double("--ema"));
+        if (args.Flag("--flip")) body["horizontalFlip"] = true;
         Number("seed", args.Long("--seed"));
         Number("parallelism", args.Int("--parallelism"));
         return body;

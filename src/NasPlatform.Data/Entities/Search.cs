@@ -41,6 +41,15 @@ public sealed class Search : IOwned
     public int ProxyEpochs { get; set; }
     public double ProxyFraction { get; set; }
     public int FinalEpochs { get; set; }
+
+    /// <summary>The training recipe's knobs (the rest are the engine's defaults, stated in the model card).</summary>
+    public int BatchSize { get; set; } = 128;
+    public bool HorizontalFlip { get; set; }
+    public double RandomErasing { get; set; }
+    public double? EmaDecay { get; set; }
+
+    /// <summary>Whether the baseline zoo is trained beside the search (see <see cref="Baseline"/>).</summary>
+    public bool Baselines { get; set; }
     public long Seed { get; set; }
 
     /// <summary>How many trials may be queued or running at once.</summary>
@@ -48,6 +57,9 @@ public sealed class Search : IOwned
 
     public SearchStatus Status { get; set; }
     public string? Error { get; set; }
+
+    /// <summary>How a finished search's model stands to its budget: met, over-budget (a hard budget missed) or soft; null until the model exists.</summary>
+    public string? Outcome { get; set; }
 
     /// <summary>trials, final or done: what the search is doing now.</summary>
     public string Phase { get; set; } = SearchPhases.Trials;

@@ -32,6 +32,10 @@ public sealed class TrainedModel : IOwned
     public string? RewardTermsJson { get; set; }
     public string HistoryJson { get; set; } = "[]";
     public double TrainSeconds { get; set; }
+
+    /// <summary>The final training's recipe (engine TrainingRecipe) and the budget check (engine BudgetCheck), as JSON.</summary>
+    public string? RecipeJson { get; set; }
+    public string? BudgetJson { get; set; }
     public required string Device { get; set; }
 
     /// <summary>Blob holding the TorchSharp weights.</summary>

@@ -12,6 +12,10 @@ namespace NasPlatform.Engine.Pipeline;
 /// </summary>
 public static class FinalTraining
 {
+    /// <summary>The search's training template at full length on all the training data: the final recipe.</summary>
+    public static TrainingOptions Recipe(SearchOptions options, long seed) =>
+        options.Training with { Epochs = options.FinalEpochs, DataFraction = 1.0, Seed = seed };
+
     public static FinalModel Run(DatasetBundle data, SearchOptions options, SearchComponents components, Candidate best, Trainer trainer,
         Action<EpochReport>? onEpoch, CancellationToken ct)
     {
@@ -24,8 +28,7 @@ public static class FinalTraining
             TorchRuntime.DeviceLock.Wait(ct);
             try
             {
-                training = trainer.Train(network, best.Task, data.Train, null,
-                    options.Training with { Epochs = options.FinalEpochs, DataFraction = 1.0, Seed = seed }, onEpoch, ct);
+                training = trainer.Train(network, best.Task, data.Train, null, Recipe(options, seed), onEpoch, ct);
                 // The only time the test part is used.
                 test = trainer.Evaluate(network, best.Task, data.Test, options.Training.BatchSize);
             }
@@ -37,7 +40,8 @@ public static class FinalTraining
             var latency = new LatencyMeter(trainer.Device, options.Latency with { TimedRuns = options.Latency.TimedRuns * 2 })
                 .Measure(network, best.Graph.Input, ct);
             var score = components.Objective.Score(new ObjectiveInput(test.Metric, latency.MedianMs, best.Cost));
-            return new FinalModel(test, latency, score, training.History, training.Seconds, network);
+            var budget = LatencyBudget.Check(new LatencyTarget(options.LatencyBudgetMs, options.Constraint), latency.MedianMs);
+            return new FinalModel(test, latency, score, training.History, training.Seconds, network, training.Recipe, budget);
         }
         catch
         {

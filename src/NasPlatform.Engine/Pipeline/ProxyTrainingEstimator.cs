@@ -25,7 +25,8 @@ public sealed class ProxyTrainingEstimator : IPerformanceEstimator
         // The same subset for every trial, so trials differ only by architecture.
         _train = fraction < 1 ? DataSplit.Fraction(trainSplit, fraction, seed) : trainSplit;
         _validation = validationSplit;
-        _training = training with { DataFraction = 1.0 };
+        // Erasing and weight averaging pay off over long trainings only; a few proxy epochs would just learn slower.
+        _training = training with { DataFraction = 1.0, ErasingProbability = 0, EmaDecay = null };
         _trainer = trainer;
         _meter = meter;
     }

@@ -47,12 +47,15 @@ public static class ResultWriter
             ["objective"] = options.Objective,
             ["latencyBudgetMs"] = options.LatencyBudgetMs,
             ["constraint"] = options.Constraint.ToString().ToLowerInvariant(),
+            ["outcome"] = final.Budget.Outcome,
+            ["budget"] = JsonSerializer.SerializeToNode(final.Budget, Web),
             ["selectedTrial"] = selected.Trial,
             ["selectedValidationMetric"] = selected.ValidationMetric,
             ["finalTraining"] = new JsonObject
             {
                 ["epochs"] = options.FinalEpochs,
                 ["seconds"] = final.TrainSeconds,
+                ["recipe"] = JsonSerializer.SerializeToNode(final.Recipe, Web),
                 ["history"] = JsonSerializer.SerializeToNode(final.History),
             },
             ["search"] = new JsonObject
@@ -90,10 +93,28 @@ public static class ResultWriter
                 ["error"] = t.Error,
                 ["epochs"] = JsonSerializer.SerializeToNode(t.Outcome.History.Select(e => new { e.Epoch, e.TrainLoss, e.ValidationMetric })),
             }).ToArray()),
+            ["baselines"] = new JsonArray(result.Baselines.Select(b => (JsonNode?)new JsonObject
+            {
+                ["name"] = b.Name,
+                ["family"] = b.Family,
+                ["width"] = b.Width,
+                ["space"] = b.Space,
+                ["status"] = b.Status,
+                ["reason"] = b.Reason,
+                ["testMetric"] = b.Test?.Metric,
+                ["latencyMs"] = b.Latency?.MedianMs,
+                ["parameters"] = b.Cost.Parameters,
+                ["macs"] = b.Cost.MultiplyAdds,
+                ["dominatedBySearch"] = b.DominatedBy(final.Test.Metric, final.Latency.MedianMs),
+                ["seconds"] = b.Seconds,
+                ["architecture"] = JsonNode.Parse(b.ArchitectureJson),
+            }).ToArray()),
             ["files"] = new JsonObject { ["weights"] = WeightsFile, ["architecture"] = ArchitectureFile },
         };
         WriteAtomically(Path.Combine(folder, ResultFile), path => File.WriteAllText(path, json.ToJsonString(Indented)));
     }
+
+    private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
 
     private static JsonObject Latency(LatencyStats s) => new()
     {

@@ -22,4 +22,8 @@ public sealed record OneShotStepped(DateTimeOffset At, OneShot.OneShotProgress P
 
 public sealed record FinalTrainingStarted(DateTimeOffset At, TrialRecord Best, int Epochs, int TrainCount) : SearchEvent(At);
 
+public sealed record BaselineStarted(DateTimeOffset At, string Name, int Index, int Count) : SearchEvent(At);
+
+public sealed record BaselineFinished(DateTimeOffset At, Zoo.BaselineResult Result) : SearchEvent(At);
+
 public sealed record SearchFinished(DateTimeOffset At, SearchResult Result) : SearchEvent(At);

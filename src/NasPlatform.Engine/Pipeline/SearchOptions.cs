@@ -39,12 +39,20 @@ public sealed record SearchOptions
     public int FinalEpochs { get; init; } = 15;
 
     /// <summary>Fraction of the training part held out for validation (search decisions use it; the test part is never touched).</summary>
-    public double ValidationFraction { get; init; } = 0.1;
+    public double ValidationFraction { get; init; } = DefaultValidationFraction;
+
+    public const double DefaultValidationFraction = 0.1;
 
     public long Seed { get; init; } = 1;
 
-    /// <summary>Template for proxy and final training (epochs, fraction and seed are set per use).</summary>
-    public TrainingOptions Training { get; init; } = new();
+    /// <summary>Also train the baseline zoo with the final recipe, for comparison (see Zoo/BaselineZoo).</summary>
+    public bool Baselines { get; init; }
+
+    /// <summary>The final training's recipe, and the template of the proxy training (epochs, fraction and seed are set per
+    /// use; the proxy drops erasing and EMA). Random erasing is on by default: the final training is long enough for it.</summary>
+    public TrainingOptions Training { get; init; } = new() { ErasingProbability = DefaultErasing };
+
+    public const double DefaultErasing = 0.25;
 
     public LatencyOptions Latency { get; init; } = new();
 

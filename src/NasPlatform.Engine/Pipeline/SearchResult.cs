@@ -18,14 +18,17 @@ public sealed record TrialRecord(int Trial, string ArchitectureJson, string Arch
     public double Seconds => Outcome.Seconds;
 }
 
-/// <summary>The selected architecture retrained at full fidelity and evaluated once on the test split.</summary>
+/// <summary>The selected architecture retrained at full fidelity and evaluated once on the test split, with the recipe it was
+/// trained by and whether it keeps the latency budget.</summary>
 public sealed record FinalModel(
     Evaluation Test,
     LatencyStats Latency,
     TrialScore Score,
     IReadOnlyList<EpochReport> History,
     double TrainSeconds,
-    nn.Module<Tensor, Tensor> Network)
+    nn.Module<Tensor, Tensor> Network,
+    TrainingRecipe Recipe,
+    BudgetCheck Budget)
 {
     public double Reward => Score.Reward;
 }
@@ -40,4 +43,5 @@ public sealed record SearchResult(
     TrialRecord Selected,
     FinalModel Final,
     double Seconds,
-    string StopReason);
+    string StopReason,
+    IReadOnlyList<Zoo.BaselineResult> Baselines);

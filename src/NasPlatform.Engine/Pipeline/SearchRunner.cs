@@ -6,6 +6,9 @@ using NasPlatform.Engine.Objectives;
 using NasPlatform.Engine.OneShot;
 using NasPlatform.Engine.Torch;
 using NasPlatform.Engine.Training;
+using NasPlatform.Engine.Spaces;
+using NasPlatform.Engine.Tasks;
+using NasPlatform.Engine.Zoo;
 
 namespace NasPlatform.Engine.Pipeline;
 
@@ -19,6 +22,7 @@ public sealed class SearchRunner
 {
     private readonly DatasetBundle _data;
     private readonly SearchOptions _options;
+    private readonly SearchCatalog _catalog;
     private readonly SearchComponents _components;
     private readonly Action<SearchEvent> _emit;
     private readonly IPerformanceEstimator? _estimator;
@@ -39,7 +43,8 @@ public sealed class SearchRunner
         _data = data;
         _options = options;
         // Resolved now, so an unknown name or a bad option is refused before any work.
-        _components = SearchComponents.Resolve(catalog ?? SearchCatalog.BuiltIn, options, data.Train.Shape);
+        _catalog = catalog ?? SearchCatalog.BuiltIn;
+        _components = SearchComponents.Resolve(_catalog, options, data.Train.Shape);
         _emit = onEvent ?? (_ => { });
         _estimator = estimator;
         _oneShotCheckpoint = oneShotCheckpoint;
@@ -65,12 +70,13 @@ public sealed class SearchRunner
         var succeeded = trials.Where(t => !t.Failed).ToList();
         var pareto = ParetoFront.Indices(succeeded.Select(t => new TradeOffPoint(t.ValidationMetric, t.LatencyMs)).ToList())
             .Select(i => succeeded[i].Trial).ToList();
-        var best = TrialEvaluator.Best(succeeded, t => t.Reward, t => t.Trial)
+        var best = LatencyBudget.Select(succeeded, new LatencyTarget(_options.LatencyBudgetMs, _options.Constraint), t => t.Reward, t => t.Trial, t => t.LatencyMs)
                    ?? throw new InvalidOperationException($"No trial succeeded: {trials.First(t => t.Failed).Error}");
         _emit(new FinalTrainingStarted(DateTimeOffset.UtcNow, best, _options.FinalEpochs, _data.Train.Count));
         var final = FinalTraining.Run(_data, _options, _components, _components.Parse(best.ArchitectureJson), trainer,
             r => _emit(new EpochFinished(DateTimeOffset.UtcNow, 0, r)), ct);
-        var searchResult = new SearchResult(_options, _components.Task.PrimaryMetric, trials, pareto, best, final, elapsed().TotalSeconds, stopReason);
+        var baselines = _options.Baselines ? RunBaselines(trainer, meter, ct) : [];
+        var searchResult = new SearchResult(_options, _components.Task.PrimaryMetric, trials, pareto, best, final, elapsed().TotalSeconds, stopReason, baselines);
         _emit(new SearchFinished(DateTimeOffset.UtcNow, searchResult));
         return searchResult;
     }
@@ -121,6 +127,30 @@ public sealed class SearchRunner
                 _options.Strategy, _options.Seed, strategy.SaveState(), trials.ToList(), elapsed().TotalSeconds)));
         }
         return (trials, "trial budget reached");
+    }
+
+    /// <summary>The zoo at the search's final recipe, after its final model (a baseline that fails is recorded, not fatal).</summary>
+    private List<BaselineResult> RunBaselines(Trainer trainer, LatencyMeter meter, CancellationToken ct)
+    {
+        var members = BaselineZoo.Members(_catalog, new SpaceInput(_data.Train.Shape.Image, new TaskOutput(_data.Train.Shape.Classes)), _options.Task);
+        var results = new List<BaselineResult>();
+        for (int i = 0; i < members.Count; i++)
+        {
+            ct.ThrowIfCancellationRequested();
+            _emit(new BaselineStarted(DateTimeOffset.UtcNow, members[i].Name, i + 1, members.Count));
+            BaselineResult result;
+            try
+            {
+                result = BaselineTraining.Run(members[i], _components.Task, _data, _options, _components, trainer, meter, null, ct);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                result = BaselineTraining.Failure(members[i], _components.Task, e.Message);
+            }
+            results.Add(result);
+            _emit(new BaselineFinished(DateTimeOffset.UtcNow, result));
+        }
+        return results;
     }
 
     /// <summary>One long run instead of trials: step, checkpoint (through the event), derive; the derived architecture becomes trial 1.</summary>

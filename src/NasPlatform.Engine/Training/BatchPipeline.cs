@@ -8,18 +8,28 @@ namespace NasPlatform.Engine.Training;
 public sealed record HostBatch(float[] Images, long[] Labels, int Count);
 
 /// <summary>
-/// Prepares batches (shuffle, random crop with padding, optional flip, normalization) on a background
-/// task into a bounded channel, so the training step never waits on data and memory stays bounded
-/// to a few batches. Randomness comes from a generator seeded by (seed, epoch), so the batches are
-/// the same whatever the thread timing.
+/// Training-time augmentation: a random crop of the zero-padded image, an optional horizontal flip,
+/// and random erasing (Zhong et al. 2020: with this probability a rectangle of 2-25% of the image
+/// with aspect 0.3-3.3 is replaced by the data's mid value), which regularizes networks trained long.
+/// </summary>
+public sealed record Augmentation(int CropPadding = 0, bool Flip = false, double ErasingProbability = 0)
+{
+    public static Augmentation None { get; } = new();
+}
+
+/// <summary>
+/// Prepares batches (shuffle, augmentation, normalization) on a background task into a bounded
+/// channel, so the training step never waits on data and memory stays bounded to a few batches.
+/// Randomness comes from a generator seeded by (seed, epoch), so the batches are the same whatever
+/// the thread timing.
 /// </summary>
 public static class BatchPipeline
 {
     /// <summary>Maps uint8 pixels to roughly [-1, 1].</summary>
     public static float Normalize(byte pixel) => pixel * (2f / 255f) - 1f;
 
-    public static ChannelReader<HostBatch> Start(ImageDataset data, int batchSize, bool shuffle, bool augment,
-        int cropPadding, bool flip, long seed, int epoch, int prefetch, CancellationToken ct)
+    public static ChannelReader<HostBatch> Start(ImageDataset data, int batchSize, bool shuffle, Augmentation augment,
+        long seed, int epoch, int prefetch, CancellationToken ct)
     {
         var channel = Channel.CreateBounded<HostBatch>(new BoundedChannelOptions(Math.Max(1, prefetch))
         {
@@ -37,7 +47,7 @@ public static class BatchPipeline
                 for (int start = 0; start < order.Length; start += batchSize)
                 {
                     int count = Math.Min(batchSize, order.Length - start);
-                    var batch = Build(data, order.AsSpan(start, count), augment, cropPadding, flip, random);
+                    var batch = Build(data, order.AsSpan(start, count), augment, random);
                     await channel.Writer.WriteAsync(batch, ct).ConfigureAwait(false);
                 }
                 channel.Writer.Complete();
@@ -51,7 +61,7 @@ public static class BatchPipeline
     }
 
     /// <summary>Builds one batch on the calling thread.</summary>
-    public static HostBatch Build(ImageDataset data, ReadOnlySpan<int> indices, bool augment, int cropPadding, bool flip, SeededRandom random)
+    public static HostBatch Build(ImageDataset data, ReadOnlySpan<int> indices, Augmentation augment, SeededRandom random)
     {
         int c = data.Channels, h = data.Height, w = data.Width, size = data.ImageSize;
         var images = new float[indices.Length * size];
@@ -60,37 +70,55 @@ public static class BatchPipeline
         {
             var src = data.Image(indices[n]);
             labels[n] = data.Labels[indices[n]];
-            int dy = 0, dx = 0;
-            bool mirror = false;
-            if (augment)
+            int pad = augment.CropPadding, dy = 0, dx = 0;
+            if (pad > 0)
             {
-                if (cropPadding > 0)
-                {
-                    dy = random.Next(-cropPadding, cropPadding + 1);
-                    dx = random.Next(-cropPadding, cropPadding + 1);
-                }
-                mirror = flip && random.Next(2) == 1;
+                dy = random.Next(-pad, pad + 1);
+                dx = random.Next(-pad, pad + 1);
             }
+            bool mirror = augment.Flip && random.Next(2) == 1;
             var dst = images.AsSpan(n * size, size);
             if (dy == 0 && dx == 0 && !mirror)
             {
                 for (int i = 0; i < size; i++) dst[i] = Normalize(src[i]);
-                continue;
             }
-            // A crop of the zero-padded image is a shift; padding pixels are black, like the padded raw image.
-            for (int ch = 0; ch < c; ch++)
-                for (int y = 0; y < h; y++)
-                {
-                    int sy = y + dy;
-                    for (int x = 0; x < w; x++)
+            else
+            {
+                // A crop of the zero-padded image is a shift; padding pixels are black, like the padded raw image.
+                for (int ch = 0; ch < c; ch++)
+                    for (int y = 0; y < h; y++)
                     {
-                        int sx = (mirror ? w - 1 - x : x) + dx;
-                        dst[(ch * h + y) * w + x] = sy >= 0 && sy < h && sx >= 0 && sx < w
-                            ? Normalize(src[(ch * h + sy) * w + sx])
-                            : -1f;
+                        int sy = y + dy;
+                        for (int x = 0; x < w; x++)
+                        {
+                            int sx = (mirror ? w - 1 - x : x) + dx;
+                            dst[(ch * h + y) * w + x] = sy >= 0 && sy < h && sx >= 0 && sx < w
+                                ? Normalize(src[(ch * h + sy) * w + sx])
+                                : -1f;
+                        }
                     }
-                }
+            }
+            if (augment.ErasingProbability > 0 && random.NextDouble() < augment.ErasingProbability)
+                Erase(dst, c, h, w, random);
         }
         return new HostBatch(images, labels, indices.Length);
+    }
+
+    /// <summary>Random erasing: a rectangle of 2-25% of the area, log-uniform aspect in [0.3, 3.3], set to 0 (mid-grey after normalization).</summary>
+    private static void Erase(Span<float> image, int c, int h, int w, SeededRandom random)
+    {
+        // A few tries, as in the paper, until the rectangle fits the image.
+        for (int attempt = 0; attempt < 10; attempt++)
+        {
+            double area = h * w * (0.02 + random.NextDouble() * 0.23);
+            double aspect = Math.Exp(Math.Log(0.3) + random.NextDouble() * (Math.Log(3.3) - Math.Log(0.3)));
+            int eh = (int)Math.Round(Math.Sqrt(area * aspect)), ew = (int)Math.Round(Math.Sqrt(area / aspect));
+            if (eh < 1 || ew < 1 || eh >= h || ew >= w) continue;
+            int top = random.Next(h - eh + 1), left = random.Next(w - ew + 1);
+            for (int ch = 0; ch < c; ch++)
+                for (int y = top; y < top + eh; y++)
+                    image.Slice((ch * h + y) * w + left, ew).Clear();
+            return;
+        }
     }
 }

@@ -9,7 +9,7 @@ namespace NasPlatform.Engine.Training;
 
 /// <summary>
 /// Trains and evaluates a network for a task (the performance estimator's work): SGD with Nesterov
-/// momentum or AdamW, per-step cosine schedule with warm-up, the task's loss (label smoothing where
+/// momentum or AdamW, per-step cosine schedule with warm-up, optional weight EMA, the task's loss (label smoothing where
 /// it has one) and metrics, crop/flip augmentation from <see cref="BatchPipeline"/>, all seeded.
 /// </summary>
 public sealed class Trainer(Device device)
@@ -24,6 +24,7 @@ public sealed class Trainer(Device device)
         var total = Stopwatch.StartNew();
         model.to(Device);
         using var optimizer = CreateOptimizer(model, options);
+        using var average = options.EmaDecay is { } decay ? new WeightAverage(model, decay) : null;
         int stepsPerEpoch = (train.Count + options.BatchSize - 1) / options.BatchSize;
         long totalSteps = (long)stepsPerEpoch * options.Epochs;
         long warmup = Math.Min(stepsPerEpoch, totalSteps / 10);
@@ -39,8 +40,8 @@ public sealed class Trainer(Device device)
             double lossSum = 0;
             long seen = 0;
             var metrics = task.NewMetrics();
-            var reader = BatchPipeline.Start(train, options.BatchSize, shuffle: true, augment: true,
-                options.CropPadding, options.HorizontalFlip, options.Seed, epoch, options.PrefetchBatches, ct);
+            var reader = BatchPipeline.Start(train, options.BatchSize, shuffle: true, options.Augmentation,
+                options.Seed, epoch, options.PrefetchBatches, ct);
             while (reader.WaitToReadAsync(ct).AsTask().GetAwaiter().GetResult())
             {
                 while (reader.TryRead(out var batch))
@@ -55,6 +56,7 @@ public sealed class Trainer(Device device)
                     optimizer.zero_grad();
                     loss.backward();
                     optimizer.step();
+                    average?.Update(step);
                     float lossValue = loss.item<float>();
                     // A diverged network only produces NaN from here on: stop now and say so.
                     if (!float.IsFinite(lossValue))
@@ -64,6 +66,8 @@ public sealed class Trainer(Device device)
                     seen += batch.Count;
                 }
             }
+            // The averaged weights replace the trained ones before the last evaluation, so what is reported is what is kept.
+            if (epoch == options.Epochs) average?.CopyToModel();
             double? valMetric = null, valLoss = null;
             if (validation is { Count: > 0 })
             {
@@ -76,7 +80,7 @@ public sealed class Trainer(Device device)
             history.Add(report);
             onEpoch?.Invoke(report);
         }
-        return new TrainingResult(history, lastValidation, total.Elapsed.TotalSeconds);
+        return new TrainingResult(history, lastValidation, total.Elapsed.TotalSeconds, TrainingRecipe.Of(options, train.Count, warmup, totalSteps));
     }
 
     /// <summary>The task's metrics and mean loss (no smoothing) on a dataset, in evaluation mode.</summary>
@@ -88,7 +92,7 @@ public sealed class Trainer(Device device)
         var metrics = task.NewMetrics();
         double lossSum = 0;
         using var noGrad = no_grad();
-        var reader = BatchPipeline.Start(data, batchSize, shuffle: false, augment: false, 0, false, 0, 0, 4, CancellationToken.None);
+        var reader = BatchPipeline.Start(data, batchSize, shuffle: false, Augmentation.None, 0, 0, 4, CancellationToken.None);
         while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
         {
             while (reader.TryRead(out var batch))

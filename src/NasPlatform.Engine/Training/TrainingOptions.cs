@@ -25,6 +25,14 @@ public sealed record TrainingOptions
     /// <summary>Horizontal flips: only where the user says mirrored images keep their class (not for digits or text).</summary>
     public bool HorizontalFlip { get; init; }
 
+    /// <summary>Probability of random erasing per image (0 = off); the final training's recipe turns it on.</summary>
+    public double ErasingProbability { get; init; }
+
+    /// <summary>Decay of an exponential moving average of the weights that replaces them at the end (null = off), e.g. 0.999.</summary>
+    public double? EmaDecay { get; init; }
+
+    public Augmentation Augmentation => new(CropPadding, HorizontalFlip, ErasingProbability);
+
     /// <summary>Seeds initialization, data order and augmentation.</summary>
     public long Seed { get; init; } = 1;
 
@@ -39,14 +47,27 @@ public sealed record TrainingOptions
         if (LearningRate <= 0) throw new ArgumentException("The learning rate must be positive.");
         if (LabelSmoothing is < 0 or >= 1) throw new ArgumentException("Label smoothing must be in [0, 1).");
         if (CropPadding < 0) throw new ArgumentException("Crop padding cannot be negative.");
+        if (ErasingProbability is < 0 or > 1) throw new ArgumentException("The random-erasing probability must be in [0, 1].");
+        if (EmaDecay is { } d && !(d is > 0 and < 1)) throw new ArgumentException("The EMA decay must be in (0, 1).");
     }
 }
 
 /// <summary>One finished epoch; the metrics are the task's primary metric.</summary>
 public sealed record EpochReport(int Epoch, int Epochs, double TrainLoss, double TrainMetric, double? ValidationMetric, double? ValidationLoss, double Seconds, double ImagesPerSecond);
 
-/// <summary>The outcome of training one network.</summary>
-public sealed record TrainingResult(IReadOnlyList<EpochReport> History, double? ValidationMetric, double Seconds);
+/// <summary>The outcome of training one network, with the recipe it was trained by.</summary>
+public sealed record TrainingResult(IReadOnlyList<EpochReport> History, double? ValidationMetric, double Seconds, TrainingRecipe Recipe);
+
+/// <summary>How a network was trained, as the model card states it: everything needed to train it again the same way.</summary>
+public sealed record TrainingRecipe(
+    string Optimizer, double PeakLearningRate, string Schedule, long WarmupSteps, long Steps, int Epochs, int BatchSize, int Images,
+    double WeightDecay, double LabelSmoothing, int CropPadding, bool HorizontalFlip, double ErasingProbability, double? EmaDecay, long Seed)
+{
+    public static TrainingRecipe Of(TrainingOptions o, int images, long warmupSteps, long steps) => new(
+        o.Optimizer == OptimizerKind.Sgd ? $"SGD, Nesterov momentum {o.Momentum}" : "AdamW",
+        o.LearningRate, "linear warm-up, then cosine decay to 0 per step", warmupSteps, steps, o.Epochs, o.BatchSize, images,
+        o.WeightDecay, o.LabelSmoothing, o.CropPadding, o.HorizontalFlip, o.ErasingProbability, o.EmaDecay, o.Seed);
+}
 
 /// <summary>A network scored on a dataset: the task's primary metric, the mean loss, and every metric by name.</summary>
 public sealed record Evaluation(double Metric, double Loss, IReadOnlyDictionary<string, double> Metrics);

@@ -16,5 +16,9 @@ public static class Ownership
     public static IQueryable<Trial> VisibleTo(this IQueryable<Trial> query, Caller caller) =>
         caller.IsAdmin ? query : query.Where(t => t.Search!.OwnerId == caller.UserId);
 
+    /// <summary>Baselines too.</summary>
+    public static IQueryable<Baseline> VisibleTo(this IQueryable<Baseline> query, Caller caller) =>
+        caller.IsAdmin ? query : query.Where(b => b.Search!.OwnerId == caller.UserId);
+
     public static bool CanSee(this Caller caller, IOwned resource) => caller.IsAdmin || resource.OwnerId == caller.UserId;
 }

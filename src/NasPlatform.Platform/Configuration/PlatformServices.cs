@@ -55,6 +55,7 @@ public static class PlatformServices
         services.AddTransient<DatasetIngestionJob>();
         services.AddTransient<TrialJob>();
         services.AddTransient<FinalTrainingJob>();
+        services.AddTransient<BaselinesJob>();
         services.AddTransient<OneShotSearchJob>();
         services.AddHostedService<DatabaseMigrator>();
 

@@ -25,6 +25,9 @@ public sealed class HangfireJobScheduler(IBackgroundJobClient client) : IJobSche
     public string EnqueueFinalTraining(Guid searchId, string deviceClass) =>
         client.Create<FinalTrainingJob>(j => j.RunAsync(searchId, CancellationToken.None), new EnqueuedState(deviceClass));
 
+    public string EnqueueBaselines(Guid searchId, string deviceClass) =>
+        client.Create<BaselinesJob>(j => j.RunAsync(searchId, CancellationToken.None), new EnqueuedState(deviceClass));
+
     public string EnqueueOneShot(Guid searchId, string deviceClass) =>
         client.Create<OneShotSearchJob>(j => j.RunAsync(searchId, CancellationToken.None), new EnqueuedState(deviceClass));
 

@@ -13,6 +13,9 @@ public interface IJobScheduler
     string EnqueueTrial(Guid trialId, string deviceClass);
     string EnqueueFinalTraining(Guid searchId, string deviceClass);
 
+    /// <summary>The search's baseline zoo, trained one member after the other on the queue of its device class.</summary>
+    string EnqueueBaselines(Guid searchId, string deviceClass);
+
     /// <summary>A one-shot search's one long job, on the queue of its target device class.</summary>
     string EnqueueOneShot(Guid searchId, string deviceClass);
 

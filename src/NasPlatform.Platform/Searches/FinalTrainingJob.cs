@@ -30,7 +30,7 @@ public sealed class FinalTrainingJob(IDbContextFactory<NasDbContext> dbf, Datase
             search = await db.Searches.Include(s => s.Dataset).Include(s => s.Trials).FirstOrDefaultAsync(s => s.Id == searchId, ct)
                      ?? throw new InvalidOperationException($"Search {searchId} does not exist.");
             if (search.Status != SearchStatus.Running || search.Phase != SearchPhases.Final) return;
-            best = SearchCoordinator.Best(search.Trials) ?? throw new InvalidOperationException("No trial succeeded.");
+            best = SearchCoordinator.Best(search, search.Trials) ?? throw new InvalidOperationException("No trial succeeded.");
         }
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -66,9 +66,11 @@ public sealed class FinalTrainingJob(IDbContextFactory<NasDbContext> dbf, Datase
                 Parameters = candidate.Cost.Parameters, Macs = candidate.Cost.MultiplyAdds, Reward = final.Reward,
                 RewardTermsJson = JsonSerializer.Serialize(final.Score.Terms, TrialRows.Json),
                 HistoryJson = JsonSerializer.Serialize(final.History, TrialRows.Json), TrainSeconds = final.TrainSeconds,
+                RecipeJson = JsonSerializer.Serialize(final.Recipe, TrialRows.Json), BudgetJson = JsonSerializer.Serialize(final.Budget, TrialRows.Json),
                 Device = search.TargetDevice, WeightsBlob = weightsBlob, CreatedAt = time.GetUtcNow(),
             });
             row.ModelId = modelId;
+            row.Outcome = final.Budget.Outcome;
             row.Status = SearchStatus.Succeeded;
             row.Phase = SearchPhases.Done;
             row.FinishedAt = time.GetUtcNow();

@@ -71,7 +71,7 @@ public sealed class OneShotSearchJob(IDbContextFactory<NasDbContext> dbf, Datase
                 }
                 var (candidate, outcome) = OneShotResult.Score(run, plan.Components, new LatencyMeter(device, plan.Options.Latency), plan.Options.Seed,
                     steps, clock.Elapsed.TotalSeconds, stop.Token);
-                await FinishAsync(searchId, candidate.Architecture.ToJson(), candidate.Hash, outcome, search.TargetDevice);
+                await FinishAsync(searchId, candidate.Architecture.ToJson(), candidate.Hash, outcome);
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -97,7 +97,7 @@ public sealed class OneShotSearchJob(IDbContextFactory<NasDbContext> dbf, Datase
     }
 
     /// <summary>The derived architecture becomes trial 1 and the search moves to its final training (unless it was cancelled meanwhile).</summary>
-    private async Task FinishAsync(Guid searchId, string architectureJson, string hash, Engine.Pipeline.TrialOutcome outcome, string device)
+    private async Task FinishAsync(Guid searchId, string architectureJson, string hash, Engine.Pipeline.TrialOutcome outcome)
     {
         await using var db = await dbf.CreateDbContextAsync();
         var search = await db.Searches.FirstAsync(s => s.Id == searchId);
@@ -126,7 +126,7 @@ public sealed class OneShotSearchJob(IDbContextFactory<NasDbContext> dbf, Datase
         }
         // The derived architecture is stored: a resume now only needs the final training, not the run.
         blobs.DeletePrefix($"searches/{searchId}/");
-        jobs.EnqueueFinalTraining(searchId, device);
+        SearchCoordinator.EnqueueFinal(jobs, search);
         await progress.TrialChanged(SearchCoordinator.ToUpdate(trial));
         await progress.SearchChanged(SearchCoordinator.ToUpdate(search));
     }

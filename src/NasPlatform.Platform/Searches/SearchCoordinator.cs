@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using NasPlatform.Data;
 using NasPlatform.Data.Entities;
+using NasPlatform.Engine.Objectives;
 using NasPlatform.Engine.Pipeline;
 using NasPlatform.Platform.Jobs;
 using NasPlatform.Platform.Progress;
@@ -118,7 +119,7 @@ public sealed class SearchCoordinator(IDbContextFactory<NasDbContext> dbf, IJobS
         }
 
         search.TrialsCompleted = trials.Count(t => t.Status is TrialStatus.Succeeded or TrialStatus.Failed);
-        search.BestTrialId = Best(trials)?.Id;
+        search.BestTrialId = Best(search, trials)?.Id;
         search.StrategyState = strategy.SaveState();
         bool final = false;
         if (active == 0 && (trials.Count >= search.MaxTrials || overTime))
@@ -151,7 +152,7 @@ public sealed class SearchCoordinator(IDbContextFactory<NasDbContext> dbf, IJobS
             trial.JobId = jobs.EnqueueTrial(trial.Id, search.TargetDevice);
             await db.Trials.Where(t => t.Id == trial.Id).ExecuteUpdateAsync(u => u.SetProperty(t => t.JobId, trial.JobId), ct);
         }
-        if (final) jobs.EnqueueFinalTraining(searchId, search.TargetDevice);
+        if (final) EnqueueFinal(jobs, search);
         foreach (var trial in queued.Concat(cached)) await progress.TrialChanged(ToUpdate(trial));
         await progress.SearchChanged(ToUpdate(search));
         return true;
@@ -173,8 +174,17 @@ public sealed class SearchCoordinator(IDbContextFactory<NasDbContext> dbf, IJobS
     }
 
     /// <summary>The best succeeded trial by the pipeline's rule.</summary>
-    public static Trial? Best(IEnumerable<Trial> trials) =>
-        TrialEvaluator.Best(trials.Where(t => t.Status == TrialStatus.Succeeded), t => t.Reward ?? 0, t => t.Number);
+    /// <summary>The final training, then (behind it on the same queue) the baseline zoo when the search asked for it.</summary>
+    public static void EnqueueFinal(IJobScheduler jobs, Search search)
+    {
+        jobs.EnqueueFinalTraining(search.Id, search.TargetDevice);
+        if (search.Baselines) jobs.EnqueueBaselines(search.Id, search.TargetDevice);
+    }
+
+    /// <summary>The trial to train fully: the best by reward, among those within a hard budget when any is (the engine's rule).</summary>
+    public static Trial? Best(Search search, IEnumerable<Trial> trials) =>
+        LatencyBudget.Select(trials.Where(t => t.Status == TrialStatus.Succeeded).ToList(),
+            new LatencyTarget(search.LatencyBudgetMs, MnasReward.Parse(search.Constraint)), t => t.Reward ?? 0, t => t.Number, t => t.LatencyMs ?? double.MaxValue);
 
     public static SearchUpdate ToUpdate(Search s) =>
         new(s.Id, s.Status.ToString().ToLowerInvariant(), s.Phase, s.TrialsCompleted, s.MaxTrials, s.BestTrialId, s.ModelId, s.Error);

@@ -28,10 +28,22 @@ public sealed record SearchRequest
     public string TargetDevice { get; init; } = "cpu";
     public int MaxTrials { get; init; } = 20;
     public double? MaxMinutes { get; init; }
-    public int ProxyEpochs { get; init; } = 3;
-    public double ProxyFraction { get; init; } = 0.25;
-    public int FinalEpochs { get; init; } = 15;
+    /// <summary>Training lengths; null = sized from the dataset (see the engine's TrainingDefaults), stored concrete.</summary>
+    public int? ProxyEpochs { get; init; }
+    public double? ProxyFraction { get; init; }
+    public int? FinalEpochs { get; init; }
+    public int? BatchSize { get; init; }
+
+    /// <summary>Augmentation: flips only where mirrored images keep their class; random erasing in the final training.</summary>
+    public bool HorizontalFlip { get; init; }
+    public double RandomErasing { get; init; } = SearchOptions.DefaultErasing;
+
+    /// <summary>Weight EMA decay of the final training (e.g. 0.999); null = off.</summary>
+    public double? EmaDecay { get; init; }
     public long Seed { get; init; } = 1;
+
+    /// <summary>Also train the baseline zoo with the final recipe, shown beside the search's model.</summary>
+    public bool Baselines { get; init; }
 
     /// <summary>Trials queued or running at once; null = the platform's default.</summary>
     public int? Parallelism { get; init; }
@@ -56,8 +68,11 @@ public sealed record SearchRequest
         if (MaxTrials is < 1 or > 10_000) Add("maxTrials", "The trial budget must be between 1 and 10000.");
         if (MaxMinutes is { } m && (!(m > 0) || m > 60 * 24 * 30)) Add("maxMinutes", "The time budget must be positive and at most 30 days.");
         if (ProxyEpochs is < 1 or > 1000) Add("proxyEpochs", "Proxy epochs must be between 1 and 1000.");
-        if (!(ProxyFraction > 0 && ProxyFraction <= 1)) Add("proxyFraction", "The proxy fraction must be in (0, 1].");
+        if (ProxyFraction is { } f && !(f > 0 && f <= 1)) Add("proxyFraction", "The proxy fraction must be in (0, 1].");
         if (FinalEpochs is < 1 or > 10_000) Add("finalEpochs", "Final epochs must be between 1 and 10000.");
+        if (BatchSize is < 1 or > 4096) Add("batchSize", "The batch size must be between 1 and 4096.");
+        if (!(RandomErasing is >= 0 and <= 1)) Add("randomErasing", "The random-erasing probability must be in [0, 1].");
+        if (EmaDecay is { } d && !(d is > 0 and < 1)) Add("emaDecay", "The EMA decay must be in (0, 1).");
         if (Parallelism is < 1 or > 256) Add("parallelism", "Parallelism must be between 1 and 256.");
         if (string.IsNullOrWhiteSpace(TargetDevice) || !TargetDevice.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_'))
             Add("targetDevice", "The target device is a device class such as cpu or cuda.");

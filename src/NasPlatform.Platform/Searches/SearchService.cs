@@ -4,8 +4,10 @@ using NasPlatform.Data;
 using NasPlatform.Data.Entities;
 using NasPlatform.Engine.Components;
 using NasPlatform.Engine.Objectives;
+using NasPlatform.Engine.Pipeline;
 using NasPlatform.Engine.Spaces;
 using NasPlatform.Engine.Strategies;
+using NasPlatform.Engine.Zoo;
 using NasPlatform.Platform.Accounts;
 using NasPlatform.Platform.Configuration;
 using NasPlatform.Platform.Datasets;
@@ -31,6 +33,8 @@ public sealed class SearchService(IDbContextFactory<NasDbContext> dbf, IJobSched
         if (dataset.Status != DatasetStatus.Ready)
             throw new PlatformException($"Dataset '{dataset.Name}' is {dataset.Status.ToString().ToLowerInvariant()}, not ready; searches need a ready dataset.", 409);
         var (strategyOptions, metric, kind) = CheckParts(request, dataset);
+        var fidelity = TrainingDefaults.For(dataset.TrainCount, SearchOptions.DefaultValidationFraction,
+            new FidelityRequest(request.ProxyEpochs, request.ProxyFraction, request.FinalEpochs, request.BatchSize));
         var search = new Search
         {
             Id = Guid.NewGuid(),
@@ -40,12 +44,15 @@ public sealed class SearchService(IDbContextFactory<NasDbContext> dbf, IJobSched
             Strategy = request.Strategy, StrategyOptionsJson = ComponentOptions.Write(strategyOptions),
             Objective = request.Objective, ObjectiveOptionsJson = Raw(request.ObjectiveOptions), Metric = metric, Kind = kind,
             LatencyBudgetMs = request.LatencyBudgetMs, Constraint = request.Constraint, TargetDevice = request.TargetDevice,
-            MaxTrials = request.MaxTrials, MaxMinutes = request.MaxMinutes, ProxyEpochs = request.ProxyEpochs,
-            ProxyFraction = request.ProxyFraction, FinalEpochs = request.FinalEpochs, Seed = request.Seed,
+            MaxTrials = request.MaxTrials, MaxMinutes = request.MaxMinutes, ProxyEpochs = fidelity.ProxyEpochs,
+            ProxyFraction = fidelity.ProxyFraction, FinalEpochs = fidelity.FinalEpochs, BatchSize = fidelity.BatchSize,
+            HorizontalFlip = request.HorizontalFlip, RandomErasing = request.RandomErasing, EmaDecay = request.EmaDecay, Seed = request.Seed,
+            Baselines = request.Baselines,
             Parallelism = request.Parallelism ?? options.Value.DefaultParallelism,
             Status = SearchStatus.Queued, CreatedAt = time.GetUtcNow(),
         };
         db.Searches.Add(search);
+        if (request.Baselines) db.Baselines.AddRange(BaselineRows(search, dataset));
         await db.SaveChangesAsync(ct);
         try
         {
@@ -58,6 +65,24 @@ public sealed class SearchService(IDbContextFactory<NasDbContext> dbf, IJobSched
         }
         await progress.SearchChanged(SearchCoordinator.ToUpdate(search));
         return search;
+    }
+
+    /// <summary>One queued row per zoo member that serves the search's task on this data.</summary>
+    private IEnumerable<Baseline> BaselineRows(Search search, Dataset dataset)
+    {
+        var shape = SearchSetup.Shape(dataset);
+        var task = setup.Catalog.Tasks.Get(search.Task);
+        var members = BaselineZoo.Members(setup.Catalog, new SpaceInput(shape.Image, task.OutputOf(shape)), search.Task);
+        return members.Select((m, i) =>
+        {
+            var cost = new Candidate(m.Architecture, m.Space.Graph(m.Architecture), task).Cost;
+            return new Baseline
+            {
+                Id = Guid.NewGuid(), SearchId = search.Id, Number = i + 1, Name = m.Name, Family = m.Family, Width = m.Width, SearchSpace = m.Space.Name,
+                ArchitectureJson = m.Architecture.ToJson(), ArchitectureHash = m.Architecture.Hash, Parameters = cost.Parameters, Macs = cost.MultiplyAdds,
+                Status = BaselineStatus.Queued,
+            };
+        });
     }
 
     private static string? Raw(System.Text.Json.JsonElement? options) =>
@@ -185,10 +210,20 @@ public sealed class SearchService(IDbContextFactory<NasDbContext> dbf, IJobSched
             await db.Trials.Where(t => t.Id == trial.Id).ExecuteUpdateAsync(u => u.SetProperty(t => t.JobId, jobId), ct);
         }
         if (search.Phase == SearchPhases.Final) jobs.EnqueueFinalTraining(search.Id, search.TargetDevice);
+        if (search.Baselines && await RequeueBaselinesAsync(search.Id, ct) > 0) jobs.EnqueueBaselines(search.Id, search.TargetDevice);
         else if (search.Phase == SearchPhases.OneShot) jobs.EnqueueOneShot(search.Id, search.TargetDevice);
         else jobs.EnqueueSearchAdvance(search.Id);
         await progress.SearchChanged(SearchCoordinator.ToUpdate(search));
         return true;
+    }
+
+    /// <summary>Baselines a cancel stopped run again with the resumed search; trained and skipped ones stay.</summary>
+    private async Task<int> RequeueBaselinesAsync(Guid searchId, CancellationToken ct)
+    {
+        await using var db = await dbf.CreateDbContextAsync(ct);
+        await db.Baselines.Where(b => b.SearchId == searchId && (b.Status == BaselineStatus.Cancelled || b.Status == BaselineStatus.Running))
+            .ExecuteUpdateAsync(u => u.SetProperty(b => b.Status, BaselineStatus.Queued), ct);
+        return await db.Baselines.CountAsync(b => b.SearchId == searchId && b.Status == BaselineStatus.Queued, ct);
     }
 
     /// <summary>Deletes a finished search with its trials, model rows and model files. False when it does not exist.</summary>

@@ -9,6 +9,7 @@ using NasPlatform.Engine.Ops;
 using NasPlatform.Engine.Pipeline;
 using NasPlatform.Engine.Spaces;
 using NasPlatform.Engine.Strategies;
+using NasPlatform.Engine.Training;
 using NasPlatform.Platform.Configuration;
 
 namespace NasPlatform.Platform.Searches;
@@ -63,6 +64,10 @@ public sealed class SearchSetup(SearchCatalog catalog, IOptions<PlatformOptions>
         ProxyEpochs = search.ProxyEpochs,
         ProxyFraction = search.ProxyFraction,
         FinalEpochs = search.FinalEpochs,
+        Training = new TrainingOptions
+        {
+            BatchSize = search.BatchSize, HorizontalFlip = search.HorizontalFlip, ErasingProbability = search.RandomErasing, EmaDecay = search.EmaDecay,
+        },
         Seed = search.Seed,
         Threads = worker.EffectiveThreads,
         Device = worker.TorchDevice,

@@ -19,16 +19,18 @@ public sealed record DatasetDto(Guid Id, string Name, string Format, string Stat
 public sealed record SearchAccepted(Guid Id, string Status);
 
 /// <param name="Metric">The task's primary metric: what the trials' validationMetric and the model's testMetric are.</param>
+/// <param name="Outcome">Once the model exists: met, over-budget (a hard budget the model misses) or soft.</param>
 public sealed record SearchDto(Guid Id, string Name, Guid DatasetId, string Status, string Phase, string Kind, string SearchSpace, JsonNode? SpaceOptions,
     string Task, string Metric, string Strategy, JsonNode? StrategyOptions, string Objective, JsonNode? ObjectiveOptions,
     double LatencyBudgetMs, string Constraint, string TargetDevice, int MaxTrials, double? MaxMinutes, int ProxyEpochs, double ProxyFraction,
-    int FinalEpochs, long Seed, int Parallelism, int TrialsCompleted, TrialDto? BestTrial, Guid? ModelId, string? Error,
-    DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt)
+    int FinalEpochs, int BatchSize, bool HorizontalFlip, double RandomErasing, double? EmaDecay, bool Baselines, long Seed, int Parallelism, int TrialsCompleted,
+    TrialDto? BestTrial, Guid? ModelId, string? Outcome, string? Error, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt)
 {
     public static SearchDto From(Search s, Trial? best) => new(s.Id, s.Name, s.DatasetId, DatasetDto.Lower(s.Status), s.Phase, s.Kind,
         s.SearchSpace, Node(s.SpaceOptionsJson), s.Task, s.Metric, s.Strategy, Node(s.StrategyOptionsJson), s.Objective, Node(s.ObjectiveOptionsJson),
         s.LatencyBudgetMs, s.Constraint, s.TargetDevice, s.MaxTrials, s.MaxMinutes, s.ProxyEpochs, s.ProxyFraction, s.FinalEpochs,
-        s.Seed, s.Parallelism, s.TrialsCompleted, best is null ? null : TrialDto.From(best), s.ModelId, s.Error, s.CreatedAt, s.StartedAt, s.FinishedAt);
+        s.BatchSize, s.HorizontalFlip, s.RandomErasing, s.EmaDecay, s.Baselines, s.Seed, s.Parallelism, s.TrialsCompleted,
+        best is null ? null : TrialDto.From(best), s.ModelId, s.Outcome, s.Error, s.CreatedAt, s.StartedAt, s.FinishedAt);
 
     internal static JsonNode? Node(string? json) => json is null ? null : JsonNode.Parse(json);
 }
@@ -47,15 +49,31 @@ public sealed record TrialDto(Guid Id, Guid SearchId, int Number, string Status,
         t.StartedAt, t.FinishedAt, t.Seconds);
 }
 
+/// <param name="DominatedBySearch">Once both exist: the search's model is at least as accurate and as fast as this baseline, and better in one.</param>
+public sealed record BaselineDto(Guid Id, int Number, string Name, string Family, double Width, string SearchSpace, JsonNode? Architecture,
+    string ArchitectureHash, string Status, string? Reason, double? TestMetric, double? LatencyMs, JsonNode? Latency, long Parameters, long Macs,
+    JsonNode? Recipe, double Seconds, bool? DominatedBySearch, DateTimeOffset? FinishedAt)
+{
+    public static BaselineDto From(Baseline b, TrainedModel? model) => new(b.Id, b.Number, b.Name, b.Family, b.Width, b.SearchSpace,
+        JsonNode.Parse(b.ArchitectureJson), b.ArchitectureHash, DatasetDto.Lower(b.Status), b.Reason, b.TestMetric, b.LatencyMs,
+        SearchDto.Node(b.LatencyJson), b.Parameters, b.Macs, SearchDto.Node(b.RecipeJson), b.Seconds, Dominated(b, model), b.FinishedAt);
+
+    private static bool? Dominated(Baseline b, TrainedModel? m) =>
+        m is null || b.Status != BaselineStatus.Trained || b.TestMetric is not { } acc || b.LatencyMs is not { } lat ? null
+            : m.TestMetric >= acc && m.LatencyMs <= lat && (m.TestMetric > acc || m.LatencyMs < lat);
+}
+
 public sealed record PagedList<T>(IReadOnlyList<T> Items, int Total, int Page, int PageSize);
 
 public sealed record ModelDto(Guid Id, Guid SearchId, Guid TrialId, string Name, string SearchSpace, string Task, JsonNode? Architecture,
     string ArchitectureHash, string Metric, double TestMetric, JsonNode? TestMetrics, double TestLoss, double LatencyMs, JsonNode? Latency,
-    long Parameters, long Macs, double Reward, JsonNode? RewardTerms, string Device, double TrainSeconds, DateTimeOffset CreatedAt)
+    long Parameters, long Macs, double Reward, JsonNode? RewardTerms, string Device, double TrainSeconds, JsonNode? Recipe, JsonNode? Budget,
+    DateTimeOffset CreatedAt)
 {
     public static ModelDto From(TrainedModel m) => new(m.Id, m.SearchId, m.TrialId, m.Name, m.SearchSpace, m.Task, JsonNode.Parse(m.ArchitectureJson),
         m.ArchitectureHash, m.Metric, m.TestMetric, SearchDto.Node(m.TestMetricsJson), m.TestLoss, m.LatencyMs, SearchDto.Node(m.LatencyJson),
-        m.Parameters, m.Macs, m.Reward, SearchDto.Node(m.RewardTermsJson), m.Device, m.TrainSeconds, m.CreatedAt);
+        m.Parameters, m.Macs, m.Reward, SearchDto.Node(m.RewardTermsJson), m.Device, m.TrainSeconds, SearchDto.Node(m.RecipeJson),
+        SearchDto.Node(m.BudgetJson), m.CreatedAt);
 }
 
 public sealed record WorkerDto(string Id, string Host, string DeviceClass, string DeviceName, int Threads, long? MemoryBytes,

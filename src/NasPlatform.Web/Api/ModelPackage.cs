@@ -58,6 +58,8 @@ public static class ModelPackage
         ["reward"] = m.Reward,
         ["rewardTerms"] = m.RewardTermsJson is null ? null : JsonNode.Parse(m.RewardTermsJson),
         ["architectureHash"] = m.ArchitectureHash,
+        ["trainingRecipe"] = m.RecipeJson is null ? null : JsonNode.Parse(m.RecipeJson),
+        ["budget"] = m.BudgetJson is null ? null : JsonNode.Parse(m.BudgetJson),
         ["createdAt"] = m.CreatedAt.ToString("O", CultureInfo.InvariantCulture),
         ["dataset"] = new JsonObject
         {
@@ -85,10 +87,25 @@ public static class ModelPackage
             ["proxyEpochs"] = s.ProxyEpochs,
             ["proxyFraction"] = s.ProxyFraction,
             ["finalEpochs"] = s.FinalEpochs,
+            ["batchSize"] = s.BatchSize,
+            ["horizontalFlip"] = s.HorizontalFlip,
+            ["randomErasing"] = s.RandomErasing,
+            ["emaDecay"] = s.EmaDecay,
             ["seed"] = s.Seed,
             ["trialsCompleted"] = s.TrialsCompleted,
         },
     };
+
+    private static string Budget(TrainedModel m) =>
+        m.BudgetJson is null ? "" : $"\nLatency budget: {JsonNode.Parse(m.BudgetJson)?["message"]}\n";
+
+    /// <summary>The final training's recipe as a table (models stored before recipes were recorded have none).</summary>
+    private static string Recipe(TrainedModel m)
+    {
+        if (m.RecipeJson is null || JsonNode.Parse(m.RecipeJson) is not JsonObject recipe) return "";
+        var rows = recipe.Select(p => $"| {p.Key} | {p.Value?.ToJsonString().Trim('"') ?? "none"} |");
+        return "\nTraining recipe of the final training:\n\n| setting | value |\n|---|---|\n" + string.Join("\n", rows) + "\n";
+    }
 
     private static string CardMarkdown(TrainedModel m, Search s, ITask? task)
     {
@@ -113,6 +130,8 @@ public static class ModelPackage
 
             Search settings: {s.MaxTrials} trials, proxy {s.ProxyEpochs} epochs on {s.ProxyFraction:P0} of the training split,
             final training {s.FinalEpochs} epochs on training + validation, seed {s.Seed}.
+            {Budget(m)}
+            {Recipe(m)}
 
             Files: `model.bin` holds TorchSharp weights for the network described by `architecture.json`
             (rebuild it with NasPlatform.Engine: the `{m.SearchSpace}` space's `Parse` and `Graph`, then the {m.Task} task's `BuildNetwork`,

@@ -24,6 +24,8 @@ public static class SearchesApi
         api.MapGet("/{id:guid}", Get).WithName("GetSearch").WithSummary("Status, progress, best trial and final model of a search");
         api.MapGet("/{id:guid}/trials", Trials).WithName("ListTrials")
             .WithSummary("Trials of a search (paged; sort = number | status | metric | latency | reward | params | macs | seconds, desc = true|false)");
+        api.MapGet("/{id:guid}/baselines", Baselines).WithName("ListBaselines")
+            .WithSummary("The baseline zoo trained beside a search with its final recipe (searches started with baselines = true)");
         api.MapPost("/{id:guid}/cancel", Cancel).WithName("CancelSearch").WithSummary("Stop a search: queued trials are dropped, running ones stop").RequireWrite();
         api.MapPost("/{id:guid}/resume", Resume).WithName("ResumeSearch")
             .WithSummary("Continue a failed or cancelled search from its saved state; unfinished and failed trials run again").RequireWrite();
@@ -81,6 +83,17 @@ public static class SearchesApi
         int total = await sorted.CountAsync(ct);
         var rows = await sorted.Skip((page - 1) * pageSize).Take(pageSize).ToListAsync(ct);
         return TypedResults.Ok(new PagedList<TrialDto>(rows.Select(t => TrialDto.From(t)).ToList(), total, page, pageSize));
+    }
+
+    private static async Task<Results<Ok<List<BaselineDto>>, ProblemHttpResult>> Baselines(Guid id, ClaimsPrincipal user,
+        IDbContextFactory<NasDbContext> dbf, CancellationToken ct)
+    {
+        await using var db = await dbf.CreateDbContextAsync(ct);
+        var search = await db.Searches.AsNoTracking().VisibleTo(Caller.Of(user)).FirstOrDefaultAsync(s => s.Id == id, ct);
+        if (search is null) return Problems.NotFound("Search", id);
+        var model = search.ModelId is { } m ? await db.Models.AsNoTracking().FirstOrDefaultAsync(x => x.Id == m, ct) : null;
+        var rows = await db.Baselines.AsNoTracking().Where(b => b.SearchId == id).OrderBy(b => b.Number).ToListAsync(ct);
+        return TypedResults.Ok(rows.Select(b => BaselineDto.From(b, model)).ToList());
     }
 
     private static Task<Results<Ok<SearchDto>, ProblemHttpResult>> Cancel(Guid id, ClaimsPrincipal user, SearchService searches,

@@ -54,6 +54,64 @@ public class SearchCommandTests
         using var net = Mnas.Network(arch);
         net.load(Path.Combine(outDir, "model.bin"));
         Assert.Contains("trial 3/3", console.Output);
+        Assert.Equal("soft", root.GetProperty("outcome").GetString());
+        var recipe = root.GetProperty("finalTraining").GetProperty("recipe");
+        Assert.Equal(3 * 25, recipe.GetProperty("steps").GetInt64()); // 400 images in batches of 16, 3 epochs
+        Assert.Equal(0.25, recipe.GetProperty("erasingProbability").GetDouble());
+    }
+
+    [Fact]
+    public void Search_UnderAHardBudgetNothingKeeps_WritesTheModelButSaysOverBudget_WithItsOwnExitCode()
+    {
+        using var tmp = new TempDir();
+        var data = TinyImages.WriteIdxFolder(Path.Combine(tmp.Root, "data"),
+            TinyImages.Make(120, 3, 1, 12, seed: 1), TinyImages.Make(30, 3, 1, 12, seed: 2), gzip: false);
+        var outDir = Path.Combine(tmp.Root, "out");
+        var console = new TestConsole();
+
+        int code = CliApp.Run(
+        [
+            "search", "--data", data, "--latency-ms", "0.0001", "--constraint", "hard", "--strategy", "random", "--trials", "1",
+            "--proxy-epochs", "1", "--final-epochs", "1", "--latency-runs", "5", "--threads", "2", "--out", outDir,
+        ], console);
+
+        Assert.True(code == 3, console.Output);
+        Assert.Contains("over budget", console.Output);
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "result.json")));
+        var root = json.RootElement;
+        Assert.Equal("over-budget", root.GetProperty("outcome").GetString());
+        Assert.False(root.GetProperty("budget").GetProperty("met").GetBoolean());
+        Assert.True(File.Exists(Path.Combine(outDir, "model.bin")));
+    }
+
+    [Fact]
+    public void Search_WithBaselines_TrainsTheZooWithTheFinalRecipe_AndSaysWhichTheModelDominates()
+    {
+        using var tmp = new TempDir();
+        var data = TinyImages.WriteIdxFolder(Path.Combine(tmp.Root, "data"),
+            TinyImages.Make(96, 3, 1, 12, seed: 1), TinyImages.Make(30, 3, 1, 12, seed: 2), gzip: false);
+        var outDir = Path.Combine(tmp.Root, "out");
+        var console = new TestConsole();
+
+        int code = CliApp.Run(
+        [
+            "search", "--data", data, "--latency-ms", "1000", "--strategy", "random", "--trials", "1", "--space", "resnet",
+            "--proxy-epochs", "1", "--final-epochs", "1", "--latency-runs", "5", "--threads", "2", "--baselines", "--out", outDir,
+        ], console);
+
+        Assert.True(code == 0, console.Output);
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "result.json")));
+        var baselines = json.RootElement.GetProperty("baselines").EnumerateArray().ToList();
+        Assert.Equal(12, baselines.Count);
+        Assert.Contains(baselines, b => b.GetProperty("name").GetString() == "resnet20-1x");
+        foreach (var b in baselines)
+        {
+            Assert.True(b.GetProperty("status").GetString() == "trained", b.ToString());
+            Assert.InRange(b.GetProperty("testMetric").GetDouble(), 0, 1);
+            Assert.True(b.GetProperty("latencyMs").GetDouble() > 0);
+            Assert.Contains(b.GetProperty("dominatedBySearch").ValueKind, new[] { JsonValueKind.True, JsonValueKind.False });
+        }
+        Assert.Contains("baseline mobilenetv2-0.5x", console.Output);
     }
 
     [Theory]
@@ -65,6 +123,7 @@ public class SearchCommandTests
     [InlineData("has no option 'populaton'", "search", "--data", "x", "--latency-ms", "1", "--strategy-option", "populaton=3", "--out", "o")]
     [InlineData("--width-scale must be in (0, 4]", "search", "--data", "x", "--latency-ms", "1", "--width-scale", "9", "--out", "o")]
     [InlineData("--constraint 'medium'", "search", "--data", "x", "--latency-ms", "1", "--constraint", "medium", "--out", "o")]
+    [InlineData("--erasing must be in [0, 1]", "search", "--data", "x", "--latency-ms", "1", "--erasing", "2", "--out", "o")]
     [InlineData("does not exist", "search", "--data", "/nonexistent/nowhere", "--latency-ms", "1", "--out", "o")]
     public void Search_BadArguments_ExitNonZeroWithOneLineReason(string expected, params string[] args)
     {

@@ -91,10 +91,11 @@ public class TrainerTests
     public void BatchPipeline_SameSeedAndEpoch_GivesSameBatches_AndNoAugmentationKeepsPixels()
     {
         var data = TinyImages.Make(40, 2, 1, 16, seed: 1);
-        var a = BatchPipeline.Build(data, new[] { 0, 1, 2 }, true, 2, true, new SeededRandom(3));
-        var b = BatchPipeline.Build(data, new[] { 0, 1, 2 }, true, 2, true, new SeededRandom(3));
+        var augment = new Augmentation(2, true, 0.5);
+        var a = BatchPipeline.Build(data, new[] { 0, 1, 2 }, augment, new SeededRandom(3));
+        var b = BatchPipeline.Build(data, new[] { 0, 1, 2 }, augment, new SeededRandom(3));
         Assert.Equal(a.Images, b.Images);
-        var plain = BatchPipeline.Build(data, new[] { 5 }, false, 2, true, new SeededRandom(3));
+        var plain = BatchPipeline.Build(data, new[] { 5 }, Augmentation.None, new SeededRandom(3));
         Assert.Equal(data.Image(5).ToArray().Select(BatchPipeline.Normalize), plain.Images);
         Assert.Equal(data.Labels[5], plain.Labels[0]);
     }

@@ -22,10 +22,14 @@ public abstract class BadSearchTests(PlatformFactory factory)
     [Fact]
     public async Task UnknownStrategyAndSpace_AreNamedInTheProblem()
     {
-        var response = await _client.StartSearchAsync(new { datasetId = Guid.NewGuid(), latencyBudgetMs = 5, strategy = "magic", searchSpace = "darts-x", proxyFraction = 2 });
+        var response = await _client.StartSearchAsync(new { datasetId = Guid.NewGuid(), latencyBudgetMs = 5, strategy = "magic", searchSpace = "darts-x", proxyFraction = 2,
+            randomErasing = 1.5, emaDecay = 1.0, batchSize = 0 });
         var problem = await PlatformClient.AssertProblemAsync(response, 400, "magic");
         Assert.NotNull(problem["errors"]!["searchSpace"]);
         Assert.NotNull(problem["errors"]!["proxyFraction"]);
+        Assert.NotNull(problem["errors"]!["randomErasing"]);
+        Assert.NotNull(problem["errors"]!["emaDecay"]);
+        Assert.NotNull(problem["errors"]!["batchSize"]);
     }
 
     [Fact]

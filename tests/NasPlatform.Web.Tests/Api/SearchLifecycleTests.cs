@@ -64,6 +64,9 @@ public abstract class SearchLifecycleTests(PlatformFactory factory)
         Assert.Equal(model["testMetric"]!.GetValue<double>(), model["testMetrics"]!["accuracy"]!.GetValue<double>());
         Assert.True(model["latencyMs"]!.GetValue<double>() > 0);
         Assert.True(model["macs"]!.GetValue<long>() > 0);
+        Assert.Equal("soft", search["outcome"]!.GetValue<string>());
+        Assert.Equal(1, model["recipe"]!["epochs"]!.GetValue<int>());
+        Assert.Equal(0.25, model["recipe"]!["erasingProbability"]!.GetValue<double>());
 
         var download = await _client.Http.GetAsync($"/api/v1/models/{modelId}/download");
         Assert.Equal(HttpStatusCode.OK, download.StatusCode);
@@ -78,6 +81,7 @@ public abstract class SearchLifecycleTests(PlatformFactory factory)
             Assert.Equal("search data", json["dataset"]!["name"]!.GetValue<string>());
             Assert.Equal(5.0, json["search"]!["latencyBudgetMs"]!.GetValue<double>());
             Assert.Equal("classification", json["task"]!.GetValue<string>());
+            Assert.Equal(json["trainingRecipe"]!["steps"]!.GetValue<long>(), model["recipe"]!["steps"]!.GetValue<long>());
         }
         using (var card = new StreamReader(zip.GetEntry("model-card.md")!.Open()))
             Assert.Contains("one per class", await card.ReadToEndAsync()); // the task says how to read the output
@@ -94,6 +98,59 @@ public abstract class SearchLifecycleTests(PlatformFactory factory)
         Assert.False(Directory.Exists(Path.Combine(factory.BlobRoot, "models", modelId.ToString())));
         Assert.Equal(HttpStatusCode.NoContent, (await _client.Http.DeleteAsync($"/api/v1/datasets/{datasetId}")).StatusCode);
         await _client.AssertNoOrphansAsync();
+    }
+
+    [Fact]
+    public async Task ASearchWithBaselines_TrainsTheZooWithItsFinalRecipe_AndReturnsThemBesideItsModel()
+    {
+        var dataset = await _client.UploadAndWaitAsync(TestZips.TinyIdx(), "zoo data");
+        var response = await _client.StartSearchAsync(new
+        {
+            datasetId = dataset["id"]!.GetValue<Guid>(), latencyBudgetMs = 50.0, searchSpace = "resnet", strategy = "random", maxTrials = 1,
+            proxyEpochs = 1, finalEpochs = 1, baselines = true, seed = 3,
+        });
+        var id = (await PlatformClient.Json(response))["id"]!.GetValue<Guid>();
+        var search = await _client.WaitForSearchEndAsync(id, TimeSpan.FromMinutes(3));
+        Assert.True(search["status"]!.GetValue<string>() == "succeeded", search.ToJsonString());
+        Assert.True(search["baselines"]!.GetValue<bool>());
+
+        async Task<JsonArray> BaselinesAsync() =>
+            JsonNode.Parse(await _client.Http.GetStringAsync($"/api/v1/searches/{id}/baselines"))!.AsArray();
+        var baselines = await BaselinesAsync();
+        for (var deadline = DateTime.UtcNow.AddMinutes(3); baselines.Any(x => x!["status"]!.GetValue<string>() is "queued" or "running"); baselines = await BaselinesAsync())
+        {
+            Assert.True(DateTime.UtcNow < deadline, baselines.ToJsonString());
+            await Task.Delay(200);
+        }
+        Assert.Equal(12, baselines.Count);
+        Assert.Contains(baselines, b => b!["name"]!.GetValue<string>() == "resnet20-1x" && b["family"]!.GetValue<string>() == "resnet20");
+        foreach (var b in baselines)
+        {
+            Assert.True(b!["status"]!.GetValue<string>() == "trained", b.ToJsonString());
+            Assert.InRange(b["testMetric"]!.GetValue<double>(), 0, 1);
+            Assert.True(b["latencyMs"]!.GetValue<double>() > 0);
+            Assert.Equal(1, b["recipe"]!["epochs"]!.GetValue<int>());
+            Assert.NotNull(b["dominatedBySearch"]);
+        }
+        await PlatformClient.AssertProblemAsync(await _client.Http.GetAsync($"/api/v1/searches/{Guid.NewGuid()}/baselines"), 404, "does not exist");
+    }
+
+    [Fact]
+    public async Task TrainingLengthsLeftOpen_AreSizedFromTheDataset_AndStoredAsTheyWillRun()
+    {
+        var dataset = await _client.UploadAndWaitAsync(TestZips.TinyIdx(), "sized data");
+        var response = await _client.StartSearchAsync(new { datasetId = dataset["id"]!.GetValue<Guid>(), latencyBudgetMs = 5.0, maxTrials = 1, horizontalFlip = true });
+        var id = (await PlatformClient.Json(response))["id"]!.GetValue<Guid>();
+        var search = await _client.GetAsync($"/api/v1/searches/{id}");
+        await _client.Http.PostAsync($"/api/v1/searches/{id}/cancel", null);
+        // 150 images: small batches, the whole split per trial, and as many epochs as the bounds allow to get the steps.
+        Assert.Equal(64, search["batchSize"]!.GetValue<int>());
+        Assert.Equal(1.0, search["proxyFraction"]!.GetValue<double>());
+        Assert.Equal(30, search["proxyEpochs"]!.GetValue<int>());
+        Assert.Equal(200, search["finalEpochs"]!.GetValue<int>());
+        Assert.True(search["horizontalFlip"]!.GetValue<bool>());
+        Assert.Equal(0.25, search["randomErasing"]!.GetValue<double>());
+        Assert.Null(search["outcome"]);
     }
 
     [Fact]

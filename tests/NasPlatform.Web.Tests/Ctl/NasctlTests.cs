@@ -38,9 +38,11 @@ public sealed class NasctlTests(PlatformFactory factory) : IDisposable
         return dataset["id"]!.GetValue<string>();
     }
 
-    private static string[] TinySearch(string datasetId, params string[] more) =>
+    private static string[] TinySearch(string datasetId, params string[] more) => TinySearchAt(datasetId, "50", more);
+
+    private static string[] TinySearchAt(string datasetId, string latencyMs, params string[] more) =>
     [
-        "searches", "start", "--dataset", datasetId, "--latency-ms", "50", "--strategy", "random", "--max-trials", "2", "--proxy-epochs", "1",
+        "searches", "start", "--dataset", datasetId, "--latency-ms", latencyMs, "--strategy", "random", "--max-trials", "2", "--proxy-epochs", "1",
         "--proxy-fraction", "1", "--final-epochs", "1", "--seed", "3", "--wait", .. more,
     ];
 
@@ -70,6 +72,24 @@ public sealed class NasctlTests(PlatformFactory factory) : IDisposable
         using var zip = ZipFile.OpenRead(file);
         Assert.NotNull(zip.GetEntry("model.bin"));
         Assert.NotNull(zip.GetEntry("model-card.md"));
+    }
+
+    [Fact]
+    public async Task AHardBudgetNoArchitectureKeeps_EndsOverBudget_WithItsOwnExitCode_AndTheModelSaysSo()
+    {
+        string datasetId = await UploadTinyAsync();
+        var run = await NasctlAsync(factory.OwnerToken, TinySearchAt(datasetId, "0.01", "--constraint", "hard", "--json"));
+        Assert.True(run.Exit == ExitCodes.OverBudget, run.Out + run.Err);
+        Assert.Contains("over budget", run.Err);
+        var verdict = JsonNode.Parse(run.Out)!;
+        Assert.False(verdict["passed"]!.GetValue<bool>());
+        Assert.Equal("succeeded", verdict["search"]!["status"]!.GetValue<string>());
+        Assert.Equal("over-budget", verdict["search"]!["outcome"]!.GetValue<string>());
+        var budget = verdict["model"]!["budget"]!;
+        Assert.False(budget["met"]!.GetValue<bool>());
+        Assert.Equal(0.01, budget["budgetMs"]!.GetValue<double>());
+        // The recipe the final model was trained by is part of the model.
+        Assert.Equal(1, verdict["model"]!["recipe"]!["epochs"]!.GetValue<int>());
     }
 
     [Fact]

@@ -19,7 +19,8 @@ public sealed record ResNetArchitecture(
     int StemChannels,
     IReadOnlyList<ResNetStage> Stages) : IArchitecture
 {
-    public const string Basic = "basic", Bottleneck = "bottleneck";
+    /// <summary>Block types; "plain" (two 3 x 3 convolutions, no shortcut) is not searched: it builds the zoo's VGG-style baseline.</summary>
+    public const string Basic = "basic", Bottleneck = "bottleneck", Plain = "plain";
     public const string ConvStem = "conv", SpaceToDepthStem = "space-to-depth";
     public const string NoDownsample = "none", StridedConv = "stride", AntiAliased = "anti-aliased";
 
@@ -39,7 +40,8 @@ public sealed record ResNetArchitecture(
         ResNetArchitecture? arch;
         try { arch = JsonSerializer.Deserialize<ResNetArchitecture>(json, Json); }
         catch (JsonException e) { throw new FormatException($"Not an architecture of the {ResNetSearchSpace.SpaceName} space: {e.Message}", e); }
-        if (arch is not { Space: ResNetSearchSpace.SpaceName, Stages.Count: > 0 } || arch.Stages.Any(s => s.Width < 1 || s.Depth < 1))
+        if (arch is not { Space: ResNetSearchSpace.SpaceName, Stages.Count: > 0 } || arch.Stages.Any(s => s.Width < 1 || s.Depth < 1)
+            || arch.Stages.Any(s => s.Block is not (Basic or Bottleneck or Plain)))
             throw new FormatException($"Not an architecture of the {ResNetSearchSpace.SpaceName} space.");
         return arch;
     }
@@ -73,6 +75,13 @@ public sealed record ResNetArchitecture(
         int outCh = stage.Width;
         int stride = down == StridedConv ? 2 : 1;
         var body = new List<(string, IOp)>();
+        if (stage.Block == Plain)
+        {
+            body.Add(("conv1", new ConvBn(inCh, outCh, 3, stride)));
+            if (down == AntiAliased) body.Add(("aa", new AvgPool(2)));
+            body.Add(("conv2", new ConvBn(outCh, outCh, 3)));
+            return new ResidualBlock(new Sequence(body), null, Project: null, Residual: false, Shortcut: null);
+        }
         if (stage.Block == Bottleneck)
         {
             int mid = Math.Max(8, outCh / 4);

@@ -1,0 +1,73 @@
+using System.Globalization;
+using NasPlatform.Engine.Components;
+using NasPlatform.Engine.Spaces;
+using NasPlatform.Engine.Spaces.MnasNet;
+using NasPlatform.Engine.Spaces.ResNet;
+
+namespace NasPlatform.Engine.Zoo;
+
+/// <summary>A hand-designed network family, written as an architecture of one of the registered spaces.</summary>
+public sealed record ZooFamily(string Name, string Description, string Space, Func<SpaceInput, double, IArchitecture> Build) : IRegistered;
+
+/// <summary>One member of the zoo: a family at a width multiplier, as an architecture of its space.</summary>
+public sealed record ZooMember(string Name, string Family, double Width, ISearchSpace Space, IArchitecture Architecture);
+
+/// <summary>
+/// The baselines a search has to beat: classic hand-designed networks adapted to small inputs, at a
+/// few width multipliers, trained with exactly the final recipe of the search (same trainer, data,
+/// epochs, augmentation), so the comparison is fair. Each is an architecture of a registered space,
+/// so it is built, costed, measured, stored and drawn like any searched one.
+/// </summary>
+public static class BaselineZoo
+{
+    public static readonly IReadOnlyList<double> Widths = [0.25, 0.5, 1.0];
+
+    public static IReadOnlyList<ZooFamily> Families { get; } =
+    [
+        new("vgg", "VGG-style plain CNN: a 3 x 3 stem, then per stage two 3 x 3 conv-BN-ReLU (the first strided), no shortcuts.",
+            ResNetSearchSpace.SpaceName, (input, w) => ResNetLike(input, ResNetArchitecture.ConvStem, (int)(32 * w),
+                [Stage(ResNetArchitecture.Plain, 32 * w, 1, 0, ResNetArchitecture.NoDownsample), Stage(ResNetArchitecture.Plain, 64 * w, 1, 0),
+                 Stage(ResNetArchitecture.Plain, 128 * w, 1, 0)])),
+        new("resnet20", "ResNet-20 (He et al. 2016, CIFAR variant): 3 stages of 3 basic blocks, 16/32/64 channels.",
+            ResNetSearchSpace.SpaceName, (input, w) => ResNetLike(input, ResNetArchitecture.ConvStem, (int)(16 * w),
+                [Stage(ResNetArchitecture.Basic, 16 * w, 3, 0, ResNetArchitecture.NoDownsample), Stage(ResNetArchitecture.Basic, 32 * w, 3, 0),
+                 Stage(ResNetArchitecture.Basic, 64 * w, 3, 0)])),
+        new("tresnet", "TResNet-like: SpaceToDepth stem, basic blocks with SE then bottlenecks, anti-aliased down-sampling.",
+            ResNetSearchSpace.SpaceName, (input, w) => ResNetLike(input,
+                input.Image.Height % 2 == 0 && input.Image.Width % 2 == 0 ? ResNetArchitecture.SpaceToDepthStem : ResNetArchitecture.ConvStem, (int)(32 * w),
+                [Stage(ResNetArchitecture.Basic, 32 * w, 1, 0.25, ResNetArchitecture.NoDownsample),
+                 Stage(ResNetArchitecture.Basic, 64 * w, 2, 0.25, ResNetArchitecture.AntiAliased),
+                 Stage(ResNetArchitecture.Bottleneck, 128 * w, 2, 0.25, ResNetArchitecture.AntiAliased)])),
+        new("mobilenetv2", "MobileNetV2-like: MBConv6 3 x 3 inverted residuals over MnasNet's reference stages (MBConv1 first).",
+            MnasSearchSpace.SpaceName, (input, w) =>
+            {
+                double scale = (Math.Min(input.Image.Height, input.Image.Width) < 64 ? 0.5 : 1.0) * w;
+                return new MnasSearchSpace(input.Image.Channels, input.Image.Height, input.Image.Width, input.Output.Classes,
+                    new MnasSpaceOptions { WidthScale = scale }).ReferenceArchitecture();
+            }),
+    ];
+
+    /// <summary>Every member whose space is registered and serves the task, for this input.</summary>
+    public static IReadOnlyList<ZooMember> Members(SearchCatalog catalog, SpaceInput input, string task, IEnumerable<string>? families = null)
+    {
+        var wanted = families?.ToHashSet(StringComparer.Ordinal);
+        var members = new List<ZooMember>();
+        foreach (var family in Families)
+        {
+            if (wanted is not null && !wanted.Contains(family.Name)) continue;
+            if (!catalog.Spaces.Contains(family.Space) || !catalog.Spaces.Get(family.Space).Tasks.Contains(task)) continue;
+            var space = catalog.Spaces.Get(family.Space).Create(input, null);
+            foreach (var width in Widths)
+                members.Add(new ZooMember(string.Create(CultureInfo.InvariantCulture, $"{family.Name}-{width:0.##}x"), family.Name, width, space,
+                    family.Build(input, width)));
+        }
+        return members;
+    }
+
+    private static ResNetStage Stage(string block, double width, int depth, double se, string down = ResNetArchitecture.StridedConv) =>
+        new(block, Math.Max(4, (int)Math.Round(width / 4) * 4), depth, se, down);
+
+    private static ResNetArchitecture ResNetLike(SpaceInput input, string stem, int stemChannels, IReadOnlyList<ResNetStage> stages) =>
+        new(ResNetSearchSpace.SpaceName, input.Image.Channels, input.Image.Height, input.Image.Width, input.Output.Classes,
+            stem, Math.Max(8, stemChannels), stages);
+}
