@@ -311,6 +311,27 @@ namespace NasPlatform.Migrations.Postgres
                     b.ToTable("Datasets");
                 });
 
+            modelBuilder.Entity("NasPlatform.Data.Entities.LatencyEntry", b =>
+                {
+                    b.Property<string>("DeviceClass")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<DateTimeOffset>("MeasuredAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<double>("Ms")
+                        .HasColumnType("double precision");
+
+                    b.HasKey("DeviceClass", "Key");
+
+                    b.ToTable("LatencyEntries");
+                });
+
             modelBuilder.Entity("NasPlatform.Data.Entities.PlatformUser", b =>
                 {
                     b.Property<Guid>("Id")
@@ -692,6 +713,9 @@ namespace NasPlatform.Migrations.Postgres
                     b.Property<long>("Parameters")
                         .HasColumnType("bigint");
 
+                    b.Property<double?>("PredictedLatencyMs")
+                        .HasColumnType("double precision");
+
                     b.Property<int>("ProxyEpochs")
                         .HasColumnType("integer");
 
@@ -712,6 +736,9 @@ namespace NasPlatform.Migrations.Postgres
 
                     b.Property<double?>("Seconds")
                         .HasColumnType("double precision");
+
+                    b.Property<bool>("Skipped")
+                        .HasColumnType("boolean");
 
                     b.Property<DateTimeOffset?>("StartedAt")
                         .HasColumnType("timestamp with time zone");

@@ -301,6 +301,27 @@ namespace NasPlatform.Migrations.Sqlite
                     b.ToTable("Datasets");
                 });
 
+            modelBuilder.Entity("NasPlatform.Data.Entities.LatencyEntry", b =>
+                {
+                    b.Property<string>("DeviceClass")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("MeasuredAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("Ms")
+                        .HasColumnType("REAL");
+
+                    b.HasKey("DeviceClass", "Key");
+
+                    b.ToTable("LatencyEntries");
+                });
+
             modelBuilder.Entity("NasPlatform.Data.Entities.PlatformUser", b =>
                 {
                     b.Property<Guid>("Id")
@@ -682,6 +703,9 @@ namespace NasPlatform.Migrations.Sqlite
                     b.Property<long>("Parameters")
                         .HasColumnType("INTEGER");
 
+                    b.Property<double?>("PredictedLatencyMs")
+                        .HasColumnType("REAL");
+
                     b.Property<int>("ProxyEpochs")
                         .HasColumnType("INTEGER");
 
@@ -702,6 +726,9 @@ namespace NasPlatform.Migrations.Sqlite
 
                     b.Property<double?>("Seconds")
                         .HasColumnType("REAL");
+
+                    b.Property<bool>("Skipped")
+                        .HasColumnType("INTEGER");
 
                     b.Property<long?>("StartedAt")
                         .HasColumnType("INTEGER");

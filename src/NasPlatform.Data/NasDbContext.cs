@@ -19,6 +19,7 @@ public abstract class NasDbContext(DbContextOptions options) : IdentityUserConte
     public DbSet<Trial> Trials => Set<Trial>();
     public DbSet<TrainedModel> Models => Set<TrainedModel>();
     public DbSet<Baseline> Baselines => Set<Baseline>();
+    public DbSet<LatencyEntry> LatencyEntries => Set<LatencyEntry>();
     public DbSet<WorkerNode> Workers => Set<WorkerNode>();
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
 
@@ -60,6 +61,12 @@ public abstract class NasDbContext(DbContextOptions options) : IdentityUserConte
             e.Property(x => x.SearchSpace).HasMaxLength(32);
             e.HasOne(x => x.Search).WithMany().HasForeignKey(x => x.SearchId).OnDelete(DeleteBehavior.Cascade);
             e.HasIndex(x => new { x.SearchId, x.Number }).IsUnique();
+        });
+        b.Entity<LatencyEntry>(e =>
+        {
+            e.HasKey(x => new { x.DeviceClass, x.Key });
+            e.Property(x => x.DeviceClass).HasMaxLength(64);
+            e.Property(x => x.Key).HasMaxLength(256);
         });
         b.Entity<TrainedModel>(e =>
         {

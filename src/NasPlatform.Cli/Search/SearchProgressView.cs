@@ -44,6 +44,7 @@ internal sealed class SearchProgressView
                 _trials.Add(f.Record);
                 if (!f.Record.Failed && (_best is null || f.Record.Reward > _best.Reward)) _best = f.Record;
                 var r = f.Record;
+                if (r.Skipped) return $"trial {r.Trial}/{options.MaxTrials}: {r.Error}";
                 if (r.Failed) return $"trial {r.Trial}/{options.MaxTrials}: failed: {r.Error}";
                 return $"trial {r.Trial}/{options.MaxTrials}: val {r.ValidationMetric:P2}, latency {r.LatencyMs:0.###} ms, {r.Parameters:N0} params, {r.MultiplyAdds / 1e6:0.##}M MACs, reward {r.Reward:0.####}{(r.FromCache ? " (cached)" : "")}, {r.Seconds:0.#} s";
             case OneShotStepped o:

@@ -26,6 +26,11 @@ public sealed class Trial
     public double? ValidationMetric { get; set; }
     public double? LatencyMs { get; set; }
 
+    /// <summary>The latency predicted before training; with <see cref="Skipped"/> the trial was not trained because
+    /// that was well over a hard budget (it is then failed, with the reason as its error).</summary>
+    public double? PredictedLatencyMs { get; set; }
+    public bool Skipped { get; set; }
+
     /// <summary>Latency statistics (JSON): median, P10/P90, runs, threads, device.</summary>
     public string? LatencyJson { get; set; }
     public long Parameters { get; set; }

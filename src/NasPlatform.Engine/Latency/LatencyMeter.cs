@@ -48,6 +48,8 @@ public sealed class LatencyMeter(Device device, LatencyOptions? options = null)
 {
     public LatencyOptions Options { get; } = options ?? new LatencyOptions();
 
+    public Device Device => device;
+
     public LatencyStats Measure(nn.Module<Tensor, Tensor> model, Ops.FeatureShape input, CancellationToken ct = default) =>
         Measure(model, input.Channels, input.Height, input.Width, ct);
 

@@ -90,9 +90,12 @@ public static class ResultWriter
                 ["rewardTerms"] = JsonSerializer.SerializeToNode(t.Outcome.Score.Terms),
                 ["seconds"] = t.Seconds,
                 ["fromCache"] = t.FromCache,
+                ["predictedLatencyMs"] = t.PredictedLatencyMs,
+                ["skipped"] = t.Skipped,
                 ["error"] = t.Error,
                 ["epochs"] = JsonSerializer.SerializeToNode(t.Outcome.History.Select(e => new { e.Epoch, e.TrainLoss, e.ValidationMetric })),
             }).ToArray()),
+            ["latencyPredictor"] = result.Predictor is { } p ? JsonSerializer.SerializeToNode(p, Web) : null,
             ["baselines"] = new JsonArray(result.Baselines.Select(b => (JsonNode?)new JsonObject
             {
                 ["name"] = b.Name,

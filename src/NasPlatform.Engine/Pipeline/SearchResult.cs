@@ -6,7 +6,10 @@ using static TorchSharp.torch;
 namespace NasPlatform.Engine.Pipeline;
 
 /// <summary>One evaluated architecture (its JSON as the space wrote it) and what it produced; a failed one has its <paramref name="Error"/> and a zero outcome.</summary>
-public sealed record TrialRecord(int Trial, string ArchitectureJson, string ArchitectureHash, int[] Choices, TrialOutcome Outcome, bool FromCache, string? Error = null)
+/// <param name="PredictedLatencyMs">The latency predicted before training; <paramref name="Skipped"/> when that was well over a hard budget
+/// and the trial was not trained (it then counts as failed, with the reason as its error).</param>
+public sealed record TrialRecord(int Trial, string ArchitectureJson, string ArchitectureHash, int[] Choices, TrialOutcome Outcome, bool FromCache,
+    string? Error = null, double? PredictedLatencyMs = null, bool Skipped = false)
 {
     public bool Failed => Error is not null;
 
@@ -44,4 +47,8 @@ public sealed record SearchResult(
     FinalModel Final,
     double Seconds,
     string StopReason,
-    IReadOnlyList<Zoo.BaselineResult> Baselines);
+    IReadOnlyList<Zoo.BaselineResult> Baselines,
+    LatencyPredictorReport? Predictor = null);
+
+/// <summary>How well latency was known before training: measured trials it was calibrated on, table entries, held-out accuracy.</summary>
+public sealed record LatencyPredictorReport(int Observations, int TableEntries, double? HeldOutWithin10Percent, int Skipped);

@@ -62,10 +62,13 @@ public sealed class SearchRunner
 
         _emit(new SearchStarted(DateTimeOffset.UtcNow, _options, trainSplit.Count, validationSplit.Count, _data.Test.Count, _components.Space.Decisions.Size));
         Func<TimeSpan> elapsed = () => elapsedBefore + clock.Elapsed;
+        var gate = LatencyGate.For(_options, meter);
         var (trials, stopReason) = _components.Kind == SearchKind.OneShot
             ? RunOneShot(new OneShotContext(_components.Space, _components.Task, trainSplit, validationSplit, _options, trainer), meter, elapsed, ct)
             : RunTrials(_estimator ?? new ProxyTrainingEstimator.Factory().Create(new EstimatorContext(trainSplit, validationSplit, _options, trainer, meter)),
-                elapsed, ct);
+                gate, elapsed, ct);
+        var predictor = _components.Kind == SearchKind.OneShot ? null
+            : new LatencyPredictorReport(gate.Predictor.Observations, gate.Predictor.Table.Count, gate.Predictor.HeldOutAccuracy(), trials.Count(t => t.Skipped));
 
         var succeeded = trials.Where(t => !t.Failed).ToList();
         var pareto = ParetoFront.Indices(succeeded.Select(t => new TradeOffPoint(t.ValidationMetric, t.LatencyMs)).ToList())
@@ -76,18 +79,21 @@ public sealed class SearchRunner
         var final = FinalTraining.Run(_data, _options, _components, _components.Parse(best.ArchitectureJson), trainer,
             r => _emit(new EpochFinished(DateTimeOffset.UtcNow, 0, r)), ct);
         var baselines = _options.Baselines ? RunBaselines(trainer, meter, ct) : [];
-        var searchResult = new SearchResult(_options, _components.Task.PrimaryMetric, trials, pareto, best, final, elapsed().TotalSeconds, stopReason, baselines);
+        var searchResult = new SearchResult(_options, _components.Task.PrimaryMetric, trials, pareto, best, final, elapsed().TotalSeconds, stopReason, baselines, predictor);
         _emit(new SearchFinished(DateTimeOffset.UtcNow, searchResult));
         return searchResult;
     }
 
-    private (List<TrialRecord> Trials, string StopReason) RunTrials(IPerformanceEstimator estimator, Func<TimeSpan> elapsed, CancellationToken ct)
+    private (List<TrialRecord> Trials, string StopReason) RunTrials(IPerformanceEstimator estimator, LatencyGate gate, Func<TimeSpan> elapsed, CancellationToken ct)
     {
         var evaluator = new TrialEvaluator(_components, estimator, _options.Seed);
         var trials = new List<TrialRecord>(_resume?.Trials ?? []);
         using var strategy = _components.CreateStrategy(_options.Seed);
         if (_resume is not null) strategy.LoadState(_resume.StrategyState);
         var known = trials.Where(t => !t.FromCache && !t.Failed).ToDictionary(t => t.ArchitectureHash, t => t.Outcome);
+        // A resumed search calibrates the predictor on what it measured before.
+        gate.Predictor.ObserveAll(known.Select(k => LatencyObservation.Of(
+            _components.Parse(trials.First(t => t.ArchitectureHash == k.Key).ArchitectureJson).Graph, k.Value.Latency.MedianMs)));
         for (int trial = trials.Count + 1; trial <= _options.MaxTrials; trial++)
         {
             ct.ThrowIfCancellationRequested();
@@ -102,6 +108,12 @@ public sealed class SearchRunner
                 record = new TrialRecord(trial, proposal.Candidate.Architecture.ToJson(), proposal.Candidate.Hash, proposal.Choices,
                     outcome with { Seconds = 0 }, FromCache: true);
             }
+            else if (gate.Predict(proposal.Candidate, ct) is var predicted && gate.SkipReason(predicted, trials.Any(x => !x.Failed)) is { } skip)
+            {
+                TrialEvaluator.Report(strategy, proposal.Choices, null);
+                record = new TrialRecord(trial, proposal.Candidate.Architecture.ToJson(), proposal.Candidate.Hash, proposal.Choices,
+                    TrialOutcome.Failed(0), FromCache: false, Error: skip, PredictedLatencyMs: predicted, Skipped: true);
+            }
             else
             {
                 int t = trial;
@@ -110,15 +122,17 @@ public sealed class SearchRunner
                 {
                     var result = evaluator.Evaluate(proposal.Candidate, r => _emit(new EpochFinished(DateTimeOffset.UtcNow, t, r)), ct);
                     TrialEvaluator.Report(strategy, proposal.Choices, result.Reward);
-                    record = new TrialRecord(trial, proposal.Candidate.Architecture.ToJson(), proposal.Candidate.Hash, proposal.Choices, result, FromCache: false);
+                    record = new TrialRecord(trial, proposal.Candidate.Architecture.ToJson(), proposal.Candidate.Hash, proposal.Choices, result,
+                        FromCache: false, PredictedLatencyMs: predicted);
                     known[record.ArchitectureHash] = result;
+                    gate.Observe(proposal.Candidate, result.Latency.MedianMs);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
                     // As on the platform: the trial is recorded as failed, the strategy learns reward 0, the search goes on.
                     TrialEvaluator.Report(strategy, proposal.Choices, null);
                     record = new TrialRecord(trial, proposal.Candidate.Architecture.ToJson(), proposal.Candidate.Hash, proposal.Choices,
-                        TrialOutcome.Failed(started.Elapsed.TotalSeconds), FromCache: false, Error: e.Message);
+                        TrialOutcome.Failed(started.Elapsed.TotalSeconds), FromCache: false, Error: e.Message, PredictedLatencyMs: predicted);
                 }
             }
             trials.Add(record);

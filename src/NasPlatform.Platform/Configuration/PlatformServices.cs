@@ -56,6 +56,7 @@ public static class PlatformServices
         services.AddTransient<TrialJob>();
         services.AddTransient<FinalTrainingJob>();
         services.AddTransient<BaselinesJob>();
+        services.AddSingleton<Latency.LatencyTables>();
         services.AddTransient<OneShotSearchJob>();
         services.AddHostedService<DatabaseMigrator>();
 

@@ -10,6 +10,7 @@ using NasPlatform.Engine.Pipeline;
 using NasPlatform.Engine.Torch;
 using NasPlatform.Engine.Training;
 using NasPlatform.Platform.Datasets;
+using NasPlatform.Platform.Latency;
 using NasPlatform.Platform.Progress;
 using NasPlatform.Platform.Workers;
 
@@ -22,7 +23,7 @@ namespace NasPlatform.Platform.Searches;
 /// </summary>
 [AutomaticRetry(Attempts = 0)]
 public sealed class TrialJob(IDbContextFactory<NasDbContext> dbf, DatasetCache cache, SearchCoordinator coordinator, SearchSetup setup,
-    IEstimatorFactory estimators, IProgressSink progress, WorkerIdentity worker, TimeProvider time, ILogger<TrialJob> log)
+    IEstimatorFactory estimators, LatencyTables latencyTables, IProgressSink progress, WorkerIdentity worker, TimeProvider time, ILogger<TrialJob> log)
 {
     /// <param name="context">Supplied by Hangfire: the job's id decides who may work on the trial.</param>
     public async Task RunAsync(Guid trialId, PerformContext? context, CancellationToken ct)
@@ -63,12 +64,13 @@ public sealed class TrialJob(IDbContextFactory<NasDbContext> dbf, DatasetCache c
         using var watcher = SearchCancellation.Watch(dbf, search.Id, stop, log);
         try
         {
-            var result = await Task.Run(() => Evaluate(search, trial, stop.Token), stop.Token);
+            var (result, predicted) = await Task.Run(() => Evaluate(search, trial, stop.Token), stop.Token);
             await using var db = await dbf.CreateDbContextAsync(CancellationToken.None);
             var row = await db.Trials.FirstAsync(t => t.Id == trialId, CancellationToken.None);
             if (row.Status != TrialStatus.Running || row.JobId != trial.JobId) return; // cancelled while finishing
             row.Status = TrialStatus.Succeeded;
             TrialRows.Store(row, result);
+            row.PredictedLatencyMs = predicted;
             row.FinishedAt = time.GetUtcNow();
             await db.SaveChangesAsync(CancellationToken.None);
             await progress.TrialChanged(SearchCoordinator.ToUpdate(row));
@@ -81,12 +83,13 @@ public sealed class TrialJob(IDbContextFactory<NasDbContext> dbf, DatasetCache c
         }
         catch (Exception e)
         {
-            log.LogWarning(e, "Trial {Number} of search {Search} failed", trial.Number, search.Id);
+            if (e is not TrialSkippedException) log.LogWarning(e, "Trial {Number} of search {Search} failed", trial.Number, search.Id);
             await using var db = await dbf.CreateDbContextAsync(CancellationToken.None);
             var row = await db.Trials.FirstAsync(t => t.Id == trialId, CancellationToken.None);
             if (row.Status != TrialStatus.Running) return;
             row.Status = TrialStatus.Failed;
             row.Error = e.Message;
+            if (e is TrialSkippedException skipped) (row.Skipped, row.PredictedLatencyMs) = (true, skipped.PredictedMs);
             row.FinishedAt = time.GetUtcNow();
             await db.SaveChangesAsync(CancellationToken.None);
             await progress.TrialChanged(SearchCoordinator.ToUpdate(row));
@@ -94,8 +97,9 @@ public sealed class TrialJob(IDbContextFactory<NasDbContext> dbf, DatasetCache c
         await coordinator.AdvanceAsync(search.Id, CancellationToken.None);
     }
 
-    /// <summary>The trial through the one pipeline: the search's estimator, objective and seed rule.</summary>
-    private TrialOutcome Evaluate(Search search, Trial trial, CancellationToken ct)
+    /// <summary>The trial through the one pipeline: its latency predicted first (under a hard budget one well over it is not
+    /// trained), then the search's estimator, objective and seed rule.</summary>
+    private (TrialOutcome Outcome, double Predicted) Evaluate(Search search, Trial trial, CancellationToken ct)
     {
         var plan = setup.For(search);
         TorchRuntime.Configure(plan.Options.Threads);
@@ -104,12 +108,29 @@ public sealed class TrialJob(IDbContextFactory<NasDbContext> dbf, DatasetCache c
             plan.Options.ValidationFraction, plan.Options.Seed);
         var estimator = estimators.Create(new EstimatorContext(train, validation, plan.Options, new Trainer(device), new LatencyMeter(device, plan.Options.Latency)));
         var evaluator = new TrialEvaluator(plan.Components, estimator, plan.Options.Seed);
+        var candidate = plan.Components.Parse(trial.ArchitectureJson);
+        double predicted = Predict(search, plan.Options, device, candidate, ct);
         var history = new List<EpochReport>();
-        return evaluator.Evaluate(plan.Components.Parse(trial.ArchitectureJson), r =>
+        var outcome = evaluator.Evaluate(candidate, r =>
         {
             history.Add(r);
             SaveEpoch(trial, history, r);
         }, ct);
+        return (outcome, predicted);
+    }
+
+    /// <summary>The device class's table (new layers measured here and stored for every worker of the class), calibrated on the search's trials.</summary>
+    private double Predict(Search search, SearchOptions options, TorchSharp.torch.Device device, Candidate candidate, CancellationToken ct)
+    {
+        var predictor = latencyTables.Predictor(search.TargetDevice, search.Id);
+        var gate = new LatencyGate(predictor, new LatencyMeter(device, LatencyTable.MeterOptions(options.Latency)),
+            new Engine.Objectives.LatencyTarget(options.LatencyBudgetMs, options.Constraint));
+        int before = predictor.Table.Count;
+        double predicted = gate.Predict(candidate, ct);
+        if (predictor.Table.Count > before) latencyTables.Save(search.TargetDevice, predictor.Table);
+        using var db = dbf.CreateDbContext();
+        bool anyTrained = db.Trials.Any(t => t.SearchId == search.Id && t.Status == TrialStatus.Succeeded);
+        return gate.SkipReason(predicted, anyTrained) is { } reason ? throw new TrialSkippedException(reason, predicted) : predicted;
     }
 
     /// <summary>Each epoch is stored before it is announced, so a page opened later shows the same curve.</summary>
@@ -120,4 +141,10 @@ public sealed class TrialJob(IDbContextFactory<NasDbContext> dbf, DatasetCache c
             db.Trials.Where(t => t.Id == trial.Id).ExecuteUpdate(u => u.SetProperty(t => t.HistoryJson, json));
         progress.EpochFinished(EpochUpdate.Of(trial.SearchId, trial.Id, trial.Number, r)).GetAwaiter().GetResult();
     }
+}
+
+/// <summary>The trial's predicted latency is well over its search's hard budget: it is not trained.</summary>
+public sealed class TrialSkippedException(string message, double predictedMs) : Exception(message)
+{
+    public double PredictedMs { get; } = predictedMs;
 }

@@ -37,7 +37,7 @@ public sealed record SearchDto(Guid Id, string Name, Guid DatasetId, string Stat
 
 public sealed record TrialDto(Guid Id, Guid SearchId, int Number, string Status, JsonNode? Architecture, string ArchitectureHash,
     double? ValidationMetric, double? LatencyMs, JsonNode? Latency, long Parameters, long Macs, double? Reward, JsonNode? RewardTerms, int ProxyEpochs,
-    double ProxyFraction, IReadOnlyList<EpochReport> History, bool FromCache, string? Worker, string? Error,
+    double ProxyFraction, IReadOnlyList<EpochReport> History, bool FromCache, string? Worker, string? Error, double? PredictedLatencyMs, bool Skipped,
     DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, double? Seconds)
 {
     private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
@@ -46,6 +46,7 @@ public sealed record TrialDto(Guid Id, Guid SearchId, int Number, string Status,
         JsonNode.Parse(t.ArchitectureJson), t.ArchitectureHash, t.ValidationMetric, t.LatencyMs,
         SearchDto.Node(t.LatencyJson), t.Parameters, t.Macs, t.Reward, SearchDto.Node(t.RewardTermsJson), t.ProxyEpochs, t.ProxyFraction,
         withHistory ? JsonSerializer.Deserialize<List<EpochReport>>(t.HistoryJson, Web) ?? [] : [], t.FromCache, t.Worker, t.Error,
+        t.PredictedLatencyMs, t.Skipped,
         t.StartedAt, t.FinishedAt, t.Seconds);
 }
 
@@ -62,6 +63,9 @@ public sealed record BaselineDto(Guid Id, int Number, string Name, string Family
         m is null || b.Status != BaselineStatus.Trained || b.TestMetric is not { } acc || b.LatencyMs is not { } lat ? null
             : m.TestMetric >= acc && m.LatencyMs <= lat && (m.TestMetric > acc || m.LatencyMs < lat);
 }
+
+/// <param name="HeldOutWithin10Percent">Share of measured architectures predicted within +-10% by a predictor fitted without them (5-fold); null below 10 trials.</param>
+public sealed record LatencyPredictorDto(string DeviceClass, int TableEntries, int Observations, double? HeldOutWithin10Percent, double? InterceptMs, double? Scale);
 
 public sealed record PagedList<T>(IReadOnlyList<T> Items, int Total, int Page, int PageSize);
 

@@ -13,6 +13,16 @@ public static class WorkersApi
     {
         app.MapGroup("/api/v1/workers").WithTags("Workers")
             .MapGet("/", List).WithName("ListWorkers").WithSummary("Workers seen in the last day, with their device and whether they are online");
+        app.MapGroup("/api/v1/devices").WithTags("Workers")
+            .MapGet("/{deviceClass}/latency-predictor", Predictor).WithName("GetLatencyPredictor")
+            .WithSummary("The device class's latency predictor: table entries, measured trials it is calibrated on, and the share of held-out architectures predicted within +-10%");
+    }
+
+    private static LatencyPredictorDto Predictor(string deviceClass, NasPlatform.Platform.Latency.LatencyTables tables)
+    {
+        var predictor = tables.Predictor(deviceClass);
+        return new LatencyPredictorDto(deviceClass, predictor.Table.Count, predictor.Observations, predictor.HeldOutAccuracy(),
+            predictor.Observations > 0 ? predictor.Intercept : null, predictor.Observations > 0 ? predictor.Scale : null);
     }
 
     public static async Task<List<WorkerDto>> LoadAsync(IDbContextFactory<NasDbContext> dbf, PlatformOptions options, TimeProvider time, CancellationToken ct)

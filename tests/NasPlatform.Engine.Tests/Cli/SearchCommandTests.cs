@@ -71,7 +71,7 @@ public class SearchCommandTests
 
         int code = CliApp.Run(
         [
-            "search", "--data", data, "--latency-ms", "0.0001", "--constraint", "hard", "--strategy", "random", "--trials", "1",
+            "search", "--data", data, "--latency-ms", "0.0001", "--constraint", "hard", "--strategy", "random", "--trials", "3",
             "--proxy-epochs", "1", "--final-epochs", "1", "--latency-runs", "5", "--threads", "2", "--out", outDir,
         ], console);
 
@@ -82,6 +82,17 @@ public class SearchCommandTests
         Assert.Equal("over-budget", root.GetProperty("outcome").GetString());
         Assert.False(root.GetProperty("budget").GetProperty("met").GetBoolean());
         Assert.True(File.Exists(Path.Combine(outDir, "model.bin")));
+        // The first trial trains; the later ones are predicted far over budget and skipped (unless repeated).
+        var trials = root.GetProperty("trials").EnumerateArray().ToList();
+        Assert.False(trials[0].GetProperty("skipped").GetBoolean());
+        Assert.All(trials.Skip(1).Where(t => !t.GetProperty("fromCache").GetBoolean()), t =>
+        {
+            Assert.True(t.GetProperty("skipped").GetBoolean());
+            Assert.StartsWith("Skipped: predicted", t.GetProperty("error").GetString());
+        });
+        var predictor = root.GetProperty("latencyPredictor");
+        Assert.Equal(1, predictor.GetProperty("observations").GetInt32());
+        Assert.True(predictor.GetProperty("tableEntries").GetInt32() > 0);
     }
 
     [Fact]

@@ -136,6 +136,37 @@ public abstract class SearchLifecycleTests(PlatformFactory factory)
     }
 
     [Fact]
+    public async Task UnderAHardBudget_ProposalsPredictedWellOverItAreNotTrained_AndThePredictorReportsItself()
+    {
+        var dataset = await _client.UploadAndWaitAsync(TestZips.TinyIdx(), "predicted data");
+        var response = await _client.StartSearchAsync(new
+        {
+            datasetId = dataset["id"]!.GetValue<Guid>(), latencyBudgetMs = 0.01, constraint = "hard", strategy = "random", maxTrials = 3,
+            proxyEpochs = 1, finalEpochs = 1, parallelism = 1, seed = 4,
+        });
+        var id = (await PlatformClient.Json(response))["id"]!.GetValue<Guid>();
+        var search = await _client.WaitForSearchEndAsync(id, TimeSpan.FromMinutes(3));
+        Assert.True(search["status"]!.GetValue<string>() == "succeeded", search.ToJsonString());
+        Assert.Equal("over-budget", search["outcome"]!.GetValue<string>());
+
+        var trials = (await _client.GetAsync($"/api/v1/searches/{id}/trials?sort=number"))["items"]!.AsArray();
+        // The first trial trains (a search always ends with a model); the others are predicted far over 0.01 ms and skipped.
+        Assert.Equal("succeeded", trials[0]!["status"]!.GetValue<string>());
+        Assert.True(trials[0]!["predictedLatencyMs"]!.GetValue<double>() > 0);
+        foreach (var t in trials.Skip(1).Where(t => !t!["fromCache"]!.GetValue<bool>()))
+        {
+            Assert.True(t!["skipped"]!.GetValue<bool>(), t.ToJsonString());
+            Assert.Equal("failed", t["status"]!.GetValue<string>());
+            Assert.StartsWith("Skipped: predicted", t["error"]!.GetValue<string>());
+            Assert.True(t["predictedLatencyMs"]!.GetValue<double>() > 0.02);
+        }
+
+        var predictor = await _client.GetAsync("/api/v1/devices/cpu/latency-predictor");
+        Assert.True(predictor["tableEntries"]!.GetValue<int>() > 0);
+        Assert.True(predictor["observations"]!.GetValue<int>() >= 1);
+    }
+
+    [Fact]
     public async Task TrainingLengthsLeftOpen_AreSizedFromTheDataset_AndStoredAsTheyWillRun()
     {
         var dataset = await _client.UploadAndWaitAsync(TestZips.TinyIdx(), "sized data");
