@@ -731,6 +731,9 @@ namespace NasPlatform.Migrations.Postgres
                     b.Property<string>("RewardTermsJson")
                         .HasColumnType("text");
 
+                    b.Property<int?>("Rung")
+                        .HasColumnType("integer");
+
                     b.Property<Guid>("SearchId")
                         .HasColumnType("uuid");
 

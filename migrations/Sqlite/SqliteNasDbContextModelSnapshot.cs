@@ -721,6 +721,9 @@ namespace NasPlatform.Migrations.Sqlite
                     b.Property<string>("RewardTermsJson")
                         .HasColumnType("TEXT");
 
+                    b.Property<int?>("Rung")
+                        .HasColumnType("INTEGER");
+
                     b.Property<Guid>("SearchId")
                         .HasColumnType("TEXT");
 

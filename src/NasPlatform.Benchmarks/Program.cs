@@ -26,6 +26,23 @@ if (command == "spaces")
     SpaceLatency.Run(new NasPlatform.Engine.Ops.FeatureShape(Int(Arg(args, "--channels")) ?? 1, size, size), 10, Int(Arg(args, "--samples")) ?? 20, latency);
     return 0;
 }
+if (command == "fmnist-1ms")
+{
+    var d = Fmnist1ms.Defaults(args.Contains("--quick"), data);
+    Fmnist1ms.Run(d with
+    {
+        Out = Arg(args, "--out") ?? d.Out,
+        Space = Arg(args, "--space") ?? d.Space,
+        Strategy = Arg(args, "--strategy") ?? d.Strategy,
+        LatencyMs = Dbl(Arg(args, "--latency-ms")) ?? d.LatencyMs,
+        SearchMinutes = Dbl(Arg(args, "--search-minutes")) ?? d.SearchMinutes,
+        FinalEpochs = Int(Arg(args, "--final-epochs")) ?? d.FinalEpochs,
+        Threads = threads,
+        Seed = Int(Arg(args, "--seed")) ?? d.Seed,
+        Baselines = args.Contains("--baselines") || (d.Baselines && !args.Contains("--no-baselines")),
+    });
+    return 0;
+}
 var bench = new EngineBenchmarks(data, threads);
 switch (command)
 {
@@ -34,10 +51,12 @@ switch (command)
     case "proxy": bench.ProxyTrial(); break;
     case "all": bench.Throughput(); bench.LatencyRepeatability(latency); bench.ProxyTrial(); break;
     default:
-        Console.Error.WriteLine($"unknown benchmark '{command}': use all, throughput, latency, proxy, spaces or browser-search");
+        Console.Error.WriteLine($"unknown benchmark '{command}': use all, throughput, latency, proxy, spaces, fmnist-1ms or browser-search");
         return 2;
 }
 return 0;
+
+static double? Dbl(string? s) => s is null ? null : double.Parse(s, System.Globalization.CultureInfo.InvariantCulture);
 
 static int? Int(string? s) => s is null ? null : int.Parse(s, System.Globalization.CultureInfo.InvariantCulture);
 

@@ -145,7 +145,9 @@ public sealed class SearchCommand(IAnsiConsole console) : Command<SearchCommandS
             Space = s.Space,
             SpaceOptions = SpaceOptions(s),
             Strategy = s.Strategy,
-            StrategyOptions = ComponentOptions.Read<StrategyOptions>(ComponentOptions.FromPairs(s.StrategyOptions), $"the {s.Strategy} strategy"),
+            StrategyOptions = ComponentOptions.Read<StrategyOptions>(ComponentOptions.FromPairs(s.StrategyOptions), $"the {s.Strategy} strategy") is var so
+                && s.BaseStrategy is { } b ? so with { BaseStrategy = b } : so,
+            EarlyStopping = s.EarlyStopping,
             Objective = s.Objective,
             MaxTrials = s.Trials,
             MaxMinutes = s.Minutes,

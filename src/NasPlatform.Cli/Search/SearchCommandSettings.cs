@@ -89,6 +89,15 @@ public sealed class SearchCommandSettings : CommandSettings
     [DefaultValue(0.25)]
     public double Erasing { get; init; } = 0.25;
 
+    [CommandOption("--base-strategy <NAME>")]
+    [Description("With --strategy hyperband or asha: the strategy proposing new architectures (random, evolution, mnasnet-rl).")]
+    public string? BaseStrategy { get; init; }
+
+    [CommandOption("--early-stopping <RULE>")]
+    [Description("Learning-curve early stopping of trials: none or median (the median stopping rule).")]
+    [DefaultValue("none")]
+    public string EarlyStopping { get; init; } = "none";
+
     [CommandOption("--baselines")]
     [Description("Also train the baseline zoo (VGG-style, ResNet-20, TResNet-like, MobileNetV2-like at several widths) with the final recipe, for comparison.")]
     public bool Baselines { get; init; }
@@ -149,6 +158,9 @@ public sealed class SearchCommandSettings : CommandSettings
         if (!catalog.Spaces.Contains(Space)) return ValidationResult.Error($"--space '{Space}' is not one of {string.Join(", ", catalog.Spaces.Names)}.");
         if (!catalog.Strategies.Contains(Strategy)) return ValidationResult.Error($"--strategy '{Strategy}' is not one of {string.Join(", ", catalog.Strategies.Names)}.");
         if (!catalog.Objectives.Contains(Objective)) return ValidationResult.Error($"--objective '{Objective}' is not one of {string.Join(", ", catalog.Objectives.Names)}.");
+        if (BaseStrategy is { } b && (!catalog.Strategies.Contains(b) || b is "hyperband" or "asha"))
+            return ValidationResult.Error($"--base-strategy '{b}' is not one of random, evolution, mnasnet-rl.");
+        if (EarlyStopping is not ("none" or "median")) return ValidationResult.Error($"--early-stopping '{EarlyStopping}' is not none or median.");
         if (Trials < 1) return ValidationResult.Error("--trials must be at least 1.");
         if (Minutes is { } m && !(m > 0)) return ValidationResult.Error("--minutes must be positive.");
         if (ProxyEpochs < 1 || FinalEpochs < 1) return ValidationResult.Error("--proxy-epochs and --final-epochs must be at least 1.");

@@ -20,6 +20,9 @@ public sealed class Trial
     public int ProxyEpochs { get; set; }
     public double ProxyFraction { get; set; }
 
+    /// <summary>The multi-fidelity rung (hyperband, asha) the trial trained at; its epochs and fraction above are that rung's.</summary>
+    public int? Rung { get; set; }
+
     public TrialStatus Status { get; set; }
     public string? Error { get; set; }
     /// <summary>The task's primary metric (the search's Metric) on the validation split.</summary>

@@ -14,6 +14,21 @@ public sealed record TrialMeasurement(double ValidationMetric, LatencyStats Late
 public interface IPerformanceEstimator
 {
     TrialMeasurement Estimate(Candidate candidate, long seed, Action<EpochReport>? onEpoch, CancellationToken ct);
+
+    /// <summary>At a fidelity chosen per trial (multi-fidelity strategies); an estimator without fidelities ignores it.</summary>
+    TrialMeasurement Estimate(Candidate candidate, long seed, TrialFidelity? fidelity, Action<EpochReport>? onEpoch, CancellationToken ct) =>
+        Estimate(candidate, seed, onEpoch, ct);
+}
+
+/// <summary>The budget one trial trains for: its rung (multi-fidelity), epochs and share of the proxy subset.</summary>
+public sealed record TrialFidelity(int Rung, int Epochs, double Fraction)
+{
+    /// <summary>A rung's share of the full proxy budget, spent on epochs first and, below one epoch, on a smaller share of the subset.</summary>
+    public static TrialFidelity ForRung(int rung, double budget, int proxyEpochs)
+    {
+        double epochs = proxyEpochs * budget;
+        return new TrialFidelity(rung, Math.Max(1, (int)Math.Round(epochs)), Math.Min(1.0, epochs));
+    }
 }
 
 /// <summary>What an estimator may use: the search's train and validation splits (never the test part), its options and this worker's device.</summary>

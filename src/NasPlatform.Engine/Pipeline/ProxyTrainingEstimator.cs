@@ -33,15 +33,20 @@ public sealed class ProxyTrainingEstimator : IPerformanceEstimator
 
     public int TrainCount => _train.Count;
 
-    public TrialMeasurement Estimate(Candidate candidate, long seed, Action<EpochReport>? onEpoch, CancellationToken ct)
+    public TrialMeasurement Estimate(Candidate candidate, long seed, Action<EpochReport>? onEpoch, CancellationToken ct) =>
+        Estimate(candidate, seed, null, onEpoch, ct);
+
+    public TrialMeasurement Estimate(Candidate candidate, long seed, TrialFidelity? fidelity, Action<EpochReport>? onEpoch, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
         using var network = candidate.Build(seed);
         TrainingResult training;
+        var train = fidelity is { Fraction: < 1 } f ? DataSplit.Fraction(_train, f.Fraction, 1) : _train;
+        var options = _training with { Seed = seed, Epochs = fidelity?.Epochs ?? _training.Epochs };
         TorchRuntime.DeviceLock.Wait(ct);
         try
         {
-            training = _trainer.Train(network, candidate.Task, _train, _validation, _training with { Seed = seed }, onEpoch, ct);
+            training = _trainer.Train(network, candidate.Task, train, _validation, options, onEpoch, ct);
         }
         finally
         {

@@ -91,6 +91,8 @@ public static class ResultWriter
                 ["seconds"] = t.Seconds,
                 ["fromCache"] = t.FromCache,
                 ["predictedLatencyMs"] = t.PredictedLatencyMs,
+                ["rung"] = t.Fidelity?.Rung,
+                ["trainedEpochs"] = t.Outcome.History.Count,
                 ["skipped"] = t.Skipped,
                 ["error"] = t.Error,
                 ["epochs"] = JsonSerializer.SerializeToNode(t.Outcome.History.Select(e => new { e.Epoch, e.TrainLoss, e.ValidationMetric })),

@@ -45,6 +45,11 @@ public sealed record SearchOptions
 
     public long Seed { get; init; } = 1;
 
+    /// <summary>Learning-curve early stopping of trials: none, or median (the median stopping rule).</summary>
+    public string EarlyStopping { get; init; } = NoEarlyStopping;
+
+    public const string NoEarlyStopping = "none", MedianEarlyStopping = "median";
+
     /// <summary>Also train the baseline zoo with the final recipe, for comparison (see Zoo/BaselineZoo).</summary>
     public bool Baselines { get; init; }
 
@@ -71,6 +76,7 @@ public sealed record SearchOptions
         if (ProxyFraction is <= 0 or > 1) throw new ArgumentException("The proxy fraction must be in (0, 1].");
         if (ValidationFraction is <= 0 or >= 0.9) throw new ArgumentException("The validation fraction must be in (0, 0.9).");
         if (Threads < 1) throw new ArgumentException("At least one thread is needed.");
+        if (EarlyStopping is not (NoEarlyStopping or MedianEarlyStopping)) throw new ArgumentException("Early stopping is none or median.");
         StrategyOptions.Validate();
         Training.Validate();
         Latency.Validate();

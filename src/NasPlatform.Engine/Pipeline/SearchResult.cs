@@ -9,7 +9,7 @@ namespace NasPlatform.Engine.Pipeline;
 /// <param name="PredictedLatencyMs">The latency predicted before training; <paramref name="Skipped"/> when that was well over a hard budget
 /// and the trial was not trained (it then counts as failed, with the reason as its error).</param>
 public sealed record TrialRecord(int Trial, string ArchitectureJson, string ArchitectureHash, int[] Choices, TrialOutcome Outcome, bool FromCache,
-    string? Error = null, double? PredictedLatencyMs = null, bool Skipped = false)
+    string? Error = null, double? PredictedLatencyMs = null, bool Skipped = false, TrialFidelity? Fidelity = null)
 {
     public bool Failed => Error is not null;
 

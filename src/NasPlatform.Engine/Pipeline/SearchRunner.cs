@@ -65,15 +65,16 @@ public sealed class SearchRunner
         var gate = LatencyGate.For(_options, meter);
         var (trials, stopReason) = _components.Kind == SearchKind.OneShot
             ? RunOneShot(new OneShotContext(_components.Space, _components.Task, trainSplit, validationSplit, _options, trainer), meter, elapsed, ct)
-            : RunTrials(_estimator ?? new ProxyTrainingEstimator.Factory().Create(new EstimatorContext(trainSplit, validationSplit, _options, trainer, meter)),
-                gate, elapsed, ct);
+            : new TrialLoop(_components, _options,
+                _estimator ?? new ProxyTrainingEstimator.Factory().Create(new EstimatorContext(trainSplit, validationSplit, _options, trainer, meter)),
+                gate, _emit, _resume, elapsed).Run(ct);
         var predictor = _components.Kind == SearchKind.OneShot ? null
             : new LatencyPredictorReport(gate.Predictor.Observations, gate.Predictor.Table.Count, gate.Predictor.HeldOutAccuracy(), trials.Count(t => t.Skipped));
 
         var succeeded = trials.Where(t => !t.Failed).ToList();
         var pareto = ParetoFront.Indices(succeeded.Select(t => new TradeOffPoint(t.ValidationMetric, t.LatencyMs)).ToList())
             .Select(i => succeeded[i].Trial).ToList();
-        var best = LatencyBudget.Select(succeeded, new LatencyTarget(_options.LatencyBudgetMs, _options.Constraint), t => t.Reward, t => t.Trial, t => t.LatencyMs)
+        var best = LatencyBudget.Select(TrialLoop.Comparable(succeeded), new LatencyTarget(_options.LatencyBudgetMs, _options.Constraint), t => t.Reward, t => t.Trial, t => t.LatencyMs)
                    ?? throw new InvalidOperationException($"No trial succeeded: {trials.First(t => t.Failed).Error}");
         _emit(new FinalTrainingStarted(DateTimeOffset.UtcNow, best, _options.FinalEpochs, _data.Train.Count));
         var final = FinalTraining.Run(_data, _options, _components, _components.Parse(best.ArchitectureJson), trainer,
@@ -82,65 +83,6 @@ public sealed class SearchRunner
         var searchResult = new SearchResult(_options, _components.Task.PrimaryMetric, trials, pareto, best, final, elapsed().TotalSeconds, stopReason, baselines, predictor);
         _emit(new SearchFinished(DateTimeOffset.UtcNow, searchResult));
         return searchResult;
-    }
-
-    private (List<TrialRecord> Trials, string StopReason) RunTrials(IPerformanceEstimator estimator, LatencyGate gate, Func<TimeSpan> elapsed, CancellationToken ct)
-    {
-        var evaluator = new TrialEvaluator(_components, estimator, _options.Seed);
-        var trials = new List<TrialRecord>(_resume?.Trials ?? []);
-        using var strategy = _components.CreateStrategy(_options.Seed);
-        if (_resume is not null) strategy.LoadState(_resume.StrategyState);
-        var known = trials.Where(t => !t.FromCache && !t.Failed).ToDictionary(t => t.ArchitectureHash, t => t.Outcome);
-        // A resumed search calibrates the predictor on what it measured before.
-        gate.Predictor.ObserveAll(known.Select(k => LatencyObservation.Of(
-            _components.Parse(trials.First(t => t.ArchitectureHash == k.Key).ArchitectureJson).Graph, k.Value.Latency.MedianMs)));
-        for (int trial = trials.Count + 1; trial <= _options.MaxTrials; trial++)
-        {
-            ct.ThrowIfCancellationRequested();
-            // At least one trial runs, so a search always ends with a model.
-            if (_options.MaxMinutes is { } minutes && trials.Count > 0 && elapsed().TotalMinutes >= minutes)
-                return (trials, $"time budget of {minutes:0.##} min reached");
-            var proposal = evaluator.Propose(strategy, known.GetValueOrDefault);
-            _emit(new TrialStarted(DateTimeOffset.UtcNow, trial, proposal.Candidate));
-            TrialRecord record;
-            if (proposal.Known is { } outcome)
-            {
-                record = new TrialRecord(trial, proposal.Candidate.Architecture.ToJson(), proposal.Candidate.Hash, proposal.Choices,
-                    outcome with { Seconds = 0 }, FromCache: true);
-            }
-            else if (gate.Predict(proposal.Candidate, ct) is var predicted && gate.SkipReason(predicted, trials.Any(x => !x.Failed)) is { } skip)
-            {
-                TrialEvaluator.Report(strategy, proposal.Choices, null);
-                record = new TrialRecord(trial, proposal.Candidate.Architecture.ToJson(), proposal.Candidate.Hash, proposal.Choices,
-                    TrialOutcome.Failed(0), FromCache: false, Error: skip, PredictedLatencyMs: predicted, Skipped: true);
-            }
-            else
-            {
-                int t = trial;
-                var started = Stopwatch.StartNew();
-                try
-                {
-                    var result = evaluator.Evaluate(proposal.Candidate, r => _emit(new EpochFinished(DateTimeOffset.UtcNow, t, r)), ct);
-                    TrialEvaluator.Report(strategy, proposal.Choices, result.Reward);
-                    record = new TrialRecord(trial, proposal.Candidate.Architecture.ToJson(), proposal.Candidate.Hash, proposal.Choices, result,
-                        FromCache: false, PredictedLatencyMs: predicted);
-                    known[record.ArchitectureHash] = result;
-                    gate.Observe(proposal.Candidate, result.Latency.MedianMs);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    // As on the platform: the trial is recorded as failed, the strategy learns reward 0, the search goes on.
-                    TrialEvaluator.Report(strategy, proposal.Choices, null);
-                    record = new TrialRecord(trial, proposal.Candidate.Architecture.ToJson(), proposal.Candidate.Hash, proposal.Choices,
-                        TrialOutcome.Failed(started.Elapsed.TotalSeconds), FromCache: false, Error: e.Message, PredictedLatencyMs: predicted);
-                }
-            }
-            trials.Add(record);
-            _emit(new TrialFinished(DateTimeOffset.UtcNow, record));
-            _emit(new CheckpointReady(DateTimeOffset.UtcNow, new SearchCheckpoint(SearchCheckpoint.CurrentVersion, _options.Space,
-                _options.Strategy, _options.Seed, strategy.SaveState(), trials.ToList(), elapsed().TotalSeconds)));
-        }
-        return (trials, "trial budget reached");
     }
 
     /// <summary>The zoo at the search's final recipe, after its final model (a baseline that fails is recorded, not fatal).</summary>

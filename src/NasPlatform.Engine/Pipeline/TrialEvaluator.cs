@@ -47,10 +47,10 @@ public sealed class TrialEvaluator(SearchComponents components, IPerformanceEsti
     public static void Report(ISearchStrategy strategy, IReadOnlyList<int> choices, double? reward) => strategy.Report(choices, reward ?? 0);
 
     /// <summary>Trains (at the estimator's fidelity), measures and scores a candidate.</summary>
-    public TrialOutcome Evaluate(Candidate candidate, Action<EpochReport>? onEpoch, CancellationToken ct)
+    public TrialOutcome Evaluate(Candidate candidate, Action<EpochReport>? onEpoch, CancellationToken ct, TrialFidelity? fidelity = null)
     {
         if (estimator is null) throw new InvalidOperationException("This evaluator was made without an estimator.");
-        var m = estimator.Estimate(candidate, TrialSeed(searchSeed, candidate.Hash), onEpoch, ct);
+        var m = estimator.Estimate(candidate, TrialSeed(searchSeed, candidate.Hash), fidelity, onEpoch, ct);
         var cost = candidate.Cost;
         var score = Components.Objective.Score(new ObjectiveInput(m.ValidationMetric, m.Latency.MedianMs, cost));
         return new TrialOutcome(m.ValidationMetric, m.Latency, cost, score, m.History, m.Seconds);

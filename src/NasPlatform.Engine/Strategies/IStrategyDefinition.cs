@@ -2,6 +2,7 @@ using NasPlatform.Engine.Components;
 using NasPlatform.Engine.Strategies.Evolution;
 using NasPlatform.Engine.Strategies.MnasNetRl;
 using NasPlatform.Engine.Strategies.Random;
+using NasPlatform.Engine.Strategies.MultiFidelity;
 
 namespace NasPlatform.Engine.Strategies;
 
@@ -32,5 +33,18 @@ public sealed record StrategyDefinition(string Name, string Description, IReadOn
         new StrategyDefinition(MnasNetRlStrategy.RegistryName, "MnasNet's LSTM controller trained with PPO on the reward.",
             ["hiddenSize", "embeddingSize", "learningRate", "batchSize", "ppoEpochs", "clipEpsilon", "entropyWeight", "baselineDecay", "initRange"],
             (space, seed, o) => new MnasNetRlStrategy(space, seed, o)),
+        new StrategyDefinition(SuccessiveHalving.HyperbandName,
+            "Hyperband: brackets of successive halving over a base strategy's proposals (cheap rungs first, the best 1/eta retrained longer).",
+            ["baseStrategy", "eta", "rungs"], (space, seed, o) => new SuccessiveHalving(SuccessiveHalving.HyperbandName, Base(space, seed, o), space, seed, o)),
+        new StrategyDefinition(SuccessiveHalving.AshaName,
+            "ASHA: asynchronous successive halving over a base strategy: promotes as soon as a trial is in the top 1/eta of its rung.",
+            ["baseStrategy", "eta", "rungs"], (space, seed, o) => new SuccessiveHalving(SuccessiveHalving.AshaName, Base(space, seed, o), space, seed, o)),
     ];
+
+    private static ISearchStrategy Base(DecisionSpace space, long seed, StrategyOptions o)
+    {
+        var definition = BuiltIn.FirstOrDefault(d => d.Name == o.BaseStrategy && d.Name is not (SuccessiveHalving.HyperbandName or SuccessiveHalving.AshaName))
+            ?? throw new ArgumentException($"Invalid strategy option: BaseStrategy '{o.BaseStrategy}' is not random, evolution or mnasnet-rl.");
+        return definition.Create(space, seed, o);
+    }
 }

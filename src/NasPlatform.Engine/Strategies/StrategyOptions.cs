@@ -44,6 +44,15 @@ public sealed record StrategyOptions
     /// <summary>MnasNet RL: controller weights start uniform in [-InitRange, InitRange].</summary>
     public double InitRange { get; init; } = 0.1;
 
+    /// <summary>Hyperband / ASHA: the strategy that proposes new architectures.</summary>
+    public string BaseStrategy { get; init; } = "random";
+
+    /// <summary>Hyperband / ASHA: the halving rate eta (the best 1/eta of a rung go on with eta times the budget).</summary>
+    public int Eta { get; init; } = 3;
+
+    /// <summary>Hyperband / ASHA: how many rungs, the top one training for the full proxy budget.</summary>
+    public int Rungs { get; init; } = 3;
+
     /// <summary>
     /// The budget-relative sizes filled in, given ones kept. With P = N/4 (4 to 100) and S = P/4 (at
     /// least 2), evolution starts mutating after a quarter of the budget instead of sampling
@@ -78,6 +87,9 @@ public sealed record StrategyOptions
         Check(LearningRate > 0 && double.IsFinite(LearningRate), "LearningRate must be > 0");
         Check(BatchSize is null or >= 1, "BatchSize must be >= 1");
         Check(PpoEpochs >= 1, "PpoEpochs must be >= 1");
+        Check(Eta >= 2, "Eta must be >= 2");
+        Check(Rungs is >= 1 and <= 6, "Rungs must be between 1 and 6");
+        Check(!string.IsNullOrWhiteSpace(BaseStrategy), "BaseStrategy must name a strategy");
         Check(ClipEpsilon > 0 && ClipEpsilon < 1, "ClipEpsilon must be in (0, 1)");
         Check(EntropyWeight >= 0 && double.IsFinite(EntropyWeight), "EntropyWeight must be >= 0");
         Check(BaselineDecay >= 0 && BaselineDecay < 1, "BaselineDecay must be in [0, 1)");

@@ -78,7 +78,14 @@ public sealed class Trainer(Device device)
             double seconds = epochClock.Elapsed.TotalSeconds;
             var report = new EpochReport(epoch, options.Epochs, lossSum / seen, metrics.Result()[task.PrimaryMetric], valMetric, valLoss, seconds, seen / seconds);
             history.Add(report);
-            onEpoch?.Invoke(report);
+            try
+            {
+                onEpoch?.Invoke(report);
+            }
+            catch (StopTrainingEarly)
+            {
+                break; // an early-stopping rule judged the curve: the metric so far is the result
+            }
         }
         return new TrainingResult(history, lastValidation, total.Elapsed.TotalSeconds, TrainingRecipe.Of(options, train.Count, warmup, totalSteps));
     }
@@ -132,6 +139,9 @@ public sealed class Trainer(Device device)
         foreach (var group in optimizer.ParamGroups) group.LearningRate = rate;
     }
 }
+
+/// <summary>Thrown by an epoch observer to end the training after this epoch (early stopping).</summary>
+public sealed class StopTrainingEarly : Exception;
 
 /// <summary>The loss stopped being a finite number; the network cannot be trained further with these settings.</summary>
 public sealed class TrainingDivergedException(string message) : Exception(message);

@@ -6,6 +6,7 @@ using NasPlatform.Data;
 using NasPlatform.Data.Entities;
 using NasPlatform.Engine.Objectives;
 using NasPlatform.Engine.Pipeline;
+using NasPlatform.Engine.Strategies.MultiFidelity;
 using NasPlatform.Platform.Jobs;
 using NasPlatform.Platform.Progress;
 
@@ -78,12 +79,17 @@ public sealed class SearchCoordinator(IDbContextFactory<NasDbContext> dbf, IJobS
         if (search.StrategyState is not null) strategy.LoadState(search.StrategyState);
         var evaluator = new TrialEvaluator(plan.Components, estimator: null, search.Seed);
 
+        var multiFidelity = strategy as IMultiFidelityStrategy;
         foreach (var done in trials.Where(t => t.Status is TrialStatus.Succeeded or TrialStatus.Failed && !t.Reported))
         {
-            TrialEvaluator.Report(strategy, TrialRows.Choices(done), done.Status == TrialStatus.Succeeded ? done.Reward : null);
+            double? reward = done.Status == TrialStatus.Succeeded ? done.Reward : null;
+            if (multiFidelity is not null) multiFidelity.Report(TrialRows.Choices(done), done.Rung ?? 0, reward ?? 0);
+            else TrialEvaluator.Report(strategy, TrialRows.Choices(done), reward);
             done.Reported = true;
         }
-        var succeeded = trials.Where(t => t.Status == TrialStatus.Succeeded).GroupBy(t => t.ArchitectureHash).ToDictionary(g => g.Key, g => g.First());
+        // A multi-fidelity search retrains an architecture at higher rungs: a result is known per (architecture, rung).
+        static string Key(string hash, int? rung) => rung is { } r ? $"{hash}@{r}" : hash;
+        var succeeded = trials.Where(t => t.Status == TrialStatus.Succeeded).GroupBy(t => Key(t.ArchitectureHash, t.Rung)).ToDictionary(g => g.Key, g => g.First());
 
         var now = time.GetUtcNow();
         bool overTime = search.MaxMinutes is { } minutes && search.StartedAt is { } started && (now - started).TotalMinutes >= minutes;
@@ -92,13 +98,16 @@ public sealed class SearchCoordinator(IDbContextFactory<NasDbContext> dbf, IJobS
         var cached = new List<Trial>();
         while (!overTime && trials.Count < search.MaxTrials && active < search.Parallelism)
         {
-            var proposal = evaluator.Propose(strategy, hash => succeeded.TryGetValue(hash, out var t) ? TrialRows.Outcome(t) : null);
+            var proposal = evaluator.Propose(strategy, hash => succeeded.TryGetValue(Key(hash, multiFidelity?.LastRung), out var t) ? TrialRows.Outcome(t) : null);
             var candidate = proposal.Candidate;
+            var fidelity = multiFidelity is null ? null
+                : TrialFidelity.ForRung(multiFidelity.LastRung, multiFidelity.RungBudget(multiFidelity.LastRung), search.ProxyEpochs);
             var trial = new Trial
             {
                 Id = Guid.NewGuid(), SearchId = searchId, Number = trials.Count + 1,
                 ArchitectureJson = candidate.Architecture.ToJson(), ArchitectureHash = candidate.Hash, ChoicesJson = JsonSerializer.Serialize(proposal.Choices),
-                ProxyEpochs = search.ProxyEpochs, ProxyFraction = search.ProxyFraction, Status = TrialStatus.Queued, CreatedAt = now,
+                ProxyEpochs = fidelity?.Epochs ?? search.ProxyEpochs, ProxyFraction = search.ProxyFraction * (fidelity?.Fraction ?? 1),
+                Rung = fidelity?.Rung, Status = TrialStatus.Queued, CreatedAt = now,
             };
             if (proposal.Known is { } known)
             {
@@ -174,6 +183,14 @@ public sealed class SearchCoordinator(IDbContextFactory<NasDbContext> dbf, IJobS
     }
 
     /// <summary>The best succeeded trial by the pipeline's rule.</summary>
+    /// <summary>The trials of the highest rung any reached (rewards at lower fidelity are not comparable); all of them without rungs.</summary>
+    private static List<Trial> Comparable(List<Trial> succeeded)
+    {
+        if (succeeded.Count == 0 || succeeded.All(t => t.Rung is null)) return succeeded;
+        int top = succeeded.Max(t => t.Rung ?? 0);
+        return succeeded.Where(t => (t.Rung ?? 0) == top).ToList();
+    }
+
     /// <summary>The final training, then (behind it on the same queue) the baseline zoo when the search asked for it.</summary>
     public static void EnqueueFinal(IJobScheduler jobs, Search search)
     {
@@ -183,7 +200,7 @@ public sealed class SearchCoordinator(IDbContextFactory<NasDbContext> dbf, IJobS
 
     /// <summary>The trial to train fully: the best by reward, among those within a hard budget when any is (the engine's rule).</summary>
     public static Trial? Best(Search search, IEnumerable<Trial> trials) =>
-        LatencyBudget.Select(trials.Where(t => t.Status == TrialStatus.Succeeded).ToList(),
+        LatencyBudget.Select(Comparable(trials.Where(t => t.Status == TrialStatus.Succeeded).ToList()),
             new LatencyTarget(search.LatencyBudgetMs, MnasReward.Parse(search.Constraint)), t => t.Reward ?? 0, t => t.Number, t => t.LatencyMs ?? double.MaxValue);
 
     public static SearchUpdate ToUpdate(Search s) =>

@@ -111,11 +111,13 @@ public sealed class TrialJob(IDbContextFactory<NasDbContext> dbf, DatasetCache c
         var candidate = plan.Components.Parse(trial.ArchitectureJson);
         double predicted = Predict(search, plan.Options, device, candidate, ct);
         var history = new List<EpochReport>();
+        // A multi-fidelity trial trains for its rung's epochs on its share of the proxy subset.
+        var fidelity = trial.Rung is { } rung ? new TrialFidelity(rung, trial.ProxyEpochs, Math.Min(1, trial.ProxyFraction / search.ProxyFraction)) : null;
         var outcome = evaluator.Evaluate(candidate, r =>
         {
             history.Add(r);
             SaveEpoch(trial, history, r);
-        }, ct);
+        }, ct, fidelity);
         return (outcome, predicted);
     }
 

@@ -37,7 +37,7 @@ public sealed record SearchDto(Guid Id, string Name, Guid DatasetId, string Stat
 
 public sealed record TrialDto(Guid Id, Guid SearchId, int Number, string Status, JsonNode? Architecture, string ArchitectureHash,
     double? ValidationMetric, double? LatencyMs, JsonNode? Latency, long Parameters, long Macs, double? Reward, JsonNode? RewardTerms, int ProxyEpochs,
-    double ProxyFraction, IReadOnlyList<EpochReport> History, bool FromCache, string? Worker, string? Error, double? PredictedLatencyMs, bool Skipped,
+    double ProxyFraction, IReadOnlyList<EpochReport> History, bool FromCache, string? Worker, string? Error, double? PredictedLatencyMs, bool Skipped, int? Rung,
     DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, double? Seconds)
 {
     private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
@@ -46,7 +46,7 @@ public sealed record TrialDto(Guid Id, Guid SearchId, int Number, string Status,
         JsonNode.Parse(t.ArchitectureJson), t.ArchitectureHash, t.ValidationMetric, t.LatencyMs,
         SearchDto.Node(t.LatencyJson), t.Parameters, t.Macs, t.Reward, SearchDto.Node(t.RewardTermsJson), t.ProxyEpochs, t.ProxyFraction,
         withHistory ? JsonSerializer.Deserialize<List<EpochReport>>(t.HistoryJson, Web) ?? [] : [], t.FromCache, t.Worker, t.Error,
-        t.PredictedLatencyMs, t.Skipped,
+        t.PredictedLatencyMs, t.Skipped, t.Rung,
         t.StartedAt, t.FinishedAt, t.Seconds);
 }
 

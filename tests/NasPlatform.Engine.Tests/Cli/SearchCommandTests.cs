@@ -96,6 +96,39 @@ public class SearchCommandTests
     }
 
     [Fact]
+    public void Search_WithAsha_TrainsCheapRungsFirst_PromotesTheBest_AndSelectsFromTheTopRungReached()
+    {
+        using var tmp = new TempDir();
+        var data = TinyImages.WriteIdxFolder(Path.Combine(tmp.Root, "data"),
+            TinyImages.Make(120, 3, 1, 12, seed: 1), TinyImages.Make(30, 3, 1, 12, seed: 2), gzip: false);
+        var outDir = Path.Combine(tmp.Root, "out");
+        var console = new TestConsole();
+
+        int code = CliApp.Run(
+        [
+            "search", "--data", data, "--latency-ms", "50", "--strategy", "asha", "--base-strategy", "evolution", "--strategy-option", "rungs=2",
+            "--trials", "6", "--proxy-epochs", "3", "--final-epochs", "1", "--early-stopping", "median", "--latency-runs", "5", "--threads", "2",
+            "--space", "resnet", "--out", outDir,
+        ], console);
+
+        Assert.True(code == 0, console.Output);
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "result.json")));
+        var root = json.RootElement;
+        var trials = root.GetProperty("trials").EnumerateArray().ToList();
+        Assert.Equal(6, trials.Count);
+        var rung1 = trials.Where(t => t.GetProperty("rung").GetInt32() == 1).ToList();
+        Assert.NotEmpty(rung1);
+        Assert.All(trials.Where(t => t.GetProperty("rung").GetInt32() == 0 && !t.GetProperty("fromCache").GetBoolean()),
+            t => Assert.Equal(1, t.GetProperty("trainedEpochs").GetInt32()));
+        Assert.Contains(rung1, t => t.GetProperty("trainedEpochs").GetInt32() == 3);
+        // The promoted one is an architecture of rung 0, and the final model comes from the top rung reached.
+        Assert.All(rung1, t => Assert.Contains(trials, r => r.GetProperty("rung").GetInt32() == 0 &&
+            r.GetProperty("architectureHash").GetString() == t.GetProperty("architectureHash").GetString()));
+        Assert.Contains(rung1, t => t.GetProperty("trial").GetInt32() == root.GetProperty("selectedTrial").GetInt32());
+        Assert.Equal("evolution", root.GetProperty("search").GetProperty("strategyOptions").GetProperty("baseStrategy").GetString());
+    }
+
+    [Fact]
     public void Search_WithBaselines_TrainsTheZooWithTheFinalRecipe_AndSaysWhichTheModelDominates()
     {
         using var tmp = new TempDir();

@@ -167,6 +167,28 @@ public abstract class SearchLifecycleTests(PlatformFactory factory)
     }
 
     [Fact]
+    public async Task AnAshaSearch_TrainsRungsAtTheirOwnFidelity_AndPromotesThroughTheCoordinator()
+    {
+        var dataset = await _client.UploadAndWaitAsync(TestZips.TinyIdx(), "asha data");
+        var response = await _client.StartSearchAsync(new
+        {
+            datasetId = dataset["id"]!.GetValue<Guid>(), latencyBudgetMs = 50.0, searchSpace = "resnet", strategy = "asha",
+            strategyOptions = new { rungs = 2, baseStrategy = "random" }, maxTrials = 5, proxyEpochs = 3, finalEpochs = 1, parallelism = 1, seed = 2,
+        });
+        var id = (await PlatformClient.Json(response))["id"]!.GetValue<Guid>();
+        var search = await _client.WaitForSearchEndAsync(id, TimeSpan.FromMinutes(3));
+        Assert.True(search["status"]!.GetValue<string>() == "succeeded", search.ToJsonString());
+        var trials = (await _client.GetAsync($"/api/v1/searches/{id}/trials?sort=number"))["items"]!.AsArray();
+        Assert.Equal(5, trials.Count);
+        Assert.All(trials.Where(t => t!["rung"]!.GetValue<int>() == 0), t => Assert.Equal(1, t!["proxyEpochs"]!.GetValue<int>()));
+        var promoted = trials.Where(t => t!["rung"]!.GetValue<int>() == 1).ToList();
+        Assert.NotEmpty(promoted);
+        Assert.All(promoted, t => Assert.Equal(3, t!["proxyEpochs"]!.GetValue<int>()));
+        // The final model comes from the top rung reached.
+        Assert.Contains(promoted, t => t!["id"]!.GetValue<Guid>() == search["bestTrial"]!["id"]!.GetValue<Guid>());
+    }
+
+    [Fact]
     public async Task TrainingLengthsLeftOpen_AreSizedFromTheDataset_AndStoredAsTheyWillRun()
     {
         var dataset = await _client.UploadAndWaitAsync(TestZips.TinyIdx(), "sized data");

@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using NasPlatform.Engine.Latency;
+using NasPlatform.Engine.Strategies;
+using NasPlatform.Engine.Strategies.MultiFidelity;
+using NasPlatform.Engine.Training;
+
+namespace NasPlatform.Engine.Pipeline;
+
+/// <summary>
+/// The CLI's trial loop: propose, predict latency (skip what a hard budget rules out), train at the
+/// proposal's fidelity (a multi-fidelity strategy's rung), stop hopeless curves early when asked,
+/// score, report, checkpoint. The platform's coordinator and trial jobs take the same steps.
+/// </summary>
+internal sealed class TrialLoop(SearchComponents components, SearchOptions options, IPerformanceEstimator estimator, LatencyGate gate,
+    Action<SearchEvent> emit, SearchCheckpoint? resume, Func<TimeSpan> elapsed)
+{
+    public (List<TrialRecord> Trials, string StopReason) Run(CancellationToken ct)
+    {
+        var evaluator = new TrialEvaluator(components, estimator, options.Seed);
+        var trials = new List<TrialRecord>(resume?.Trials ?? []);
+        using var strategy = components.CreateStrategy(options.Seed);
+        if (resume is not null) strategy.LoadState(resume.StrategyState);
+        var multiFidelity = strategy as IMultiFidelityStrategy;
+        // A multi-fidelity search retrains an architecture at higher rungs: a result is known per (architecture, rung).
+        static string Key(string hash, int? rung) => rung is { } r ? $"{hash}@{r}" : hash;
+        var known = trials.Where(t => !t.FromCache && !t.Failed).ToDictionary(t => Key(t.ArchitectureHash, t.Fidelity?.Rung), t => t.Outcome);
+        var measured = new HashSet<string>(StringComparer.Ordinal);
+        var stopping = options.EarlyStopping == SearchOptions.MedianEarlyStopping ? new MedianStopping() : null;
+        foreach (var t in trials.Where(t => !t.FromCache && !t.Failed))
+        {
+            // A resumed search calibrates the predictor on what it measured before.
+            if (measured.Add(t.ArchitectureHash)) gate.Predictor.Observe(LatencyObservation.Of(components.Parse(t.ArchitectureJson).Graph, t.LatencyMs));
+            stopping?.Completed(t.Outcome.History);
+        }
+        for (int trial = trials.Count + 1; trial <= options.MaxTrials; trial++)
+        {
+            ct.ThrowIfCancellationRequested();
+            // At least one trial runs, so a search always ends with a model.
+            if (options.MaxMinutes is { } minutes && trials.Count > 0 && elapsed().TotalMinutes >= minutes)
+                return (trials, $"time budget of {minutes:0.##} min reached");
+            var proposal = evaluator.Propose(strategy, h => known.GetValueOrDefault(Key(h, multiFidelity?.LastRung)));
+            var fidelity = multiFidelity is null ? null
+                : TrialFidelity.ForRung(multiFidelity.LastRung, multiFidelity.RungBudget(multiFidelity.LastRung), options.ProxyEpochs);
+            void Report(double? reward)
+            {
+                if (multiFidelity is not null) multiFidelity.Report(proposal.Choices, fidelity!.Rung, reward ?? 0);
+                else TrialEvaluator.Report(strategy, proposal.Choices, reward);
+            }
+            emit(new TrialStarted(DateTimeOffset.UtcNow, trial, proposal.Candidate));
+            var c = proposal.Candidate;
+            TrialRecord record;
+            if (proposal.Known is { } outcome)
+            {
+                record = new TrialRecord(trial, c.Architecture.ToJson(), c.Hash, proposal.Choices, outcome with { Seconds = 0 }, FromCache: true, Fidelity: fidelity);
+            }
+            else if (gate.Predict(c, ct) is var predicted && gate.SkipReason(predicted, trials.Any(x => !x.Failed)) is { } skip)
+            {
+                Report(null);
+                record = new TrialRecord(trial, c.Architecture.ToJson(), c.Hash, proposal.Choices, TrialOutcome.Failed(0), FromCache: false,
+                    Error: skip, PredictedLatencyMs: predicted, Skipped: true, Fidelity: fidelity);
+            }
+            else
+            {
+                int number = trial;
+                var started = Stopwatch.StartNew();
+                var curve = new List<EpochReport>();
+                try
+                {
+                    var result = evaluator.Evaluate(c, r =>
+                    {
+                        emit(new EpochFinished(DateTimeOffset.UtcNow, number, r));
+                        curve.Add(r);
+                        if (stopping?.ShouldStop(curve) == true) throw new StopTrainingEarly();
+                    }, ct, fidelity);
+                    Report(result.Reward);
+                    record = new TrialRecord(trial, c.Architecture.ToJson(), c.Hash, proposal.Choices, result, FromCache: false,
+                        PredictedLatencyMs: predicted, Fidelity: fidelity);
+                    known[Key(c.Hash, fidelity?.Rung)] = result;
+                    stopping?.Completed(result.History);
+                    if (measured.Add(c.Hash)) gate.Observe(c, result.Latency.MedianMs);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // As on the platform: the trial is recorded as failed, the strategy learns reward 0, the search goes on.
+                    Report(null);
+                    record = new TrialRecord(trial, c.Architecture.ToJson(), c.Hash, proposal.Choices, TrialOutcome.Failed(started.Elapsed.TotalSeconds),
+                        FromCache: false, Error: e.Message, PredictedLatencyMs: predicted, Fidelity: fidelity);
+                }
+            }
+            trials.Add(record);
+            emit(new TrialFinished(DateTimeOffset.UtcNow, record));
+            emit(new CheckpointReady(DateTimeOffset.UtcNow, new SearchCheckpoint(SearchCheckpoint.CurrentVersion, options.Space,
+                options.Strategy, options.Seed, strategy.SaveState(), trials.ToList(), elapsed().TotalSeconds)));
+        }
+        return (trials, "trial budget reached");
+    }
+
+    /// <summary>The trials the final model is chosen from: those of the highest rung any trial reached (rewards at lower fidelity are not comparable).</summary>
+    public static List<TrialRecord> Comparable(IEnumerable<TrialRecord> succeeded)
+    {
+        var list = succeeded.ToList();
+        if (list.Count == 0 || list.All(t => t.Fidelity is null)) return list;
+        int top = list.Max(t => t.Fidelity?.Rung ?? 0);
+        return list.Where(t => (t.Fidelity?.Rung ?? 0) == top).ToList();
+    }
+}
