@@ -26,6 +26,12 @@ if (command == "spaces")
     SpaceLatency.Run(new NasPlatform.Engine.Ops.FeatureShape(Int(Arg(args, "--channels")) ?? 1, size, size), 10, Int(Arg(args, "--samples")) ?? 20, latency);
     return 0;
 }
+if (command == "strategies")
+{
+    NasPlatform.Engine.Torch.TorchRuntime.Configure(1);
+    StrategyTuning.Run(Int(Arg(args, "--seeds")) ?? 8, [20, 50, 100]);
+    return 0;
+}
 if (command == "fmnist-1ms")
 {
     var d = Fmnist1ms.Defaults(args.Contains("--quick"), data);
@@ -51,7 +57,7 @@ switch (command)
     case "proxy": bench.ProxyTrial(); break;
     case "all": bench.Throughput(); bench.LatencyRepeatability(latency); bench.ProxyTrial(); break;
     default:
-        Console.Error.WriteLine($"unknown benchmark '{command}': use all, throughput, latency, proxy, spaces, fmnist-1ms or browser-search");
+        Console.Error.WriteLine($"unknown benchmark '{command}': use all, throughput, latency, proxy, spaces, strategies, fmnist-1ms or browser-search");
         return 2;
 }
 return 0;

@@ -104,10 +104,11 @@ public sealed class SearchService(IDbContextFactory<NasDbContext> dbf, IJobSched
         var task = catalog.Tasks.Get(r.Task);
         var space = catalog.Spaces.Get(r.SearchSpace);
         var shape = SearchSetup.Shape(dataset);
+        ISearchSpace? created = null;
         if (!space.Tasks.Contains(task.Name))
             errors["searchSpace"] = [$"The {space.Name} space does not build networks for {task.Name}."];
         else
-            Try(r.SpaceOptions is null ? "searchSpace" : "spaceOptions", () => space.Create(new SpaceInput(shape.Image, task.OutputOf(shape)), r.SpaceOptions));
+            Try(r.SpaceOptions is null ? "searchSpace" : "spaceOptions", () => created = space.Create(new SpaceInput(shape.Image, task.OutputOf(shape)), r.SpaceOptions));
         bool oneShot = catalog.OneShot.Contains(r.Strategy);
         if (oneShot && !catalog.OneShot.Get(r.Strategy).Spaces.Contains(space.Name))
             errors["strategy"] = [$"The one-shot method {r.Strategy} searches {string.Join(", ", catalog.OneShot.Get(r.Strategy).Spaces)}, not the {space.Name} space."];
@@ -118,6 +119,8 @@ public sealed class SearchService(IDbContextFactory<NasDbContext> dbf, IJobSched
             strategyOptions.Validate();
             // Stored with the budget-relative sizes filled in: the search page shows what runs.
             strategyOptions = strategyOptions.ForBudget(r.MaxTrials);
+            // Built once now, so an option only the strategy can judge (such as a multi-fidelity base strategy) is refused here.
+            if (created is not null && !oneShot) catalog.Strategies.Get(r.Strategy).Create(created.Decisions, 1, strategyOptions).Dispose();
         });
         Try("objectiveOptions", () => catalog.Objectives.Get(r.Objective)
             .Create(new LatencyTarget(r.LatencyBudgetMs, MnasReward.Parse(r.Constraint)), r.ObjectiveOptions));

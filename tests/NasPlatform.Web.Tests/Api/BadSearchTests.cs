@@ -50,6 +50,20 @@ public abstract class BadSearchTests(PlatformFactory factory)
     }
 
     [Fact]
+    public async Task AMultiFidelitySearchOverAnUnknownBaseStrategy_IsRefusedByField_AndCreatesNoSearch()
+    {
+        var ready = await _client.UploadAndWaitAsync(TestZips.TinyIdx(), "base strategy data");
+        var before = (await _client.GetAsync("/api/v1/searches"))["total"]!.GetValue<int>();
+        var response = await _client.StartSearchAsync(new
+        {
+            datasetId = ready["id"]!.GetValue<Guid>(), latencyBudgetMs = 5, strategy = "asha", strategyOptions = new { baseStrategy = "asha" },
+        });
+        var problem = await PlatformClient.AssertProblemAsync(response, 400, "BaseStrategy");
+        Assert.NotNull(problem["errors"]!["strategyOptions"]);
+        Assert.Equal(before, (await _client.GetAsync("/api/v1/searches"))["total"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task MalformedJsonAndUnknownIds_AreProblems()
     {
         var bad = await _client.Http.PostAsync("/api/v1/searches", new StringContent("{not json", System.Text.Encoding.UTF8, "application/json"));
