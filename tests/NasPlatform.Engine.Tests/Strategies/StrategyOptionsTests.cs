@@ -6,8 +6,8 @@ public class StrategyOptionsTests
 {
     [Theory]
     [InlineData(20, 5, 2, 2)]
-    [InlineData(100, 25, 6, 10)]
-    [InlineData(400, 100, 25, 10)]
+    [InlineData(100, 25, 6, 2)]
+    [InlineData(400, 100, 25, 8)]
     [InlineData(5000, 100, 25, 10)]
     [InlineData(3, 4, 2, 2)]
     public void ForBudget_SizesThePopulationTournamentAndControllerBatchFromTheTrialBudget(int trials, int population, int sample, int batch)
