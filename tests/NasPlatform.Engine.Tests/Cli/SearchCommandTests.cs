@@ -80,7 +80,7 @@ public class SearchCommandTests
     {
         var console = new TestConsole();
         Assert.Equal(0, CliApp.Run(["search", "--space", "list"], console));
-        foreach (var name in new[] { "mnasnet", "resnet", "random", "evolution", "mnasnet-rl", "classification" })
+        foreach (var name in new[] { "mnasnet", "mnasnet-small", "resnet", "shufflenetv2", "random", "evolution", "mnasnet-rl", "classification" })
             Assert.Contains(name, console.Output);
     }
 
