@@ -68,7 +68,8 @@ public class SearchCommandTests
     [InlineData("does not exist", "search", "--data", "/nonexistent/nowhere", "--latency-ms", "1", "--out", "o")]
     public void Search_BadArguments_ExitNonZeroWithOneLineReason(string expected, params string[] args)
     {
-        var console = new TestConsole();
+        // Wide enough that a reason listing every registered space is not wrapped by the console.
+        var console = new TestConsole().Width(200);
         int code = CliApp.Run(args, console);
         Assert.NotEqual(0, code);
         Assert.Contains(expected, console.Output);
