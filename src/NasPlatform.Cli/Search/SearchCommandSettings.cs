@@ -99,7 +99,7 @@ public sealed class SearchCommandSettings : CommandSettings
     public string EarlyStopping { get; init; } = "none";
 
     [CommandOption("--baselines")]
-    [Description("Also train the baseline zoo (VGG-style, ResNet-20, TResNet-like, MobileNetV2-like at several widths) with the final recipe, for comparison.")]
+    [Description("Also train the baseline zoo (VGG-style, ResNet-20, TResNet-like, MobileNetV2-like, ShuffleNet V2-like at several widths) with the final recipe, for comparison.")]
     public bool Baselines { get; init; }
 
     [CommandOption("--ema <DECAY>")]

@@ -3,6 +3,7 @@ using NasPlatform.Engine.OneShot;
 using NasPlatform.Engine.Spaces;
 using NasPlatform.Engine.Spaces.MnasNet;
 using NasPlatform.Engine.Spaces.ResNet;
+using NasPlatform.Engine.Spaces.ShuffleNetV2;
 using NasPlatform.Engine.Strategies;
 using NasPlatform.Engine.Tasks;
 using NasPlatform.Engine.Tasks.Classification;
@@ -17,7 +18,8 @@ namespace NasPlatform.Engine.Components;
 /// </summary>
 public sealed class SearchCatalog
 {
-    public static IReadOnlyList<ISearchSpaceDefinition> BuiltInSpaces { get; } = [new MnasNetDefinition(), new ResNetDefinition()];
+    public static IReadOnlyList<ISearchSpaceDefinition> BuiltInSpaces { get; } =
+        [new MnasNetDefinition(), new MnasNetDefinition(MnasProfile.Small), new ResNetDefinition(), new ShuffleNetV2Definition()];
     public static IReadOnlyList<IObjectiveDefinition> BuiltInObjectives { get; } = [new MnasObjective.Definition()];
     public static IReadOnlyList<ITask> BuiltInTasks { get; } = [new ClassificationTask()];
 

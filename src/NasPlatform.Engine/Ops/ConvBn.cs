@@ -49,6 +49,19 @@ public sealed record AvgPool(int Stride) : IOp
     public Module<Tensor, Tensor> Build() => AvgPool2d(Stride, Stride, ceil_mode: true);
 }
 
+/// <summary>Max pooling with "same" padding (kernel / 2), as in the 224-px stems of ResNet and ShuffleNet.</summary>
+public sealed record MaxPool(int Kernel, int Stride) : IOp
+{
+    public string Kind => "max_pool";
+
+    public FeatureShape Output(FeatureShape input) =>
+        input with { Height = OpShapes.ConvOut(input.Height, Kernel, Stride), Width = OpShapes.ConvOut(input.Width, Kernel, Stride) };
+
+    public OpCost Cost(FeatureShape input) => default;
+
+    public Module<Tensor, Tensor> Build() => MaxPool2d(Kernel, Stride, Kernel / 2);
+}
+
 /// <summary>SpaceToDepth (TResNet's stem): each 2 x 2 (Block x Block) patch becomes channels, so resolution drops without losing information.</summary>
 public sealed record SpaceToDepth(int Block) : IOp
 {

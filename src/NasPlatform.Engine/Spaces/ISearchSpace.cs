@@ -30,6 +30,31 @@ public static class ArchitectureHash
         Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(compactJson)))[..16];
 }
 
+/// <summary>
+/// The JSON of architecture records: camelCase names in declaration order, compact unless indented.
+/// The compact text is what their equality and hash compare, so it must not depend on anything else.
+/// </summary>
+public static class ArchitectureJson
+{
+    private static readonly JsonSerializerOptions Compact = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+    private static readonly JsonSerializerOptions Indented = new(Compact) { WriteIndented = true };
+
+    public static string Write<T>(T architecture, bool indented = false) => JsonSerializer.Serialize(architecture, indented ? Indented : Compact);
+
+    /// <summary>Reads a record; FormatException naming <paramref name="space"/> when the text is not one (the caller checks the values).</summary>
+    public static T Read<T>(string json, string space) where T : class
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<T>(json, Compact) ?? throw new FormatException($"Not an architecture of the {space} space: empty JSON.");
+        }
+        catch (JsonException e)
+        {
+            throw new FormatException($"Not an architecture of the {space} space: {e.Message}", e);
+        }
+    }
+}
+
 /// <summary>The network an architecture describes, as ops: a backbone that ends in a feature map the task's head reads.</summary>
 public sealed record ArchitectureGraph(FeatureShape Input, IOp Backbone, TaskOutput Output)
 {

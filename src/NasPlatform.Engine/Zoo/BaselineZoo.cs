@@ -3,6 +3,7 @@ using NasPlatform.Engine.Components;
 using NasPlatform.Engine.Spaces;
 using NasPlatform.Engine.Spaces.MnasNet;
 using NasPlatform.Engine.Spaces.ResNet;
+using NasPlatform.Engine.Spaces.ShuffleNetV2;
 
 namespace NasPlatform.Engine.Zoo;
 
@@ -45,6 +46,8 @@ public static class BaselineZoo
                 return new MnasSearchSpace(input.Image.Channels, input.Image.Height, input.Image.Width, input.Output.Classes,
                     new MnasSpaceOptions { WidthScale = scale }).ReferenceArchitecture();
             }),
+        new("shufflenetv2", "ShuffleNet V2 1x-like (Ma et al. 2018): split, shuffle and down-sampling units, 116/232/464 channels x width, 1024 head.",
+            ShuffleNetV2SearchSpace.SpaceName, (input, w) => ShuffleNetV2SearchSpace.ReferenceArchitecture(input, w)),
     ];
 
     /// <summary>Every member whose space is registered and serves the task, for this input.</summary>

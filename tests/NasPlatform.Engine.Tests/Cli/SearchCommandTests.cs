@@ -146,7 +146,7 @@ public class SearchCommandTests
         Assert.True(code == 0, console.Output);
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "result.json")));
         var baselines = json.RootElement.GetProperty("baselines").EnumerateArray().ToList();
-        Assert.Equal(12, baselines.Count);
+        Assert.Equal(15, baselines.Count);
         Assert.Contains(baselines, b => b.GetProperty("name").GetString() == "resnet20-1x");
         foreach (var b in baselines)
         {
@@ -171,7 +171,8 @@ public class SearchCommandTests
     [InlineData("does not exist", "search", "--data", "/nonexistent/nowhere", "--latency-ms", "1", "--out", "o")]
     public void Search_BadArguments_ExitNonZeroWithOneLineReason(string expected, params string[] args)
     {
-        var console = new TestConsole();
+        // Wide enough that a reason listing every registered space is not wrapped by the console.
+        var console = new TestConsole().Width(200);
         int code = CliApp.Run(args, console);
         Assert.NotEqual(0, code);
         Assert.Contains(expected, console.Output);
@@ -183,7 +184,7 @@ public class SearchCommandTests
     {
         var console = new TestConsole();
         Assert.Equal(0, CliApp.Run(["search", "--space", "list"], console));
-        foreach (var name in new[] { "mnasnet", "resnet", "random", "evolution", "mnasnet-rl", "classification" })
+        foreach (var name in new[] { "mnasnet", "mnasnet-small", "resnet", "shufflenetv2", "random", "evolution", "mnasnet-rl", "classification" })
             Assert.Contains(name, console.Output);
     }
 

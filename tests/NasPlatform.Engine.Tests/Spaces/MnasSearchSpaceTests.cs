@@ -97,6 +97,22 @@ public class MnasSearchSpaceTests
         Assert.Throws<ArgumentException>(() => space.Decode(bad));
     }
 
+    [Theory]
+    [InlineData(1, 28, "c041421b144b2c09")]
+    [InlineData(3, 32, "5a2d737c18bf5fad")]
+    [InlineData(3, 224, "7a22643d8b7c6858")]
+    [InlineData(1, 27, "1e7512ff21cb7a03")]
+    public void Decode_GivesTheArchitecturesStoredSearchesHold(int channels, int size, string hashOfSamples)
+    {
+        // Hashes taken before the space took profiles (mnasnet-small): stored searches must decode as they did.
+        var space = new MnasSearchSpace(channels, size, size, 10);
+        var random = new SeededRandom(42);
+        var all = new System.Text.StringBuilder();
+        for (int i = 0; i < 200; i++) all.Append(space.Sample(random).ToJson());
+        all.Append(space.ReferenceArchitecture().ToJson());
+        Assert.Equal(hashOfSamples, NasPlatform.Engine.Spaces.ArchitectureHash.Of(all.ToString()));
+    }
+
     [Fact]
     public void DecisionSpaceKey_IsStable() => Assert.Equal("1-0-2", DecisionSpace.Key([1, 0, 2]));
 }

@@ -122,7 +122,7 @@ public abstract class SearchLifecycleTests(PlatformFactory factory)
             Assert.True(DateTime.UtcNow < deadline, baselines.ToJsonString());
             await Task.Delay(200);
         }
-        Assert.Equal(12, baselines.Count);
+        Assert.Equal(15, baselines.Count);
         Assert.Contains(baselines, b => b!["name"]!.GetValue<string>() == "resnet20-1x" && b["family"]!.GetValue<string>() == "resnet20");
         foreach (var b in baselines)
         {

@@ -99,10 +99,11 @@ public sealed record MnasArchitecture(
         }
         catch (JsonException e)
         {
-            throw new FormatException($"Not an architecture of the {MnasSearchSpace.SpaceName} space: {e.Message}", e);
+            throw new FormatException($"Not an architecture of MnasNet's spaces: {e.Message}", e);
         }
         if (arch is null) throw new FormatException("The architecture JSON is empty.");
-        if (arch.Space != MnasSearchSpace.SpaceName) throw new FormatException($"The architecture is of the '{arch.Space}' space, not '{MnasSearchSpace.SpaceName}'.");
+        if (!MnasProfile.All.Any(p => p.Name == arch.Space))
+            throw new FormatException($"The architecture is of the '{arch.Space}' space, not one of {string.Join(", ", MnasProfile.All.Select(p => p.Name))}.");
         arch.Validate();
         return arch;
     }

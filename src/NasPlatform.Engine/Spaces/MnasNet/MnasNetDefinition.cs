@@ -4,13 +4,14 @@ using NasPlatform.Engine.Tasks.Classification;
 
 namespace NasPlatform.Engine.Spaces.MnasNet;
 
-/// <summary>Registers MnasNet's factorized hierarchical space.</summary>
-public sealed class MnasNetDefinition : ISearchSpaceDefinition
+/// <summary>Registers one profile of MnasNet's factorized hierarchical space (<see cref="MnasProfile.Standard"/> by default).</summary>
+public sealed class MnasNetDefinition(MnasProfile profile) : ISearchSpaceDefinition
 {
-    public string Name => MnasSearchSpace.SpaceName;
+    public MnasNetDefinition() : this(MnasProfile.Standard) { }
 
-    public string Description =>
-        "MnasNet's factorized hierarchical space: 7 blocks, each choosing its op (conv, dwconv, MBConv1/3/6), kernel, SE, skip, width and depth.";
+    public string Name => profile.Name;
+
+    public string Description => profile.Description;
 
     public IReadOnlyList<string> Tasks { get; } = [ClassificationTask.TaskName];
 
@@ -19,6 +20,6 @@ public sealed class MnasNetDefinition : ISearchSpaceDefinition
         var o = ComponentOptions.Read<MnasSpaceOptions>(options, $"the {Name} space");
         if (o.WidthScale is { } w && !(w is > 0 and <= 4)) throw new ArgumentException("widthScale must be in (0, 4].");
         if (o.HeadChannels is < 1 or > 8192) throw new ArgumentException("headChannels must be between 1 and 8192.");
-        return new MnasSearchSpace(input.Image.Channels, input.Image.Height, input.Image.Width, input.Output.Classes, o);
+        return new MnasSearchSpace(input.Image.Channels, input.Image.Height, input.Image.Width, input.Output.Classes, o, profile);
     }
 }

@@ -6,68 +6,62 @@ using NasPlatform.Engine.Tasks;
 
 namespace NasPlatform.Engine.Spaces.MnasNet;
 
-/// <summary>Reference values of one block (MnasNet-A1 at 224 x 224, width 1.0).</summary>
-public sealed record ReferenceBlock(int Filters, int Layers, bool Downsamples);
-
 /// <summary>How the reference network is adapted to the dataset.</summary>
 public sealed record MnasSpaceOptions
 {
     /// <summary>Multiplier on the reference filters. Default: 0.5 below 64 px, else 1.0.</summary>
     public double? WidthScale { get; init; }
 
-    /// <summary>Width of the 1 x 1 head convolution. Default: 256 below 64 px, else 1280 x scale.</summary>
+    /// <summary>Width of the 1 x 1 head convolution. Default: the profile's below 64 px (searched where the profile searches it), else 1280 x scale.</summary>
     public int? HeadChannels { get; init; }
 }
 
 /// <summary>
 /// MnasNet's factorized hierarchical search space (Tan et al. 2019, section 4.1): a fixed sequence of
-/// 7 blocks following MobileNetV2's stages; each block independently chooses ConvOp, kernel size,
-/// SE ratio, skip op, filter multiplier and layer-count delta. Small inputs get a stride-1 stem and
-/// only as many stride-2 blocks as keep the last feature map at about 7 x 7 or larger.
+/// blocks (7 following MobileNetV2's stages in <see cref="MnasProfile.Standard"/>); each block
+/// independently chooses ConvOp, kernel size, SE ratio, skip op, filter multiplier and layer-count
+/// delta. Small inputs get a stride-1 stem and only as many stride-2 blocks as keep the last feature
+/// map above the profile's limit. A profile may search the head width too (one last decision).
 /// </summary>
 public sealed class MnasSearchSpace : ISearchSpace
 {
+    /// <summary>The name of the standard profile's space (<see cref="Name"/> is the profile's).</summary>
     public const string SpaceName = "mnasnet";
-
-    public static readonly IReadOnlyList<ReferenceBlock> Reference =
-    [
-        new(16, 1, false), new(24, 2, true), new(40, 3, true), new(80, 4, true),
-        new(112, 2, false), new(160, 3, true), new(320, 1, false),
-    ];
 
     public static readonly IReadOnlyList<ConvOp> ConvOps = [ConvOp.Conv, ConvOp.DepthwiseConv, ConvOp.MBConv1, ConvOp.MBConv3, ConvOp.MBConv6];
     public static readonly IReadOnlyList<int> Kernels = [3, 5];
     public static readonly IReadOnlyList<double> SeRatios = [0.0, 0.25];
     public static readonly IReadOnlyList<SkipOp> SkipOps = [SkipOp.Pool, SkipOp.Identity, SkipOp.None];
-    public static readonly IReadOnlyList<double> WidthMultipliers = [0.75, 1.0, 1.25];
-    public static readonly IReadOnlyList<int> LayerDeltas = [-1, 0, 1];
 
     /// <summary>Decisions per block, in the order of <see cref="DecisionSpace"/> entries.</summary>
     public const int DecisionsPerBlock = 6;
 
     private readonly bool[] _downsamples;
 
-    public MnasSearchSpace(int channels, int height, int width, int numClasses, MnasSpaceOptions? options = null)
+    public MnasSearchSpace(int channels, int height, int width, int numClasses, MnasSpaceOptions? options = null, MnasProfile? profile = null)
     {
         if (channels < 1 || height < 8 || width < 8)
             throw new ArgumentException($"Input {channels}x{height}x{width} is too small for this search space (at least 8 x 8).");
         if (numClasses < 2) throw new ArgumentException("At least two classes are needed.");
         options ??= new MnasSpaceOptions();
+        Profile = profile ?? MnasProfile.Standard;
         InputChannels = channels;
         InputHeight = height;
         InputWidth = width;
         NumClasses = numClasses;
         bool small = Math.Min(height, width) < 64;
-        WidthScale = options.WidthScale ?? (small ? 0.5 : 1.0);
+        WidthScale = options.WidthScale ?? (small ? Profile.SmallWidthScale : 1.0);
         StemStride = small ? 1 : 2;
-        StemChannels = MakeDivisible(32 * WidthScale);
-        HeadChannels = options.HeadChannels ?? (small ? 256 : MakeDivisible(1280 * WidthScale));
+        StemChannels = MakeDivisible(Profile.StemChannels * WidthScale);
+        if (options.HeadChannels is null && Profile.HeadChoices.Count > 0)
+            HeadWidths = Profile.HeadChoices.Select(h => MakeDivisible(h * WidthScale)).ToList();
+        else HeadChannels = options.HeadChannels ?? (small ? Profile.SmallHeadChannels : MakeDivisible(1280 * WidthScale));
 
         // Keep the first k down-sampling blocks of the reference, k chosen from the resolution.
         int size = (Math.Min(height, width) + StemStride - 1) / StemStride;
         int reductions = 0;
         int maxReductions = Reference.Count(b => b.Downsamples);
-        while (size > 7 && reductions < maxReductions) { size = (size + 1) / 2; reductions++; }
+        while (size > Profile.DownsampleWhileAbove && reductions < maxReductions) { size = (size + 1) / 2; reductions++; }
         _downsamples = new bool[Reference.Count];
         int kept = 0;
         for (int i = 0; i < Reference.Count; i++)
@@ -80,9 +74,10 @@ public sealed class MnasSearchSpace : ISearchSpace
             decisions.Add(new($"block{b + 1}.kernel", Kernels.Count));
             decisions.Add(new($"block{b + 1}.se", SeRatios.Count));
             decisions.Add(new($"block{b + 1}.skip", SkipOps.Count));
-            decisions.Add(new($"block{b + 1}.width", WidthMultipliers.Count));
-            decisions.Add(new($"block{b + 1}.layers", LayerDeltas.Count));
+            decisions.Add(new($"block{b + 1}.width", Profile.WidthMultipliers.Count));
+            decisions.Add(new($"block{b + 1}.layers", Profile.LayerDeltas.Count));
         }
+        if (HeadWidths.Count > 0) decisions.Add(new("head", HeadWidths.Count));
         Decisions = new DecisionSpace(decisions);
     }
 
@@ -93,14 +88,27 @@ public sealed class MnasSearchSpace : ISearchSpace
     public double WidthScale { get; }
     public int StemChannels { get; }
     public int StemStride { get; }
-    public int HeadChannels { get; }
+    public MnasProfile Profile { get; }
+
+    /// <summary>The head's width where it is fixed (null where it is a decision).</summary>
+    public int? HeadChannels { get; }
+
+    /// <summary>The head widths to choose from where the profile searches it (empty otherwise).</summary>
+    public IReadOnlyList<int> HeadWidths { get; } = [];
+
     public int BlockCount => Reference.Count;
 
-    public string Name => SpaceName;
+    private IReadOnlyList<ReferenceBlock> Reference => Profile.Reference;
+
+    public string Name => Profile.Name;
 
     IArchitecture ISearchSpace.Decode(IReadOnlyList<int> choices) => Decode(choices);
 
-    public IArchitecture Parse(string json) => MnasArchitecture.FromJson(json);
+    public IArchitecture Parse(string json)
+    {
+        var arch = MnasArchitecture.FromJson(json);
+        return arch.Space == Name ? arch : throw new FormatException($"The architecture is of the '{arch.Space}' space, not '{Name}'.");
+    }
 
     public ArchitectureGraph Graph(IArchitecture architecture) => ((MnasArchitecture)architecture).Graph();
 
@@ -133,8 +141,8 @@ public sealed class MnasSearchSpace : ISearchSpace
         {
             int o = b * DecisionsPerBlock;
             var reference = Reference[b];
-            double mult = WidthMultipliers[choices[o + 4]];
-            int delta = LayerDeltas[choices[o + 5]];
+            double mult = Profile.WidthMultipliers[choices[o + 4]];
+            int delta = Profile.LayerDeltas[choices[o + 5]];
             blocks.Add(new MnasBlock(
                 Op: ConvOps[choices[o]],
                 Kernel: Kernels[choices[o + 1]],
@@ -146,8 +154,9 @@ public sealed class MnasSearchSpace : ISearchSpace
                 Layers: Math.Max(1, reference.Layers + delta),
                 Stride: _downsamples[b] ? 2 : 1));
         }
-        return new MnasArchitecture(SpaceName, InputChannels, InputHeight, InputWidth, NumClasses,
-            StemChannels, StemStride, HeadChannels, blocks);
+        int head = HeadChannels ?? HeadWidths[choices[choices.Count - 1]];
+        return new MnasArchitecture(Name, InputChannels, InputHeight, InputWidth, NumClasses,
+            StemChannels, StemStride, head, blocks);
     }
 
     /// <summary>The choice vector of an architecture of this space (inverse of <see cref="Decode"/>).</summary>
@@ -163,9 +172,10 @@ public sealed class MnasSearchSpace : ISearchSpace
             choices[o + 1] = IndexOf(Kernels, block.Kernel, "kernel");
             choices[o + 2] = IndexOf(SeRatios, block.SeRatio, "SE ratio");
             choices[o + 3] = IndexOf(SkipOps, block.Skip, "skip op");
-            choices[o + 4] = IndexOf(WidthMultipliers, block.WidthMultiplier, "width multiplier");
-            choices[o + 5] = IndexOf(LayerDeltas, block.LayerDelta, "layer delta");
+            choices[o + 4] = IndexOf(Profile.WidthMultipliers, block.WidthMultiplier, "width multiplier");
+            choices[o + 5] = IndexOf(Profile.LayerDeltas, block.LayerDelta, "layer delta");
         }
+        if (HeadWidths.Count > 0) choices[^1] = IndexOf(HeadWidths, arch.HeadChannels, "head width");
         return choices;
     }
 
@@ -176,7 +186,7 @@ public sealed class MnasSearchSpace : ISearchSpace
         return Decode(choices);
     }
 
-    /// <summary>MobileNetV2-like reference point: MBConv6 3x3, identity skip, no SE, reference widths and depths.</summary>
+    /// <summary>MobileNetV2-like reference point: MBConv6 3x3, identity skip, no SE, reference widths and depths, the widest searched head.</summary>
     public MnasArchitecture ReferenceArchitecture()
     {
         var choices = new int[Decisions.Count];
@@ -187,9 +197,10 @@ public sealed class MnasSearchSpace : ISearchSpace
             choices[o + 1] = 0;
             choices[o + 2] = 0;
             choices[o + 3] = IndexOf(SkipOps, SkipOp.Identity, "skip op");
-            choices[o + 4] = 1;
-            choices[o + 5] = 1;
+            choices[o + 4] = IndexOf(Profile.WidthMultipliers, 1.0, "width multiplier");
+            choices[o + 5] = IndexOf(Profile.LayerDeltas, 0, "layer delta");
         }
+        if (HeadWidths.Count > 0) choices[^1] = HeadWidths.Count - 1;
         return Decode(choices);
     }
 

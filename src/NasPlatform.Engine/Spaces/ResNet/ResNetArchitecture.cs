@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
 using NasPlatform.Engine.Ops;
 using NasPlatform.Engine.Tasks;
@@ -24,9 +23,7 @@ public sealed record ResNetArchitecture(
     public const string ConvStem = "conv", SpaceToDepthStem = "space-to-depth";
     public const string NoDownsample = "none", StridedConv = "stride", AntiAliased = "anti-aliased";
 
-    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
-
-    public string ToJson(bool indented = false) => JsonSerializer.Serialize(this, indented ? new JsonSerializerOptions(Json) { WriteIndented = true } : Json);
+    public string ToJson(bool indented = false) => ArchitectureJson.Write(this, indented);
 
     [JsonIgnore]
     public string Hash => ArchitectureHash.Of(ToJson());
@@ -37,9 +34,7 @@ public sealed record ResNetArchitecture(
 
     public static ResNetArchitecture FromJson(string json)
     {
-        ResNetArchitecture? arch;
-        try { arch = JsonSerializer.Deserialize<ResNetArchitecture>(json, Json); }
-        catch (JsonException e) { throw new FormatException($"Not an architecture of the {ResNetSearchSpace.SpaceName} space: {e.Message}", e); }
+        var arch = ArchitectureJson.Read<ResNetArchitecture>(json, ResNetSearchSpace.SpaceName);
         if (arch is not { Space: ResNetSearchSpace.SpaceName, Stages.Count: > 0 } || arch.Stages.Any(s => s.Width < 1 || s.Depth < 1)
             || arch.Stages.Any(s => s.Block is not (Basic or Bottleneck or Plain)))
             throw new FormatException($"Not an architecture of the {ResNetSearchSpace.SpaceName} space.");
