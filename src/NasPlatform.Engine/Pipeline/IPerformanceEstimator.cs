@@ -29,6 +29,18 @@ public sealed record TrialFidelity(int Rung, int Epochs, double Fraction)
         double epochs = proxyEpochs * budget;
         return new TrialFidelity(rung, Math.Max(1, (int)Math.Round(epochs)), Math.Min(1.0, epochs));
     }
+
+    /// <summary>What a known result is looked up by: a multi-fidelity search retrains an architecture at higher rungs.</summary>
+    public static string Key(string hash, int? rung) => rung is { } r ? $"{hash}@{r}" : hash;
+
+    /// <summary>The trials the final model is chosen from: those of the highest rung any reached (rewards at lower
+    /// fidelity are not comparable); all of them when none has a rung.</summary>
+    public static List<T> TopRung<T>(IReadOnlyCollection<T> succeeded, Func<T, int?> rung)
+    {
+        if (succeeded.Count == 0 || succeeded.All(t => rung(t) is null)) return [.. succeeded];
+        int top = succeeded.Max(t => rung(t) ?? 0);
+        return succeeded.Where(t => (rung(t) ?? 0) == top).ToList();
+    }
 }
 
 /// <summary>What an estimator may use: the search's train and validation splits (never the test part), its options and this worker's device.</summary>

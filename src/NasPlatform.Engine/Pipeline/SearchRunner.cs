@@ -74,7 +74,7 @@ public sealed class SearchRunner
         var succeeded = trials.Where(t => !t.Failed).ToList();
         var pareto = ParetoFront.Indices(succeeded.Select(t => new TradeOffPoint(t.ValidationMetric, t.LatencyMs)).ToList())
             .Select(i => succeeded[i].Trial).ToList();
-        var best = LatencyBudget.Select(TrialLoop.Comparable(succeeded), new LatencyTarget(_options.LatencyBudgetMs, _options.Constraint), t => t.Reward, t => t.Trial, t => t.LatencyMs)
+        var best = LatencyBudget.Select(TrialFidelity.TopRung(succeeded, t => t.Fidelity?.Rung), new LatencyTarget(_options.LatencyBudgetMs, _options.Constraint), t => t.Reward, t => t.Trial, t => t.LatencyMs)
                    ?? throw new InvalidOperationException($"No trial succeeded: {trials.First(t => t.Failed).Error}");
         _emit(new FinalTrainingStarted(DateTimeOffset.UtcNow, best, _options.FinalEpochs, _data.Train.Count));
         var final = FinalTraining.Run(_data, _options, _components, _components.Parse(best.ArchitectureJson), trainer,

@@ -21,8 +21,7 @@ internal sealed class TrialLoop(SearchComponents components, SearchOptions optio
         using var strategy = components.CreateStrategy(options.Seed);
         if (resume is not null) strategy.LoadState(resume.StrategyState);
         var multiFidelity = strategy as IMultiFidelityStrategy;
-        // A multi-fidelity search retrains an architecture at higher rungs: a result is known per (architecture, rung).
-        static string Key(string hash, int? rung) => rung is { } r ? $"{hash}@{r}" : hash;
+        static string Key(string hash, int? rung) => TrialFidelity.Key(hash, rung);
         var known = trials.Where(t => !t.FromCache && !t.Failed).ToDictionary(t => Key(t.ArchitectureHash, t.Fidelity?.Rung), t => t.Outcome);
         var measured = new HashSet<string>(StringComparer.Ordinal);
         var stopping = options.EarlyStopping == SearchOptions.MedianEarlyStopping ? new MedianStopping() : null;
@@ -93,14 +92,5 @@ internal sealed class TrialLoop(SearchComponents components, SearchOptions optio
                 options.Strategy, options.Seed, strategy.SaveState(), trials.ToList(), elapsed().TotalSeconds)));
         }
         return (trials, "trial budget reached");
-    }
-
-    /// <summary>The trials the final model is chosen from: those of the highest rung any trial reached (rewards at lower fidelity are not comparable).</summary>
-    public static List<TrialRecord> Comparable(IEnumerable<TrialRecord> succeeded)
-    {
-        var list = succeeded.ToList();
-        if (list.Count == 0 || list.All(t => t.Fidelity is null)) return list;
-        int top = list.Max(t => t.Fidelity?.Rung ?? 0);
-        return list.Where(t => (t.Fidelity?.Rung ?? 0) == top).ToList();
     }
 }

@@ -28,7 +28,11 @@ public sealed record BaselineResult(
 
     /// <summary>The model is at least as good in the metric and at least as fast as this baseline, and better in one of them.</summary>
     public bool DominatedBy(double metric, double latencyMs) =>
-        Status == Trained && Test is { } t && Latency is { } l && metric >= t.Metric && latencyMs <= l.MedianMs && (metric > t.Metric || latencyMs < l.MedianMs);
+        Status == Trained && Test is { } t && Latency is { } l && Dominates(metric, latencyMs, t.Metric, l.MedianMs);
+
+    /// <summary>(metric, latency) is at least as good as (baseMetric, baseLatency) in both and better in one.</summary>
+    public static bool Dominates(double metric, double latencyMs, double baseMetric, double baseLatencyMs) =>
+        metric >= baseMetric && latencyMs <= baseLatencyMs && (metric > baseMetric || latencyMs < baseLatencyMs);
 }
 
 /// <summary>

@@ -87,8 +87,7 @@ public sealed class SearchCoordinator(IDbContextFactory<NasDbContext> dbf, IJobS
             else TrialEvaluator.Report(strategy, TrialRows.Choices(done), reward);
             done.Reported = true;
         }
-        // A multi-fidelity search retrains an architecture at higher rungs: a result is known per (architecture, rung).
-        static string Key(string hash, int? rung) => rung is { } r ? $"{hash}@{r}" : hash;
+        static string Key(string hash, int? rung) => TrialFidelity.Key(hash, rung);
         var succeeded = trials.Where(t => t.Status == TrialStatus.Succeeded).GroupBy(t => Key(t.ArchitectureHash, t.Rung)).ToDictionary(g => g.Key, g => g.First());
 
         var now = time.GetUtcNow();
@@ -183,14 +182,6 @@ public sealed class SearchCoordinator(IDbContextFactory<NasDbContext> dbf, IJobS
     }
 
     /// <summary>The best succeeded trial by the pipeline's rule.</summary>
-    /// <summary>The trials of the highest rung any reached (rewards at lower fidelity are not comparable); all of them without rungs.</summary>
-    private static List<Trial> Comparable(List<Trial> succeeded)
-    {
-        if (succeeded.Count == 0 || succeeded.All(t => t.Rung is null)) return succeeded;
-        int top = succeeded.Max(t => t.Rung ?? 0);
-        return succeeded.Where(t => (t.Rung ?? 0) == top).ToList();
-    }
-
     /// <summary>The final training, then (behind it on the same queue) the baseline zoo when the search asked for it.</summary>
     public static void EnqueueFinal(IJobScheduler jobs, Search search)
     {
@@ -200,7 +191,7 @@ public sealed class SearchCoordinator(IDbContextFactory<NasDbContext> dbf, IJobS
 
     /// <summary>The trial to train fully: the best by reward, among those within a hard budget when any is (the engine's rule).</summary>
     public static Trial? Best(Search search, IEnumerable<Trial> trials) =>
-        LatencyBudget.Select(Comparable(trials.Where(t => t.Status == TrialStatus.Succeeded).ToList()),
+        LatencyBudget.Select(TrialFidelity.TopRung(trials.Where(t => t.Status == TrialStatus.Succeeded).ToList(), t => t.Rung),
             new LatencyTarget(search.LatencyBudgetMs, MnasReward.Parse(search.Constraint)), t => t.Reward ?? 0, t => t.Number, t => t.LatencyMs ?? double.MaxValue);
 
     public static SearchUpdate ToUpdate(Search s) =>

@@ -61,7 +61,7 @@ public sealed record BaselineDto(Guid Id, int Number, string Name, string Family
 
     private static bool? Dominated(Baseline b, TrainedModel? m) =>
         m is null || b.Status != BaselineStatus.Trained || b.TestMetric is not { } acc || b.LatencyMs is not { } lat ? null
-            : m.TestMetric >= acc && m.LatencyMs <= lat && (m.TestMetric > acc || m.LatencyMs < lat);
+            : Engine.Zoo.BaselineResult.Dominates(m.TestMetric, m.LatencyMs, acc, lat);
 }
 
 /// <param name="HeldOutWithin10Percent">Share of measured architectures predicted within +-10% by a predictor fitted without them (5-fold); null below 10 trials.</param>
