@@ -431,6 +431,13 @@ namespace NasPlatform.Migrations.Postgres
                     b.Property<Guid>("DatasetId")
                         .HasColumnType("uuid");
 
+                    b.Property<string>("EarlyStopping")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasDefaultValue("none");
+
                     b.Property<double?>("EmaDecay")
                         .HasColumnType("double precision");
 
@@ -750,6 +757,9 @@ namespace NasPlatform.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
+
+                    b.Property<int?>("StoppedAtEpoch")
+                        .HasColumnType("integer");
 
                     b.Property<double?>("ValidationMetric")
                         .HasColumnType("double precision");

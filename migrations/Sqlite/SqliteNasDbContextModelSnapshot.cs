@@ -421,6 +421,13 @@ namespace NasPlatform.Migrations.Sqlite
                     b.Property<Guid>("DatasetId")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("EarlyStopping")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("none");
+
                     b.Property<double?>("EmaDecay")
                         .HasColumnType("REAL");
 
@@ -740,6 +747,9 @@ namespace NasPlatform.Migrations.Sqlite
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
+
+                    b.Property<int?>("StoppedAtEpoch")
+                        .HasColumnType("INTEGER");
 
                     b.Property<double?>("ValidationMetric")
                         .HasColumnType("REAL");

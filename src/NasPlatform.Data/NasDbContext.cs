@@ -39,6 +39,7 @@ public abstract class NasDbContext(DbContextOptions options) : IdentityUserConte
             e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
             e.Property(x => x.Task).HasMaxLength(32);
             e.Property(x => x.Objective).HasMaxLength(32);
+            e.Property(x => x.EarlyStopping).HasMaxLength(16).HasDefaultValue("none");
             e.Property(x => x.Kind).HasMaxLength(16);
             e.Property(x => x.Metric).HasMaxLength(32);
             e.Property(x => x.Version).IsConcurrencyToken();

@@ -13,7 +13,8 @@ public static class StartSearch
         new("--dataset", "ID", "Dataset to search on (required; it must be ready)."),
         new("--latency-ms", "T", "Latency budget in milliseconds for one batch-1 inference on the target device (required)."),
         new("--name", "NAME", "Name of the search (default: chosen by the server)."),
-        new("--strategy", "NAME", "Search strategy: evolution, random or mnasnet-rl (default: evolution)."),
+        new("--space", "NAME", "Search space: mnasnet, mnasnet-small, resnet, shufflenetv2 (default: mnasnet)."),
+        new("--strategy", "NAME", "Search strategy: evolution, random, mnasnet-rl, hyperband or asha (default: evolution)."),
         new("--constraint", "KIND", "soft (reward trades accuracy for latency) or hard (over budget = no reward); default soft."),
         new("--target-device", "CLASS", "Device class whose workers measure latency and train, e.g. cpu or cuda (default cpu)."),
         new("--max-trials", "N", "Number of architectures to try (default 20)."),
@@ -25,6 +26,8 @@ public static class StartSearch
         new("--flip", null, "Mirrored images keep their class: use horizontal flips in augmentation."),
         new("--random-erasing", "P", "Probability of random erasing per image in the final training (default 0.25; 0 = off)."),
         new("--ema", "DECAY", "Average the final training's weights with this EMA decay, e.g. 0.999 (default: off)."),
+        new("--early-stopping", "RULE", "none, or median: a trial below the median curve of finished trials stops (default none)."),
+        new("--baselines", null, "Also train the baseline zoo (hand-designed networks) with the final recipe."),
         new("--seed", "S", "Random seed (default 1)."),
         new("--parallelism", "P", "Trials queued or running at once (default: the server's)."),
         new("--wait", null, "Follow the search, one line per finished trial, until it succeeds (exit 0), fails or is cancelled (exit 1); " +
@@ -120,7 +123,9 @@ public static class StartSearch
             if (value is not null) body[field] = value;
         }
         Text("--name", "name");
+        Text("--space", "searchSpace");
         Text("--strategy", "strategy");
+        Text("--early-stopping", "earlyStopping");
         Text("--constraint", "constraint");
         Text("--target-device", "targetDevice");
         Number("maxTrials", args.Int("--max-trials"));
@@ -132,6 +137,7 @@ public static class StartSearch
         Number("randomErasing", args.Double("--random-erasing"));
         Number("emaDecay", args.Double("--ema"));
         if (args.Flag("--flip")) body["horizontalFlip"] = true;
+        if (args.Flag("--baselines")) body["baselines"] = true;
         Number("seed", args.Long("--seed"));
         Number("parallelism", args.Int("--parallelism"));
         return body;

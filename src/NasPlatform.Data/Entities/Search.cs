@@ -48,6 +48,9 @@ public sealed class Search : IOwned
     public double RandomErasing { get; set; }
     public double? EmaDecay { get; set; }
 
+    /// <summary>Learning-curve early stopping of trials: none or median (the engine's SearchOptions names).</summary>
+    public string EarlyStopping { get; set; } = "none";
+
     /// <summary>Whether the baseline zoo is trained beside the search (see <see cref="Baseline"/>).</summary>
     public bool Baselines { get; set; }
     public long Seed { get; set; }

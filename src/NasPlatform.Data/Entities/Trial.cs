@@ -46,6 +46,9 @@ public sealed class Trial
     /// <summary>Per-epoch history (JSON array of epoch reports), appended as epochs finish.</summary>
     public string HistoryJson { get; set; } = "[]";
 
+    /// <summary>The epoch after which the early-stopping rule ended its proxy training (null = it trained to the end).</summary>
+    public int? StoppedAtEpoch { get; set; }
+
     /// <summary>Re-proposed architecture: results copied from the earlier trial, not retrained.</summary>
     public bool FromCache { get; set; }
 

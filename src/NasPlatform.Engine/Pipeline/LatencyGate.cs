@@ -7,10 +7,15 @@ namespace NasPlatform.Engine.Pipeline;
 /// Latency known before training: every proposal's latency is predicted (the device's per-layer
 /// table, calibrated on the trials measured so far), and under a hard budget one predicted well over
 /// it is not trained. Until a few trials calibrate the table the margin is wide, so an early
-/// misprediction cannot throw away a candidate near the budget. Final figures are always measured.
+/// misprediction cannot throw away a candidate near the budget; after that the margin is at least
+/// as wide as the predictor's worst over-estimate so far (measured / predicted before training), so
+/// a predictor that runs high cannot throw away the candidates right at the budget, where the best
+/// ones are. Final figures are always measured.
 /// </summary>
 public sealed class LatencyGate(LatencyPredictor predictor, LatencyMeter tableMeter, LatencyTarget target)
 {
+    private double _lowestRatio = 1;
+
     /// <summary>Skip above budget x this once calibrated (at least <see cref="Calibrated"/> measured trials), else above budget x <see cref="EarlyFactor"/>.</summary>
     public const double SkipFactor = 1.25, EarlyFactor = 2.0;
 
@@ -29,13 +34,24 @@ public sealed class LatencyGate(LatencyPredictor predictor, LatencyMeter tableMe
     public string? SkipReason(double predictedMs, bool anyTrained)
     {
         if (target.Constraint != LatencyConstraint.Hard || !anyTrained) return null;
-        double limit = target.BudgetMs * (Predictor.Observations >= Calibrated ? SkipFactor : EarlyFactor);
+        double limit = target.BudgetMs * (Predictor.Observations >= Calibrated ? Math.Max(SkipFactor, (1 + LatencyBudget.Tolerance) / _lowestRatio) : EarlyFactor);
         return predictedMs > limit
             ? $"Skipped: predicted {predictedMs:0.###} ms is well over the hard budget of {target.BudgetMs:0.###} ms (limit {limit:0.###} ms); not trained."
             : null;
     }
 
-    public void Observe(Candidate candidate, double measuredMs) => Predictor.Observe(LatencyObservation.Of(candidate.Graph, measuredMs));
+    /// <summary>A trained candidate's measured latency: the predictor's error on it (as predicted before), then its calibration.</summary>
+    public void Observe(Candidate candidate, double measuredMs)
+    {
+        if (Predictor.Observations >= Calibrated) Outcome(Predictor.Predict(candidate.Graph), measuredMs);
+        Predictor.Observe(LatencyObservation.Of(candidate.Graph, measuredMs));
+    }
+
+    /// <summary>How a calibrated prediction, made before training, compared with the measurement (the platform replays its trials' pairs).</summary>
+    public void Outcome(double predictedMs, double measuredMs)
+    {
+        if (predictedMs > 0 && measuredMs > 0) _lowestRatio = Math.Min(_lowestRatio, measuredMs / predictedMs);
+    }
 
     public static LatencyGate For(SearchOptions options, LatencyMeter meter, LatencyTable? table = null) =>
         new(new LatencyPredictor(table ?? new LatencyTable()), new LatencyMeter(meter.Device, LatencyTable.MeterOptions(options.Latency)),

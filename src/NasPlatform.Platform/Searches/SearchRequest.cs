@@ -42,6 +42,9 @@ public sealed record SearchRequest
     public double? EmaDecay { get; init; }
     public long Seed { get; init; } = 1;
 
+    /// <summary>Stop a trial's proxy training when its curve falls below the median of completed ones: none or median.</summary>
+    public string EarlyStopping { get; init; } = SearchOptions.NoEarlyStopping;
+
     /// <summary>Also train the baseline zoo with the final recipe, shown beside the search's model.</summary>
     public bool Baselines { get; init; }
 
@@ -73,6 +76,8 @@ public sealed record SearchRequest
         if (BatchSize is < 1 or > 4096) Add("batchSize", "The batch size must be between 1 and 4096.");
         if (!(RandomErasing is >= 0 and <= 1)) Add("randomErasing", "The random-erasing probability must be in [0, 1].");
         if (EmaDecay is { } d && !(d is > 0 and < 1)) Add("emaDecay", "The EMA decay must be in (0, 1).");
+        if (EarlyStopping is not (SearchOptions.NoEarlyStopping or SearchOptions.MedianEarlyStopping))
+            Add("earlyStopping", $"Early stopping '{EarlyStopping}' is not none or median.");
         if (Parallelism is < 1 or > 256) Add("parallelism", "Parallelism must be between 1 and 256.");
         if (string.IsNullOrWhiteSpace(TargetDevice) || !TargetDevice.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_'))
             Add("targetDevice", "The target device is a device class such as cpu or cuda.");

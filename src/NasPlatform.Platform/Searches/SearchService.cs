@@ -47,7 +47,7 @@ public sealed class SearchService(IDbContextFactory<NasDbContext> dbf, IJobSched
             MaxTrials = request.MaxTrials, MaxMinutes = request.MaxMinutes, ProxyEpochs = fidelity.ProxyEpochs,
             ProxyFraction = fidelity.ProxyFraction, FinalEpochs = fidelity.FinalEpochs, BatchSize = fidelity.BatchSize,
             HorizontalFlip = request.HorizontalFlip, RandomErasing = request.RandomErasing, EmaDecay = request.EmaDecay, Seed = request.Seed,
-            Baselines = request.Baselines,
+            Baselines = request.Baselines, EarlyStopping = request.EarlyStopping,
             Parallelism = request.Parallelism ?? options.Value.DefaultParallelism,
             Status = SearchStatus.Queued, CreatedAt = time.GetUtcNow(),
         };

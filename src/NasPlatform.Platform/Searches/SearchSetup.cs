@@ -64,6 +64,7 @@ public sealed class SearchSetup(SearchCatalog catalog, IOptions<PlatformOptions>
         ProxyEpochs = search.ProxyEpochs,
         ProxyFraction = search.ProxyFraction,
         FinalEpochs = search.FinalEpochs,
+        EarlyStopping = search.EarlyStopping,
         Training = new TrainingOptions
         {
             BatchSize = search.BatchSize, HorizontalFlip = search.HorizontalFlip, ErasingProbability = search.RandomErasing, EmaDecay = search.EmaDecay,

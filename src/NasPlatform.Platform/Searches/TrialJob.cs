@@ -111,12 +111,14 @@ public sealed class TrialJob(IDbContextFactory<NasDbContext> dbf, DatasetCache c
         var candidate = plan.Components.Parse(trial.ArchitectureJson);
         double predicted = Predict(search, plan.Options, device, candidate, ct);
         var history = new List<EpochReport>();
+        var stopping = plan.Options.EarlyStopping == SearchOptions.MedianEarlyStopping ? CompletedCurves(search.Id, trial.Id) : null;
         // A multi-fidelity trial trains for its rung's epochs on its share of the proxy subset.
         var fidelity = trial.Rung is { } rung ? new TrialFidelity(rung, trial.ProxyEpochs, Math.Min(1, trial.ProxyFraction / search.ProxyFraction)) : null;
         var outcome = evaluator.Evaluate(candidate, r =>
         {
             history.Add(r);
             SaveEpoch(trial, history, r);
+            if (stopping?.ShouldStop(history) == true) throw new StopTrainingEarly();
         }, ct, fidelity);
         return (outcome, predicted);
     }
@@ -131,8 +133,24 @@ public sealed class TrialJob(IDbContextFactory<NasDbContext> dbf, DatasetCache c
         double predicted = gate.Predict(candidate, ct);
         if (predictor.Table.Count > before) latencyTables.Save(search.TargetDevice, predictor.Table);
         using var db = dbf.CreateDbContext();
-        bool anyTrained = db.Trials.Any(t => t.SearchId == search.Id && t.Status == TrialStatus.Succeeded);
+        var measured = db.Trials.AsNoTracking().Where(t => t.SearchId == search.Id && t.Status == TrialStatus.Succeeded && !t.FromCache)
+            .OrderBy(t => t.Number).Select(t => new { t.PredictedLatencyMs, t.LatencyMs }).ToList();
+        // Predictions made once the predictor was calibrated (as the CLI's loop counts them).
+        foreach (var m in measured.Skip(LatencyGate.Calibrated))
+            if (m is { PredictedLatencyMs: { } p, LatencyMs: { } l }) gate.Outcome(p, l);
+        bool anyTrained = measured.Count > 0;
         return gate.SkipReason(predicted, anyTrained) is { } reason ? throw new TrialSkippedException(reason, predicted) : predicted;
+    }
+
+    /// <summary>The median rule over the search's finished trials, as they stand when this one starts (the CLI's loop adds each as it ends: same rule).</summary>
+    private MedianStopping CompletedCurves(Guid searchId, Guid trialId)
+    {
+        using var db = dbf.CreateDbContext();
+        var stopping = new MedianStopping();
+        foreach (var json in db.Trials.AsNoTracking().Where(t => t.SearchId == searchId && t.Id != trialId && t.Status == TrialStatus.Succeeded && !t.FromCache)
+                     .OrderBy(t => t.Number).Select(t => t.HistoryJson))
+            stopping.Completed(JsonSerializer.Deserialize<List<EpochReport>>(json, TrialRows.Json) ?? []);
+        return stopping;
     }
 
     /// <summary>Each epoch is stored before it is announced, so a page opened later shows the same curve.</summary>

@@ -23,6 +23,7 @@ public static class TrialRows
         row.Reward = outcome.Reward;
         row.RewardTermsJson = JsonSerializer.Serialize(outcome.Score.Terms, Json);
         row.HistoryJson = JsonSerializer.Serialize(outcome.History, Json);
+        row.StoppedAtEpoch = outcome.History is [.., var last] && last.Epoch < last.Epochs ? last.Epoch : null;
         row.Seconds = outcome.Seconds;
     }
 

@@ -23,13 +23,13 @@ public sealed record SearchAccepted(Guid Id, string Status);
 public sealed record SearchDto(Guid Id, string Name, Guid DatasetId, string Status, string Phase, string Kind, string SearchSpace, JsonNode? SpaceOptions,
     string Task, string Metric, string Strategy, JsonNode? StrategyOptions, string Objective, JsonNode? ObjectiveOptions,
     double LatencyBudgetMs, string Constraint, string TargetDevice, int MaxTrials, double? MaxMinutes, int ProxyEpochs, double ProxyFraction,
-    int FinalEpochs, int BatchSize, bool HorizontalFlip, double RandomErasing, double? EmaDecay, bool Baselines, long Seed, int Parallelism, int TrialsCompleted,
-    TrialDto? BestTrial, Guid? ModelId, string? Outcome, string? Error, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt)
+    int FinalEpochs, int BatchSize, bool HorizontalFlip, double RandomErasing, double? EmaDecay, string EarlyStopping, bool Baselines, long Seed, int Parallelism,
+    int TrialsCompleted, TrialDto? BestTrial, Guid? ModelId, string? Outcome, string? Error, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt)
 {
     public static SearchDto From(Search s, Trial? best) => new(s.Id, s.Name, s.DatasetId, DatasetDto.Lower(s.Status), s.Phase, s.Kind,
         s.SearchSpace, Node(s.SpaceOptionsJson), s.Task, s.Metric, s.Strategy, Node(s.StrategyOptionsJson), s.Objective, Node(s.ObjectiveOptionsJson),
         s.LatencyBudgetMs, s.Constraint, s.TargetDevice, s.MaxTrials, s.MaxMinutes, s.ProxyEpochs, s.ProxyFraction, s.FinalEpochs,
-        s.BatchSize, s.HorizontalFlip, s.RandomErasing, s.EmaDecay, s.Baselines, s.Seed, s.Parallelism, s.TrialsCompleted,
+        s.BatchSize, s.HorizontalFlip, s.RandomErasing, s.EmaDecay, s.EarlyStopping, s.Baselines, s.Seed, s.Parallelism, s.TrialsCompleted,
         best is null ? null : TrialDto.From(best), s.ModelId, s.Outcome, s.Error, s.CreatedAt, s.StartedAt, s.FinishedAt);
 
     internal static JsonNode? Node(string? json) => json is null ? null : JsonNode.Parse(json);
@@ -38,7 +38,7 @@ public sealed record SearchDto(Guid Id, string Name, Guid DatasetId, string Stat
 public sealed record TrialDto(Guid Id, Guid SearchId, int Number, string Status, JsonNode? Architecture, string ArchitectureHash,
     double? ValidationMetric, double? LatencyMs, JsonNode? Latency, long Parameters, long Macs, double? Reward, JsonNode? RewardTerms, int ProxyEpochs,
     double ProxyFraction, IReadOnlyList<EpochReport> History, bool FromCache, string? Worker, string? Error, double? PredictedLatencyMs, bool Skipped, int? Rung,
-    DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, double? Seconds)
+    int? StoppedAtEpoch, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, double? Seconds)
 {
     private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
 
@@ -46,7 +46,7 @@ public sealed record TrialDto(Guid Id, Guid SearchId, int Number, string Status,
         JsonNode.Parse(t.ArchitectureJson), t.ArchitectureHash, t.ValidationMetric, t.LatencyMs,
         SearchDto.Node(t.LatencyJson), t.Parameters, t.Macs, t.Reward, SearchDto.Node(t.RewardTermsJson), t.ProxyEpochs, t.ProxyFraction,
         withHistory ? JsonSerializer.Deserialize<List<EpochReport>>(t.HistoryJson, Web) ?? [] : [], t.FromCache, t.Worker, t.Error,
-        t.PredictedLatencyMs, t.Skipped, t.Rung,
+        t.PredictedLatencyMs, t.Skipped, t.Rung, t.StoppedAtEpoch,
         t.StartedAt, t.FinishedAt, t.Seconds);
 }
 

@@ -86,6 +86,7 @@ public static class ModelPackage
             ["maxMinutes"] = s.MaxMinutes,
             ["proxyEpochs"] = s.ProxyEpochs,
             ["proxyFraction"] = s.ProxyFraction,
+            ["earlyStopping"] = s.EarlyStopping,
             ["finalEpochs"] = s.FinalEpochs,
             ["batchSize"] = s.BatchSize,
             ["horizontalFlip"] = s.HorizontalFlip,

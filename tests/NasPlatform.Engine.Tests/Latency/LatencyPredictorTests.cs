@@ -102,5 +102,12 @@ public class LatencyPredictorTests
         hard.Predictor.ObserveAll(Enumerable.Range(0, LatencyGate.Calibrated).Select(i => new LatencyObservation(new Dictionary<string, int> { ["a"] = i }, i)));
         Assert.NotNull(hard.SkipReason(1.3, anyTrained: true));
         Assert.Null(hard.SkipReason(1.2, anyTrained: true));
+
+        // A calibrated prediction that ran 25% high widens the margin: 1.3 ms predicted may be 1.04 ms measured.
+        hard.Outcome(predictedMs: 1.0, measuredMs: 0.8);
+        Assert.Null(hard.SkipReason(1.3, anyTrained: true));
+        Assert.NotNull(hard.SkipReason(1.4, anyTrained: true)); // 1.12 ms at that error: over the budget's 10% tolerance
+        hard.Outcome(predictedMs: 1.0, measuredMs: 1.2); // running low never narrows it below the base margin
+        Assert.Null(hard.SkipReason(1.3, anyTrained: true));
     }
 }

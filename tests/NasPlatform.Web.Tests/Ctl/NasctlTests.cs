@@ -51,7 +51,8 @@ public sealed class NasctlTests(PlatformFactory factory) : IDisposable
     {
         string datasetId = await UploadTinyAsync();
 
-        var run = await NasctlAsync(factory.OwnerToken, TinySearch(datasetId, "--min-accuracy", "0", "--max-latency-ms", "100000"));
+        var run = await NasctlAsync(factory.OwnerToken, TinySearch(datasetId, "--min-accuracy", "0", "--max-latency-ms", "100000",
+            "--space", "resnet", "--early-stopping", "median"));
         Assert.True(run.Exit == 0, run.Out + run.Err);
         Assert.Contains("trial 1/2", run.Out);
         Assert.Contains("trial 2/2", run.Out);
@@ -61,6 +62,8 @@ public sealed class NasctlTests(PlatformFactory factory) : IDisposable
         await using var db = factory.Db();
         var search = db.Searches.OrderByDescending(s => s.CreatedAt).First(s => s.DatasetId == Guid.Parse(datasetId));
         Assert.Equal(factory.OwnerId, search.OwnerId);
+        Assert.Equal("resnet", search.SearchSpace);
+        Assert.Equal("median", search.EarlyStopping);
 
         var show = await NasctlAsync(factory.OwnerToken, "searches", "show", search.Id.ToString(), "--json");
         Assert.Equal(0, show.Exit);

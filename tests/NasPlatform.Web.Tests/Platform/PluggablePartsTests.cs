@@ -81,6 +81,47 @@ public abstract class PluggablePartsTests(PlatformFactory factory)
     }
 
     [Fact]
+    public async Task WithTheMedianRule_TrialsBelowTheMedianCurveOfFinishedOnes_StopEarly_AndSaySo()
+    {
+        var dataset = await _client.UploadAndWaitAsync(TestZips.TinyIdx(), "toy data");
+        var response = await _client.StartSearchAsync(new
+        {
+            datasetId = dataset["id"]!.GetValue<Guid>(), latencyBudgetMs = 5.0, searchSpace = ToySpace.SpaceName, strategy = "random",
+            maxTrials = 10, proxyEpochs = 3, finalEpochs = 1, parallelism = 1, seed = 3, earlyStopping = "median",
+        });
+        var id = (await PlatformClient.Json(response))["id"]!.GetValue<Guid>();
+        var search = await _client.WaitForSearchEndAsync(id, TimeSpan.FromMinutes(3));
+        Assert.True(search["status"]!.GetValue<string>() == "succeeded", search.ToJsonString());
+        Assert.Equal("median", search["earlyStopping"]!.GetValue<string>());
+
+        var trials = (await TrialsAsync(id)).Where(t => !t!["fromCache"]!.GetValue<bool>()).OrderBy(t => t!["number"]!.GetValue<int>()).ToList();
+        var finished = new List<double>(); // the final metrics of trials that trained to the end, in order
+        int stopped = 0;
+        foreach (var t in trials)
+        {
+            double metric = t!["validationMetric"]!.GetValue<double>();
+            var history = t["history"]!.AsArray();
+            if (t["stoppedAtEpoch"] is { } at)
+            {
+                // The toy curve rises linearly, so the rule stops after epoch 1 exactly those under the median of finished trials.
+                stopped++;
+                Assert.Equal(1, at.GetValue<int>());
+                Assert.Single(history);
+                Assert.True(finished.Count >= MedianStopping.MinCompleted);
+                var sorted = finished.Order().ToList();
+                double median = sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+                Assert.True(3 * metric < median, $"trial {t["number"]}: {3 * metric} at the end would not be under the median {median}");
+            }
+            else
+            {
+                Assert.Equal(3, history.Count);
+                finished.Add(metric);
+            }
+        }
+        Assert.True(stopped > 0, "no trial was stopped early");
+    }
+
+    [Fact]
     public async Task TheCliLoopAndThePlatformJobs_ProposeAndScoreTheSameTrials()
     {
         const int trials = 9;

@@ -12,7 +12,8 @@ public sealed class ToyEstimatorFactory : IEstimatorFactory
 {
     private readonly ProxyTrainingEstimator.Factory _real = new();
 
-    public IPerformanceEstimator Create(EstimatorContext context) => new Estimator(_real.Create(context));
+    public IPerformanceEstimator Create(EstimatorContext context) =>
+        new Estimator(_real.Create(context), context.Options.EarlyStopping == SearchOptions.MedianEarlyStopping ? context.Options.ProxyEpochs : 1);
 
     public static TrialMeasurement Measure(ToyArchitecture a)
     {
@@ -22,14 +23,34 @@ public sealed class ToyEstimatorFactory : IEstimatorFactory
         return new TrialMeasurement(metric, stats, [new EpochReport(1, 1, 1.0, metric, metric, 1.0, 0.01, 100)], 0.01);
     }
 
-    public sealed class Estimator(IPerformanceEstimator real) : IPerformanceEstimator
+    /// <param name="epochs">Above 1 (for early-stopping searches), a learning curve rising linearly to the measured metric,
+    /// cut where an early-stopping rule says, as the trainer does.</param>
+    public sealed class Estimator(IPerformanceEstimator real, int epochs = 1) : IPerformanceEstimator
     {
         public TrialMeasurement Estimate(Candidate candidate, long seed, Action<EpochReport>? onEpoch, CancellationToken ct)
         {
             if (candidate.Architecture is not ToyArchitecture toy) return real.Estimate(candidate, seed, onEpoch, ct);
             var m = Measure(toy);
-            foreach (var epoch in m.History) onEpoch?.Invoke(epoch);
-            return m;
+            if (epochs == 1)
+            {
+                foreach (var epoch in m.History) onEpoch?.Invoke(epoch);
+                return m;
+            }
+            var curve = new List<EpochReport>();
+            for (int e = 1; e <= epochs; e++)
+            {
+                double metric = m.ValidationMetric * e / epochs;
+                curve.Add(new EpochReport(e, epochs, 1.0, metric, metric, 1.0, 0.01, 100));
+                try
+                {
+                    onEpoch?.Invoke(curve[^1]);
+                }
+                catch (StopTrainingEarly)
+                {
+                    break;
+                }
+            }
+            return m with { ValidationMetric = curve[^1].ValidationMetric!.Value, History = curve };
         }
     }
 }

@@ -1,0 +1,40 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace NasPlatform.Migrations.Sqlite
+{
+    /// <inheritdoc />
+    public partial class EarlyStopping : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<int>(
+                name: "StoppedAtEpoch",
+                table: "Trials",
+                type: "INTEGER",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "EarlyStopping",
+                table: "Searches",
+                type: "TEXT",
+                maxLength: 16,
+                nullable: false,
+                defaultValue: "none");
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropColumn(
+                name: "StoppedAtEpoch",
+                table: "Trials");
+
+            migrationBuilder.DropColumn(
+                name: "EarlyStopping",
+                table: "Searches");
+        }
+    }
+}
