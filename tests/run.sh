@@ -36,6 +36,11 @@ set +e
 dotnet test NasPlatform.sln -c Release -m:1 --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 set -e
+# CI keeps only the tail of the output: repeat each failed test with its message there.
+if grep -q '^ *Failed NasPlatform\.' "$log"; then
+    echo "---- failed tests ----"
+    grep -A20 '^ *Failed NasPlatform\.' "$log" | grep -v 'NNPACK' | head -200
+fi
 # One plain summary line over all test projects.
 awk '/^ *Passed: +[0-9]+/ {p += $2} /^ *Failed: +[0-9]+/ {f += $2} END {printf "tests: %d passed, %d failed\n", p, f}' "$log"
 exit "$rc"

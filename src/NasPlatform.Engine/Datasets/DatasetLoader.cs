@@ -20,13 +20,13 @@ public static class DatasetLoader
     {
         var limits = options?.Limits ?? DatasetLimits.Default;
         format = format?.Trim().ToLowerInvariant() ?? DetectFormat(path);
-        return format switch
+        return LabelChecks.EnsureLearnable(format switch
         {
             Idx => IdxReader.ReadFolder(path, limits),
             Cifar => CifarReader.ReadFolder(path, limits),
             ImageFolder => ImageFolderReader.Read(path, options),
             _ => throw new DatasetFormatException($"Unknown dataset format '{format}'. Accepted formats: {FormatHelp}."),
-        };
+        });
     }
 
     /// <summary>The format of the dataset at <paramref name="path"/>, judged by its files' names.</summary>

@@ -22,6 +22,9 @@ public sealed record OneShotStepped(DateTimeOffset At, OneShot.OneShotProgress P
 
 public sealed record FinalTrainingStarted(DateTimeOffset At, TrialRecord Best, int Epochs, int TrainCount) : SearchEvent(At);
 
+/// <summary>The final model is trained and measured; the zoo (if asked) comes next.</summary>
+public sealed record FinalTrainingFinished(DateTimeOffset At, FinalModel Final) : SearchEvent(At);
+
 public sealed record BaselineStarted(DateTimeOffset At, string Name, int Index, int Count) : SearchEvent(At);
 
 public sealed record BaselineFinished(DateTimeOffset At, Zoo.BaselineResult Result) : SearchEvent(At);

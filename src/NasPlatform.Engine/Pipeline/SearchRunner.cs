@@ -79,6 +79,7 @@ public sealed class SearchRunner
         _emit(new FinalTrainingStarted(DateTimeOffset.UtcNow, best, _options.FinalEpochs, _data.Train.Count));
         var final = FinalTraining.Run(_data, _options, _components, _components.Parse(best.ArchitectureJson), trainer,
             r => _emit(new EpochFinished(DateTimeOffset.UtcNow, 0, r)), ct);
+        _emit(new FinalTrainingFinished(DateTimeOffset.UtcNow, final));
         var baselines = _options.Baselines ? RunBaselines(trainer, meter, ct) : [];
         var searchResult = new SearchResult(_options, _components.Task.PrimaryMetric, trials, pareto, best, final, elapsed().TotalSeconds, stopReason, baselines, predictor);
         _emit(new SearchFinished(DateTimeOffset.UtcNow, searchResult));

@@ -16,6 +16,7 @@ namespace NasPlatform.Platform.Searches;
 /// <summary>
 /// The search's last step: the best trial by reward is retrained on train + validation for the
 /// final epochs, evaluated once on the test part, measured again, and stored as the search's model.
+/// Cancelling the search stops it within about a second.
 /// </summary>
 [AutomaticRetry(Attempts = 0)]
 public sealed class FinalTrainingJob(IDbContextFactory<NasDbContext> dbf, DatasetCache cache, IBlobStore blobs, SearchCoordinator coordinator,
@@ -34,6 +35,8 @@ public sealed class FinalTrainingJob(IDbContextFactory<NasDbContext> dbf, Datase
         }
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        // A cancel from any process stops the training at the next batch; nothing is written before training ends.
+        using var watcher = SearchCancellation.Watch(dbf, searchId, stop, log);
         try
         {
             var modelId = Guid.NewGuid();
@@ -89,6 +92,10 @@ public sealed class FinalTrainingJob(IDbContextFactory<NasDbContext> dbf, Datase
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
             throw;
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            log.LogInformation("Final training of search {Id} stopped: the search was cancelled", searchId);
         }
         catch (Exception e)
         {

@@ -20,7 +20,7 @@ public class DatasetLoaderTests
     {
         using var dir = new TempDir();
         dir.Write("cifar-100-binary/train.bin", CifarRecords([1, 2], 0, cifar100: true));
-        dir.Write("cifar-100-binary/test.bin", CifarRecords([3], 0, cifar100: true));
+        dir.Write("cifar-100-binary/test.bin", CifarRecords([2], 0, cifar100: true));
         Assert.Equal("cifar", DatasetLoader.DetectFormat(dir.Root));
         Assert.Equal("cifar100", DatasetLoader.Load(dir.Root).Format);
     }
@@ -62,6 +62,18 @@ public class DatasetLoaderTests
         var message = Assert.Throws<DatasetFormatException>(() => DatasetLoader.Load(dir.Root)).Message;
         Assert.Contains("Cannot tell the dataset format", message);
         Assert.Contains("train-images*", message);
+    }
+
+    [Theory]
+    [InlineData(new[] { 255, 255, 255 }, new[] { 1, 0 }, "same label (label 255)")]
+    [InlineData(new[] { 0, 2, 2 }, new[] { 1, 0 }, "labels the training part never uses (label 1: 1)")]
+    public void Loader_RefusesLabelsNoClassifierCouldLearn(int[] trainLabels, int[] testLabels, string reason)
+    {
+        using var dir = new TempDir();
+        WriteIdxFolder(dir);
+        dir.Write("train-labels-idx1-ubyte", IdxLabels(trainLabels));
+        dir.Write("t10k-labels-idx1-ubyte", IdxLabels(testLabels));
+        Assert.Contains(reason, Assert.Throws<DatasetFormatException>(() => DatasetLoader.Load(dir.Root)).Message);
     }
 
     [Fact]

@@ -99,6 +99,10 @@ public abstract class BadUploadTests(PlatformFactory factory)
             { "absurd dimensions", Zip([.. Enumerable.Range(0, 5).Select(i => new Entry($"a/{i}.png", DatasetTestData.PngHeaderOnly(100_000, 100_000))), .. ClassPngs()]), "100000x100000" },
             { "undecodable image", Zip([.. Enumerable.Range(0, 5).Select(i => new Entry($"a/{i}.png", Encoding.UTF8.GetBytes("not really a png"))), .. ClassPngs()]), "not a decodable image" },
             { "one class", ImageFolder(classes: 1), "at least 2 classes" },
+            // Seen in the wild: every training label 255, test labels 0-9.
+            { "one training label", Zip(Replace("train-labels", DatasetTestData.IdxLabels(train.Labels.Select(_ => 255).ToArray()))), "same label (label 255)" },
+            { "test classes unknown to training", Zip(Replace("train-labels", DatasetTestData.IdxLabels(train.Labels.Select(l => l == 1 ? 0 : l).ToArray()))),
+                "labels the training part never uses (label 1: 3)" },
             { "too few images", ImageFolder(classes: 2, perClass: 3), "too few images per class" },
         };
     }

@@ -239,6 +239,34 @@ public abstract class SearchLifecycleTests(PlatformFactory factory)
     }
 
     [Fact]
+    public async Task CancellingDuringTheFinalTraining_StopsItWithinSeconds_AndKeepsNoModel()
+    {
+        var dataset = await _client.UploadAndWaitAsync(TestZips.TinyIdx(), "final cancel data");
+        var response = await _client.StartSearchAsync(new
+        {
+            // Minutes of final training on this data if nothing stops it.
+            datasetId = dataset["id"]!.GetValue<Guid>(), latencyBudgetMs = 50.0, searchSpace = "resnet", maxTrials = 1, proxyEpochs = 1,
+            finalEpochs = 10_000,
+        });
+        var id = (await PlatformClient.Json(response))["id"]!.GetValue<Guid>();
+        await _client.WaitForAsync($"/api/v1/searches/{id}", s => s["phase"]!.GetValue<string>() == "final", TimeSpan.FromMinutes(2));
+        await Task.Delay(TimeSpan.FromSeconds(2)); // into the training loop
+        var cancel = await _client.Http.PostAsync($"/api/v1/searches/{id}/cancel", null);
+        Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
+
+        // The final training holds the device; a new search can train only once it has let go.
+        var next = await _client.StartSearchAsync(new
+        {
+            datasetId = dataset["id"]!.GetValue<Guid>(), latencyBudgetMs = 50.0, searchSpace = "resnet", maxTrials = 1, proxyEpochs = 1, finalEpochs = 1,
+        });
+        var done = await _client.WaitForSearchEndAsync((await PlatformClient.Json(next))["id"]!.GetValue<Guid>(), TimeSpan.FromMinutes(2));
+        Assert.Equal("succeeded", done["status"]!.GetValue<string>());
+        var cancelled = await _client.GetAsync($"/api/v1/searches/{id}");
+        Assert.Equal("cancelled", cancelled["status"]!.GetValue<string>());
+        Assert.Null(cancelled["modelId"]);
+    }
+
+    [Fact]
     public async Task CancelledSearch_CanBeResumed_AndFinishesExactlyItsTrials()
     {
         var dataset = await _client.UploadAndWaitAsync(TestZips.TinyIdx(train: 300), "resume data");
