@@ -501,6 +501,10 @@ namespace NasPlatform.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<string>("PhaseJobId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<int>("ProxyEpochs")
                         .HasColumnType("integer");
 
@@ -554,6 +558,9 @@ namespace NasPlatform.Migrations.Postgres
                         .IsConcurrencyToken()
                         .HasColumnType("integer");
 
+                    b.Property<double?>("WaitForWorkerMinutes")
+                        .HasColumnType("double precision");
+
                     b.HasKey("Id");
 
                     b.HasIndex("DatasetId");
@@ -561,6 +568,30 @@ namespace NasPlatform.Migrations.Postgres
                     b.HasIndex("OwnerId", "CreatedAt");
 
                     b.ToTable("Searches");
+                });
+
+            modelBuilder.Entity("NasPlatform.Data.Entities.SearchRepair", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Message")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<Guid>("SearchId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("SearchId", "At");
+
+                    b.ToTable("Repairs");
                 });
 
             modelBuilder.Entity("NasPlatform.Data.Entities.TrainedModel", b =>
@@ -877,6 +908,15 @@ namespace NasPlatform.Migrations.Postgres
                         .IsRequired();
 
                     b.Navigation("Dataset");
+                });
+
+            modelBuilder.Entity("NasPlatform.Data.Entities.SearchRepair", b =>
+                {
+                    b.HasOne("NasPlatform.Data.Entities.Search", null)
+                        .WithMany()
+                        .HasForeignKey("SearchId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("NasPlatform.Data.Entities.Trial", b =>

@@ -491,6 +491,10 @@ namespace NasPlatform.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("PhaseJobId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("ProxyEpochs")
                         .HasColumnType("INTEGER");
 
@@ -544,6 +548,9 @@ namespace NasPlatform.Migrations.Sqlite
                         .IsConcurrencyToken()
                         .HasColumnType("INTEGER");
 
+                    b.Property<double?>("WaitForWorkerMinutes")
+                        .HasColumnType("REAL");
+
                     b.HasKey("Id");
 
                     b.HasIndex("DatasetId");
@@ -551,6 +558,30 @@ namespace NasPlatform.Migrations.Sqlite
                     b.HasIndex("OwnerId", "CreatedAt");
 
                     b.ToTable("Searches");
+                });
+
+            modelBuilder.Entity("NasPlatform.Data.Entities.SearchRepair", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Message")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("SearchId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("SearchId", "At");
+
+                    b.ToTable("Repairs");
                 });
 
             modelBuilder.Entity("NasPlatform.Data.Entities.TrainedModel", b =>
@@ -867,6 +898,15 @@ namespace NasPlatform.Migrations.Sqlite
                         .IsRequired();
 
                     b.Navigation("Dataset");
+                });
+
+            modelBuilder.Entity("NasPlatform.Data.Entities.SearchRepair", b =>
+                {
+                    b.HasOne("NasPlatform.Data.Entities.Search", null)
+                        .WithMany()
+                        .HasForeignKey("SearchId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("NasPlatform.Data.Entities.Trial", b =>

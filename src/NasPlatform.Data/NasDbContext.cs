@@ -19,6 +19,7 @@ public abstract class NasDbContext(DbContextOptions options) : IdentityUserConte
     public DbSet<Trial> Trials => Set<Trial>();
     public DbSet<TrainedModel> Models => Set<TrainedModel>();
     public DbSet<Baseline> Baselines => Set<Baseline>();
+    public DbSet<SearchRepair> Repairs => Set<SearchRepair>();
     public DbSet<LatencyEntry> LatencyEntries => Set<LatencyEntry>();
     public DbSet<WorkerNode> Workers => Set<WorkerNode>();
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
@@ -41,6 +42,7 @@ public abstract class NasDbContext(DbContextOptions options) : IdentityUserConte
             e.Property(x => x.Objective).HasMaxLength(32);
             e.Property(x => x.EarlyStopping).HasMaxLength(16).HasDefaultValue("none");
             e.Property(x => x.Kind).HasMaxLength(16);
+            e.Property(x => x.PhaseJobId).HasMaxLength(64);
             e.Property(x => x.Metric).HasMaxLength(32);
             e.Property(x => x.Version).IsConcurrencyToken();
             e.HasOne(x => x.Dataset).WithMany().HasForeignKey(x => x.DatasetId).OnDelete(DeleteBehavior.Restrict);
@@ -53,6 +55,12 @@ public abstract class NasDbContext(DbContextOptions options) : IdentityUserConte
             e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
             e.HasIndex(x => new { x.SearchId, x.Number }).IsUnique();
             e.Ignore(x => x.IsFinished);
+        });
+        b.Entity<SearchRepair>(e =>
+        {
+            e.Property(x => x.Message).HasMaxLength(1000);
+            e.HasOne<Search>().WithMany().HasForeignKey(x => x.SearchId).OnDelete(DeleteBehavior.Cascade);
+            e.HasIndex(x => new { x.SearchId, x.At });
         });
         b.Entity<Baseline>(e =>
         {

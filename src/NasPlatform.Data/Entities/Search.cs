@@ -36,6 +36,9 @@ public sealed class Search : IOwned
 
     /// <summary>Device class the trials run and are measured on (also the Hangfire queue).</summary>
     public required string TargetDevice { get; set; }
+
+    /// <summary>How long the search may wait for a worker of its device class to come online; null = it was refused if none was.</summary>
+    public double? WaitForWorkerMinutes { get; set; }
     public int MaxTrials { get; set; }
     public double? MaxMinutes { get; set; }
     public int ProxyEpochs { get; set; }
@@ -69,6 +72,9 @@ public sealed class Search : IOwned
     public int TrialsCompleted { get; set; }
     public Guid? BestTrialId { get; set; }
     public Guid? ModelId { get; set; }
+
+    /// <summary>The Hangfire job of the phase's one long step (final training, one-shot run), so the watchdog can tell a lost one.</summary>
+    public string? PhaseJobId { get; set; }
 
     /// <summary>The strategy's full state after the last reported result (JSON), so the search can resume;
     /// for a one-shot search, its last checkpoint's description.</summary>

@@ -79,6 +79,12 @@ public sealed class WorkerOptions
     /// <summary>Seconds between heartbeats; a worker silent for three of them is shown offline.</summary>
     [Range(1, 3600)] public int HeartbeatSeconds { get; set; } = 10;
 
+    /// <summary>Seconds between the watchdog's sweeps for stuck searches (every worker runs one; repairs are idempotent).</summary>
+    [Range(1, 3600)] public int WatchdogSeconds { get; set; } = 30;
+
+    /// <summary>A queued trial, a search step or a phase job missing for this long is repaired by the watchdog.</summary>
+    [Range(1, 86_400)] public int StuckAfterSeconds { get; set; } = 120;
+
     /// <summary>PostgreSQL job storage: a job whose worker stopped renewing its claim this long ago runs again elsewhere.</summary>
     [Range(10, 86_400)] public int OrphanedJobSeconds { get; set; } = 60;
 

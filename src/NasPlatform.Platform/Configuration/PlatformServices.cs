@@ -51,6 +51,7 @@ public static class PlatformServices
         services.AddSingleton<SearchService>();
         services.AddSingleton<SearchCoordinator>();
         services.AddSingleton<WorkerIdentity>();
+        services.AddSingleton<WorkerPresence>();
         services.AddSingleton<DatasetCache>();
         services.AddTransient<DatasetIngestionJob>();
         services.AddTransient<TrialJob>();
@@ -106,6 +107,8 @@ public static class PlatformServices
             o.WorkerCount = worker.TrialConcurrency;
         });
         services.AddHostedService(sp => ActivatorUtilities.CreateInstance<WorkerHeartbeatService>(sp, inProcess));
+        services.AddSingleton<SearchWatchdog>();
+        services.AddHostedService(sp => sp.GetRequiredService<SearchWatchdog>());
         return builder;
     }
 

@@ -5,7 +5,7 @@ using NasPlatform.Platform.Searches;
 
 namespace NasPlatform.Platform.Jobs;
 
-public sealed class HangfireJobScheduler(IBackgroundJobClient client) : IJobScheduler
+public sealed class HangfireJobScheduler(IBackgroundJobClient client, JobStorage storage) : IJobScheduler
 {
     /// <summary>Short control jobs (ingestion, orchestration) share this queue; trials never wait behind them.</summary>
     public const string ControlQueue = "default";
@@ -32,4 +32,12 @@ public sealed class HangfireJobScheduler(IBackgroundJobClient client) : IJobSche
         client.Create<OneShotSearchJob>(j => j.RunAsync(searchId, CancellationToken.None), new EnqueuedState(deviceClass));
 
     public void Delete(string jobId) => client.Delete(jobId);
+
+    private static readonly HashSet<string> LiveStates = [EnqueuedState.StateName, ScheduledState.StateName, AwaitingState.StateName, ProcessingState.StateName];
+
+    public bool IsLive(string jobId)
+    {
+        using var connection = storage.GetConnection();
+        return connection.GetJobData(jobId)?.State is { } state && LiveStates.Contains(state);
+    }
 }

@@ -21,4 +21,7 @@ public interface IJobScheduler
 
     /// <summary>Removes a queued job; a running one sees its cancellation token fire.</summary>
     void Delete(string jobId);
+
+    /// <summary>Whether the job still exists and will run or is running (enqueued, scheduled, awaiting or processing).</summary>
+    bool IsLive(string jobId);
 }

@@ -126,7 +126,7 @@ public sealed class OneShotSearchJob(IDbContextFactory<NasDbContext> dbf, Datase
         }
         // The derived architecture is stored: a resume now only needs the final training, not the run.
         blobs.DeletePrefix($"searches/{searchId}/");
-        SearchCoordinator.EnqueueFinal(jobs, search);
+        await PhaseJobs.EnqueueAsync(jobs, dbf, search, withBaselines: true, CancellationToken.None);
         await progress.TrialChanged(SearchCoordinator.ToUpdate(trial));
         await progress.SearchChanged(SearchCoordinator.ToUpdate(search));
     }

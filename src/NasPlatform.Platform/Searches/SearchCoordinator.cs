@@ -40,7 +40,7 @@ public sealed class SearchCoordinator(IDbContextFactory<NasDbContext> dbf, IJobS
             if (oneShot)
             {
                 // Not trials: one long job on the target device does the whole search.
-                jobs.EnqueueOneShot(searchId, search.TargetDevice);
+                await PhaseJobs.EnqueueAsync(jobs, dbf, search, withBaselines: false, ct);
                 return;
             }
         }
@@ -160,7 +160,7 @@ public sealed class SearchCoordinator(IDbContextFactory<NasDbContext> dbf, IJobS
             trial.JobId = jobs.EnqueueTrial(trial.Id, search.TargetDevice);
             await db.Trials.Where(t => t.Id == trial.Id).ExecuteUpdateAsync(u => u.SetProperty(t => t.JobId, trial.JobId), ct);
         }
-        if (final) EnqueueFinal(jobs, search);
+        if (final) await PhaseJobs.EnqueueAsync(jobs, dbf, search, withBaselines: true, ct);
         foreach (var trial in queued.Concat(cached)) await progress.TrialChanged(ToUpdate(trial));
         await progress.SearchChanged(ToUpdate(search));
         return true;
@@ -179,14 +179,6 @@ public sealed class SearchCoordinator(IDbContextFactory<NasDbContext> dbf, IJobS
         foreach (var t in search.Trials.Where(t => !t.IsFinished)) t.Status = TrialStatus.Cancelled;
         await db.SaveChangesAsync();
         await progress.SearchChanged(ToUpdate(search));
-    }
-
-    /// <summary>The best succeeded trial by the pipeline's rule.</summary>
-    /// <summary>The final training, then (behind it on the same queue) the baseline zoo when the search asked for it.</summary>
-    public static void EnqueueFinal(IJobScheduler jobs, Search search)
-    {
-        jobs.EnqueueFinalTraining(search.Id, search.TargetDevice);
-        if (search.Baselines) jobs.EnqueueBaselines(search.Id, search.TargetDevice);
     }
 
     /// <summary>The trial to train fully: the best by reward, among those within a hard budget when any is (the engine's rule).</summary>

@@ -26,6 +26,12 @@ public sealed record SearchRequest
     public double LatencyBudgetMs { get; init; }
     public string Constraint { get; init; } = "soft";
     public string TargetDevice { get; init; } = "cpu";
+
+    /// <summary>
+    /// When no worker of the target device class is online: null refuses the search; a number of minutes
+    /// accepts it, shows it waiting for a worker of that class, and fails it if none comes online in time.
+    /// </summary>
+    public double? WaitForWorkerMinutes { get; init; }
     public int MaxTrials { get; init; } = 20;
     public double? MaxMinutes { get; init; }
     /// <summary>Training lengths; null = sized from the dataset (see the engine's TrainingDefaults), stored concrete.</summary>
@@ -78,6 +84,7 @@ public sealed record SearchRequest
         if (EmaDecay is { } d && !(d is > 0 and < 1)) Add("emaDecay", "The EMA decay must be in (0, 1).");
         if (EarlyStopping is not (SearchOptions.NoEarlyStopping or SearchOptions.MedianEarlyStopping))
             Add("earlyStopping", $"Early stopping '{EarlyStopping}' is not none or median.");
+        if (WaitForWorkerMinutes is { } w && !(w > 0 && w <= 7 * 24 * 60)) Add("waitForWorkerMinutes", "The wait for a worker must be positive and at most 7 days.");
         if (Parallelism is < 1 or > 256) Add("parallelism", "Parallelism must be between 1 and 256.");
         if (string.IsNullOrWhiteSpace(TargetDevice) || !TargetDevice.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_'))
             Add("targetDevice", "The target device is a device class such as cpu or cuda.");

@@ -14,12 +14,13 @@ using NasPlatform.Platform.Datasets;
 using NasPlatform.Platform.Jobs;
 using NasPlatform.Platform.Progress;
 using NasPlatform.Platform.Storage;
+using NasPlatform.Platform.Workers;
 
 namespace NasPlatform.Platform.Searches;
 
 /// <summary>Launching and cancelling searches; the work itself is done by jobs.</summary>
 public sealed class SearchService(IDbContextFactory<NasDbContext> dbf, IJobScheduler jobs, IProgressSink progress, SearchSetup setup,
-    IOptions<PlatformOptions> options, TimeProvider time)
+    WorkerPresence workers, IOptions<PlatformOptions> options, TimeProvider time)
 {
     /// <exception cref="SearchValidationException">The request has invalid fields.</exception>
     /// <exception cref="PlatformException">The dataset is missing or not ready.</exception>
@@ -33,6 +34,12 @@ public sealed class SearchService(IDbContextFactory<NasDbContext> dbf, IJobSched
         if (dataset.Status != DatasetStatus.Ready)
             throw new PlatformException($"Dataset '{dataset.Name}' is {dataset.Status.ToString().ToLowerInvariant()}, not ready; searches need a ready dataset.", 409);
         var (strategyOptions, metric, kind) = CheckParts(request, dataset);
+        if (request.WaitForWorkerMinutes is null)
+        {
+            var online = await workers.OnlineClassesAsync(ct);
+            if (!online.Contains(request.TargetDevice))
+                throw new SearchValidationException(new() { ["targetDevice"] = [WorkerPresence.NoWorkerMessage(request.TargetDevice, online)] });
+        }
         var fidelity = TrainingDefaults.For(dataset.TrainCount, SearchOptions.DefaultValidationFraction,
             new FidelityRequest(request.ProxyEpochs, request.ProxyFraction, request.FinalEpochs, request.BatchSize));
         var search = new Search
@@ -44,6 +51,7 @@ public sealed class SearchService(IDbContextFactory<NasDbContext> dbf, IJobSched
             Strategy = request.Strategy, StrategyOptionsJson = ComponentOptions.Write(strategyOptions),
             Objective = request.Objective, ObjectiveOptionsJson = Raw(request.ObjectiveOptions), Metric = metric, Kind = kind,
             LatencyBudgetMs = request.LatencyBudgetMs, Constraint = request.Constraint, TargetDevice = request.TargetDevice,
+            WaitForWorkerMinutes = request.WaitForWorkerMinutes,
             MaxTrials = request.MaxTrials, MaxMinutes = request.MaxMinutes, ProxyEpochs = fidelity.ProxyEpochs,
             ProxyFraction = fidelity.ProxyFraction, FinalEpochs = fidelity.FinalEpochs, BatchSize = fidelity.BatchSize,
             HorizontalFlip = request.HorizontalFlip, RandomErasing = request.RandomErasing, EmaDecay = request.EmaDecay, Seed = request.Seed,
@@ -212,9 +220,9 @@ public sealed class SearchService(IDbContextFactory<NasDbContext> dbf, IJobSched
             await using var db = await dbf.CreateDbContextAsync(ct);
             await db.Trials.Where(t => t.Id == trial.Id).ExecuteUpdateAsync(u => u.SetProperty(t => t.JobId, jobId), ct);
         }
-        if (search.Phase == SearchPhases.Final) jobs.EnqueueFinalTraining(search.Id, search.TargetDevice);
-        if (search.Baselines && await RequeueBaselinesAsync(search.Id, ct) > 0) jobs.EnqueueBaselines(search.Id, search.TargetDevice);
-        else if (search.Phase == SearchPhases.OneShot) jobs.EnqueueOneShot(search.Id, search.TargetDevice);
+        // Stopped baselines run again behind the final training (a search still searching queues them with its final training).
+        bool baselines = search.Baselines && await RequeueBaselinesAsync(search.Id, ct) > 0;
+        if (search.Phase is SearchPhases.Final or SearchPhases.OneShot) await PhaseJobs.EnqueueAsync(jobs, dbf, search, baselines, ct);
         else jobs.EnqueueSearchAdvance(search.Id);
         await progress.SearchChanged(SearchCoordinator.ToUpdate(search));
         return true;

@@ -24,16 +24,22 @@ public sealed record SearchDto(Guid Id, string Name, Guid DatasetId, string Stat
     string Task, string Metric, string Strategy, JsonNode? StrategyOptions, string Objective, JsonNode? ObjectiveOptions,
     double LatencyBudgetMs, string Constraint, string TargetDevice, int MaxTrials, double? MaxMinutes, int ProxyEpochs, double ProxyFraction,
     int FinalEpochs, int BatchSize, bool HorizontalFlip, double RandomErasing, double? EmaDecay, string EarlyStopping, bool Baselines, long Seed, int Parallelism,
-    int TrialsCompleted, TrialDto? BestTrial, Guid? ModelId, string? Outcome, string? Error, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt)
+    int TrialsCompleted, TrialDto? BestTrial, Guid? ModelId, string? Outcome, string? Error, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt,
+    double? WaitForWorkerMinutes, bool WaitingForWorker)
 {
-    public static SearchDto From(Search s, Trial? best) => new(s.Id, s.Name, s.DatasetId, DatasetDto.Lower(s.Status), s.Phase, s.Kind,
+    /// <param name="online">Device classes with a worker online: an unfinished search for another class is waiting for one.</param>
+    public static SearchDto From(Search s, Trial? best, IReadOnlySet<string> online) => new(s.Id, s.Name, s.DatasetId, DatasetDto.Lower(s.Status), s.Phase, s.Kind,
         s.SearchSpace, Node(s.SpaceOptionsJson), s.Task, s.Metric, s.Strategy, Node(s.StrategyOptionsJson), s.Objective, Node(s.ObjectiveOptionsJson),
         s.LatencyBudgetMs, s.Constraint, s.TargetDevice, s.MaxTrials, s.MaxMinutes, s.ProxyEpochs, s.ProxyFraction, s.FinalEpochs,
         s.BatchSize, s.HorizontalFlip, s.RandomErasing, s.EmaDecay, s.EarlyStopping, s.Baselines, s.Seed, s.Parallelism, s.TrialsCompleted,
-        best is null ? null : TrialDto.From(best), s.ModelId, s.Outcome, s.Error, s.CreatedAt, s.StartedAt, s.FinishedAt);
+        best is null ? null : TrialDto.From(best), s.ModelId, s.Outcome, s.Error, s.CreatedAt, s.StartedAt, s.FinishedAt,
+        s.WaitForWorkerMinutes, !s.IsFinished && !online.Contains(s.TargetDevice));
 
     internal static JsonNode? Node(string? json) => json is null ? null : JsonNode.Parse(json);
 }
+
+/// <summary>A repair the watchdog made to a stuck search.</summary>
+public sealed record RepairDto(DateTimeOffset At, string Message);
 
 public sealed record TrialDto(Guid Id, Guid SearchId, int Number, string Status, JsonNode? Architecture, string ArchitectureHash,
     double? ValidationMetric, double? LatencyMs, JsonNode? Latency, long Parameters, long Macs, double? Reward, JsonNode? RewardTerms, int ProxyEpochs,

@@ -7,6 +7,7 @@ using NasPlatform.Platform.Accounts;
 using NasPlatform.Platform.Datasets;
 using NasPlatform.Platform.Searches;
 using NasPlatform.Platform.Storage;
+using NasPlatform.Platform.Workers;
 
 namespace NasPlatform.Web.Api;
 
@@ -26,6 +27,8 @@ public static class SearchesApi
             .WithSummary("Trials of a search (paged; sort = number | status | metric | latency | reward | params | macs | seconds, desc = true|false)");
         api.MapGet("/{id:guid}/baselines", Baselines).WithName("ListBaselines")
             .WithSummary("The baseline zoo trained beside a search with its final recipe (searches started with baselines = true)");
+        api.MapGet("/{id:guid}/repairs", Repairs).WithName("ListSearchRepairs")
+            .WithSummary("What the watchdog found stuck in this search (a lost job, a step never taken) and set going again, oldest first");
         api.MapPost("/{id:guid}/cancel", Cancel).WithName("CancelSearch").WithSummary("Stop a search: queued trials are dropped, running ones stop").RequireWrite();
         api.MapPost("/{id:guid}/resume", Resume).WithName("ResumeSearch")
             .WithSummary("Continue a failed or cancelled search from its saved state; unfinished and failed trials run again").RequireWrite();
@@ -50,7 +53,7 @@ public static class SearchesApi
         }
     }
 
-    private static async Task<Ok<PagedList<SearchDto>>> List(ClaimsPrincipal user, IDbContextFactory<NasDbContext> dbf, CancellationToken ct,
+    private static async Task<Ok<PagedList<SearchDto>>> List(ClaimsPrincipal user, IDbContextFactory<NasDbContext> dbf, WorkerPresence workers, CancellationToken ct,
         int page = 1, int pageSize = 50)
     {
         (page, pageSize) = Clamp(page, pageSize);
@@ -59,17 +62,19 @@ public static class SearchesApi
         int total = await visible.CountAsync(ct);
         var rows = await visible.AsNoTracking().NewestPage(page, pageSize).ToListAsync(ct);
         var best = await db.BestTrialsAsync(rows.Select(s => s.BestTrialId), ct);
-        return TypedResults.Ok(new PagedList<SearchDto>(rows.Select(s => SearchDto.From(s, s.BestTrialId is { } b ? best.GetValueOrDefault(b) : null)).ToList(),
+        var online = await workers.OnlineClassesAsync(ct);
+        return TypedResults.Ok(new PagedList<SearchDto>(rows.Select(s => SearchDto.From(s, s.BestTrialId is { } b ? best.GetValueOrDefault(b) : null, online)).ToList(),
             total, page, pageSize));
     }
 
-    private static async Task<Results<Ok<SearchDto>, ProblemHttpResult>> Get(Guid id, ClaimsPrincipal user, IDbContextFactory<NasDbContext> dbf, CancellationToken ct)
+    private static async Task<Results<Ok<SearchDto>, ProblemHttpResult>> Get(Guid id, ClaimsPrincipal user, IDbContextFactory<NasDbContext> dbf,
+        WorkerPresence workers, CancellationToken ct)
     {
         await using var db = await dbf.CreateDbContextAsync(ct);
         var search = await db.Searches.AsNoTracking().VisibleTo(Caller.Of(user)).FirstOrDefaultAsync(s => s.Id == id, ct);
         if (search is null) return Problems.NotFound("Search", id);
         var best = search.BestTrialId is { } b ? await db.Trials.AsNoTracking().FirstOrDefaultAsync(t => t.Id == b, ct) : null;
-        return TypedResults.Ok(SearchDto.From(search, best));
+        return TypedResults.Ok(SearchDto.From(search, best, await workers.OnlineClassesAsync(ct)));
     }
 
     private static async Task<Results<Ok<PagedList<TrialDto>>, ProblemHttpResult>> Trials(Guid id, ClaimsPrincipal user, IDbContextFactory<NasDbContext> dbf,
@@ -96,15 +101,26 @@ public static class SearchesApi
         return TypedResults.Ok(rows.Select(b => BaselineDto.From(b, model)).ToList());
     }
 
+    private static async Task<Results<Ok<List<RepairDto>>, ProblemHttpResult>> Repairs(Guid id, ClaimsPrincipal user,
+        IDbContextFactory<NasDbContext> dbf, CancellationToken ct)
+    {
+        await using var db = await dbf.CreateDbContextAsync(ct);
+        if (!await db.Searches.AsNoTracking().VisibleTo(Caller.Of(user)).AnyAsync(s => s.Id == id, ct)) return Problems.NotFound("Search", id);
+        var rows = await db.Repairs.AsNoTracking().Where(r => r.SearchId == id).Select(r => new RepairDto(r.At, r.Message)).ToListAsync(ct);
+        return TypedResults.Ok(rows.OrderBy(r => r.At).ToList());
+    }
+
     private static Task<Results<Ok<SearchDto>, ProblemHttpResult>> Cancel(Guid id, ClaimsPrincipal user, SearchService searches,
-        IDbContextFactory<NasDbContext> dbf, CancellationToken ct) => ChangeAndShow(id, user, () => searches.CancelAsync(id, Caller.Of(user), ct), dbf, ct);
+        IDbContextFactory<NasDbContext> dbf, WorkerPresence workers, CancellationToken ct) =>
+        ChangeAndShow(id, user, () => searches.CancelAsync(id, Caller.Of(user), ct), dbf, workers, ct);
 
     private static Task<Results<Ok<SearchDto>, ProblemHttpResult>> Resume(Guid id, ClaimsPrincipal user, SearchService searches,
-        IDbContextFactory<NasDbContext> dbf, CancellationToken ct) => ChangeAndShow(id, user, () => searches.ResumeAsync(id, Caller.Of(user), ct), dbf, ct);
+        IDbContextFactory<NasDbContext> dbf, WorkerPresence workers, CancellationToken ct) =>
+        ChangeAndShow(id, user, () => searches.ResumeAsync(id, Caller.Of(user), ct), dbf, workers, ct);
 
     /// <summary>Runs a state change (false = no such search) and answers with the search as it is afterwards.</summary>
     private static async Task<Results<Ok<SearchDto>, ProblemHttpResult>> ChangeAndShow(Guid id, ClaimsPrincipal user, Func<Task<bool>> change,
-        IDbContextFactory<NasDbContext> dbf, CancellationToken ct)
+        IDbContextFactory<NasDbContext> dbf, WorkerPresence workers, CancellationToken ct)
     {
         try
         {
@@ -114,7 +130,7 @@ public static class SearchesApi
         {
             return Problems.From(e);
         }
-        return await Get(id, user, dbf, ct);
+        return await Get(id, user, dbf, workers, ct);
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(Guid id, ClaimsPrincipal user, SearchService searches, IBlobStore blobs,

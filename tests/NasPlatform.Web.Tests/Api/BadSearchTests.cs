@@ -33,6 +33,37 @@ public abstract class BadSearchTests(PlatformFactory factory)
     }
 
     [Fact]
+    public async Task ASearchForADeviceClassNoWorkerServes_IsRefused_OrWaitsVisiblyAndGivesUp()
+    {
+        var ready = await _client.UploadAndWaitAsync(TestZips.TinyIdx(), "device class data");
+        var datasetId = ready["id"]!.GetValue<Guid>();
+        var before = (await _client.GetAsync("/api/v1/searches"))["total"]!.GetValue<int>();
+        var refused = await _client.StartSearchAsync(new { datasetId, latencyBudgetMs = 5, targetDevice = "tpu9" });
+        var problem = await PlatformClient.AssertProblemAsync(refused, 400, "is online (online: cpu)");
+        var message = problem["errors"]!["targetDevice"]![0]!.GetValue<string>();
+        Assert.Contains("No worker of device class 'tpu9' is online", message);
+        Assert.Contains("waitForWorkerMinutes", message);
+        Assert.Equal(before, (await _client.GetAsync("/api/v1/searches"))["total"]!.GetValue<int>());
+
+        // Asked to wait: accepted, shown waiting, and failed with a plain message when no worker comes in time.
+        var accepted = await _client.StartSearchAsync(new { datasetId, latencyBudgetMs = 5, targetDevice = "tpu9", maxTrials = 1, waitForWorkerMinutes = 0.1 });
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, accepted.StatusCode);
+        var id = (await PlatformClient.Json(accepted))["id"]!.GetValue<Guid>();
+        var waiting = await _client.GetAsync($"/api/v1/searches/{id}");
+        Assert.True(waiting["waitingForWorker"]!.GetValue<bool>());
+        Assert.Equal(0.1, waiting["waitForWorkerMinutes"]!.GetValue<double>());
+        var ended = await _client.WaitForSearchEndAsync(id, TimeSpan.FromMinutes(1));
+        Assert.Equal("failed", ended["status"]!.GetValue<string>());
+        Assert.Contains("No worker of device class 'tpu9' came online within 0.1 minutes", ended["error"]!.GetValue<string>());
+        Assert.False(ended["waitingForWorker"]!.GetValue<bool>());
+
+        // The class the platform's own worker serves is accepted as before.
+        var cpu = await _client.StartSearchAsync(new { datasetId, latencyBudgetMs = 5, targetDevice = "cpu", maxTrials = 1 });
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, cpu.StatusCode);
+        await _client.Http.PostAsync($"/api/v1/searches/{(await PlatformClient.Json(cpu))["id"]!.GetValue<Guid>()}/cancel", null);
+    }
+
+    [Fact]
     public async Task SearchOnAMissingDataset_Is404()
     {
         await PlatformClient.AssertProblemAsync(await _client.StartSearchAsync(new { datasetId = Guid.NewGuid(), latencyBudgetMs = 5 }), 404, "does not exist");

@@ -12,6 +12,7 @@ using NasPlatform.Engine.OneShot;
 using NasPlatform.Engine.Pipeline;
 using NasPlatform.Engine.Spaces;
 using NasPlatform.Platform.Accounts;
+using NasPlatform.Platform.Jobs;
 using NasPlatform.Web.Tests.Toy;
 
 namespace NasPlatform.Web.Tests.Infrastructure;
@@ -71,6 +72,9 @@ public class PlatformFactory : WebApplicationFactory<Program>
         builder.UseSetting("NasPlatform:Worker:LatencyTimedRuns", "12");
         builder.UseSetting("NasPlatform:Worker:LatencyRounds", "3");
         builder.UseSetting("NasPlatform:Worker:HeartbeatSeconds", "1");
+        // The watchdog sweeps every second and repairs what has been stuck for 5 (the defaults are 30 and 120).
+        builder.UseSetting("NasPlatform:Worker:WatchdogSeconds", "1");
+        builder.UseSetting("NasPlatform:Worker:StuckAfterSeconds", "5");
         builder.UseSetting("NasPlatform:Accounts:SessionRevalidationSeconds", "1");
         builder.UseSetting("NasPlatform:Accounts:AdminEmail", AdminEmail);
         builder.UseSetting("NasPlatform:Accounts:AdminPassword", Password);
@@ -80,6 +84,9 @@ public class PlatformFactory : WebApplicationFactory<Program>
             services.AddSingleton<IObjectiveDefinition, ToyObjective>();
             services.AddSingleton<IEstimatorFactory, ToyEstimatorFactory>();
             services.AddSingleton<IOneShotMethod, ToyOneShot>();
+            services.AddSingleton<HangfireJobScheduler>();
+            services.AddSingleton<LosingJobScheduler>();
+            services.AddSingleton<IJobScheduler>(sp => sp.GetRequiredService<LosingJobScheduler>());
         });
     }
 

@@ -25,6 +25,8 @@ public abstract class AuthorizationMatrixTests(PlatformFactory factory)
         new("GET", $"/api/v1/datasets/{r.DatasetId}/preview/0", false),
         new("GET", $"/api/v1/searches/{r.SearchId}", false),
         new("GET", $"/api/v1/searches/{r.SearchId}/trials", false),
+        new("GET", $"/api/v1/searches/{r.SearchId}/baselines", false),
+        new("GET", $"/api/v1/searches/{r.SearchId}/repairs", false),
         new("GET", $"/api/v1/models/{r.ModelId}", false),
         new("GET", $"/api/v1/models/{r.ModelId}/download", false),
         new("POST", "/api/v1/searches", true, () => JsonContent.Create(new { datasetId = r.DatasetId, latencyBudgetMs = 5.0 })),

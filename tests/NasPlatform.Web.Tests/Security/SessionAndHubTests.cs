@@ -244,7 +244,8 @@ public sealed class SessionAndHubTests(PlatformFactory factory)
         var otherSaw = new List<SearchUpdate>();
         await using var owner = factory.Hub(factory.OwnerToken);
         await using var other = factory.Hub(bToken);
-        owner.On<SearchUpdate>("SearchChanged", u => { if (u.SearchId == a.RunningSearchId) ownerSaw.TrySetResult(u); });
+        // The seeded running search has no trials, so the watchdog may move it on first: wait for the cancel itself.
+        owner.On<SearchUpdate>("SearchChanged", u => { if (u.SearchId == a.RunningSearchId && u.Status == "cancelled") ownerSaw.TrySetResult(u); });
         other.On<SearchUpdate>("SearchChanged", u => { lock (otherSaw) otherSaw.Add(u); });
         await owner.StartAsync();
         await other.StartAsync();
