@@ -90,7 +90,13 @@ internal sealed class TrialLoop(SearchComponents components, SearchOptions optio
             emit(new TrialFinished(DateTimeOffset.UtcNow, record));
             emit(new CheckpointReady(DateTimeOffset.UtcNow, new SearchCheckpoint(SearchCheckpoint.CurrentVersion, options.Space,
                 options.Strategy, options.Seed, strategy.SaveState(), trials.ToList(), elapsed().TotalSeconds)));
+            // After the checkpoint, so the search can be resumed once the cause is fixed.
+            if (record.Failed && FailurePolicy.StopReason(trials.Select(t => new FailurePolicy.Finished(t.Failed, t.Skipped, t.FromCache, t.Error))) is { } stop)
+                throw new SearchStoppedException(stop);
         }
         return (trials, "trial budget reached");
     }
 }
+
+/// <summary>The search cannot usefully go on (see <see cref="FailurePolicy"/>); its checkpoint is written.</summary>
+public sealed class SearchStoppedException(string message) : Exception(message);

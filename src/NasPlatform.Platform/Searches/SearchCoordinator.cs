@@ -87,6 +87,13 @@ public sealed class SearchCoordinator(IDbContextFactory<NasDbContext> dbf, IJobS
             else TrialEvaluator.Report(strategy, TrialRows.Choices(done), reward);
             done.Reported = true;
         }
+        var finished = trials.Where(t => t.Status is TrialStatus.Succeeded or TrialStatus.Failed).OrderBy(t => t.FinishedAt).ThenBy(t => t.Number)
+            .Select(t => new FailurePolicy.Finished(t.Status == TrialStatus.Failed, t.Skipped, t.FromCache, t.Error));
+        if (FailurePolicy.StopReason(finished) is { } stop)
+        {
+            await FailAsync(searchId, stop);
+            return true;
+        }
         static string Key(string hash, int? rung) => TrialFidelity.Key(hash, rung);
         var succeeded = trials.Where(t => t.Status == TrialStatus.Succeeded).GroupBy(t => Key(t.ArchitectureHash, t.Rung)).ToDictionary(g => g.Key, g => g.First());
 

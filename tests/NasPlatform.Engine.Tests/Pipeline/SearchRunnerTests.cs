@@ -113,6 +113,31 @@ public class SearchRunnerTests
     }
 
     [Fact]
+    public void Run_TooManyTrialsFailingInARow_StopsTheSearchWithTheLastReason_AfterItsCheckpoint()
+    {
+        SearchCheckpoint? last = null;
+        var e = Assert.Throws<SearchStoppedException>(() => new SearchRunner(Data(), Options(trials: 12), ev =>
+        {
+            if (ev is CheckpointReady c) last = c.Checkpoint;
+        }, new DivergingEstimator(all: true)).Run());
+        Assert.Contains($"The last {FailurePolicy.MaxConsecutiveFailures} trials failed in a row", e.Message);
+        Assert.Contains("Training diverged", e.Message);
+        Assert.Equal(FailurePolicy.MaxConsecutiveFailures, last!.Trials.Count);
+    }
+
+    [Fact]
+    public void FailurePolicy_CountsOnlyTrainedTrials_AndASuccessEndsTheStreak()
+    {
+        FailurePolicy.Finished Fail(string e) => new(true, false, false, e);
+        var ok = new FailurePolicy.Finished(false, false, false, null);
+        var skipped = new FailurePolicy.Finished(true, true, false, "skipped");
+        var cached = new FailurePolicy.Finished(false, false, true, null);
+        Assert.Null(FailurePolicy.StopReason([Fail("a"), Fail("b"), Fail("c"), Fail("d"), ok]));
+        Assert.Null(FailurePolicy.StopReason([Fail("a"), Fail("b"), skipped, skipped, Fail("c"), Fail("d")]));
+        Assert.Contains("Last error: e", FailurePolicy.StopReason([ok, Fail("a"), Fail("b"), cached, Fail("c"), skipped, Fail("d"), Fail("e")]));
+    }
+
+    [Fact]
     public void Run_NoTrialSucceeding_EndsWithTheFirstReason()
     {
         var e = Assert.Throws<InvalidOperationException>(() => new SearchRunner(Data(), Options(trials: 3), null, new DivergingEstimator(all: true)).Run());

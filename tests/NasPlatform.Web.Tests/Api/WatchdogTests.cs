@@ -49,6 +49,26 @@ public abstract class WatchdogTests(PlatformFactory factory)
     }
 
     [Fact]
+    public async Task TrialsFailingInARow_StopTheSearch_WithTheLastError_LikeTheCli()
+    {
+        var dataset = await _client.UploadAndWaitAsync(TestZips.TinyIdx(), "failing data");
+        var response = await _client.StartSearchAsync(new
+        {
+            datasetId = dataset["id"]!.GetValue<Guid>(), latencyBudgetMs = 5.0, searchSpace = ToySpace.SpaceName,
+            spaceOptions = new { widths = new[] { ToyEstimatorFactory.BrokenWidth } }, objective = ToyObjective.ObjectiveName,
+            strategy = "random", maxTrials = 20, parallelism = 1, finalEpochs = 1, seed = 4,
+        });
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var id = (await PlatformClient.Json(response))["id"]!.GetValue<Guid>();
+        var search = await _client.WaitForSearchEndAsync(id, TimeSpan.FromMinutes(2));
+        Assert.Equal("failed", search["status"]!.GetValue<string>());
+        Assert.Contains($"The last {Engine.Pipeline.FailurePolicy.MaxConsecutiveFailures} trials failed in a row", search["error"]!.GetValue<string>());
+        Assert.Contains("toy failure", search["error"]!.GetValue<string>());
+        var trials = (await _client.GetAsync($"/api/v1/searches/{id}/trials?pageSize=100"))["items"]!.AsArray();
+        Assert.Equal(Engine.Pipeline.FailurePolicy.MaxConsecutiveFailures, trials.Count(t => t!["status"]!.GetValue<string>() == "failed"));
+    }
+
+    [Fact]
     public async Task Repairs_OfAnotherUsersSearch_AreNotFound()
     {
         var response = await _client.Http.GetAsync($"/api/v1/searches/{Guid.NewGuid()}/repairs");

@@ -15,6 +15,9 @@ public sealed class ToyEstimatorFactory : IEstimatorFactory
     public IPerformanceEstimator Create(EstimatorContext context) =>
         new Estimator(_real.Create(context), context.Options.EarlyStopping == SearchOptions.MedianEarlyStopping ? context.Options.ProxyEpochs : 1);
 
+    /// <summary>Toy architectures of this width fail to train, as a broken setup would make every trial fail.</summary>
+    public const int BrokenWidth = 13;
+
     public static TrialMeasurement Measure(ToyArchitecture a)
     {
         double metric = 0.2 + Convert.ToInt32(a.Hash[..4], 16) % 700 / 1000.0;
@@ -30,6 +33,7 @@ public sealed class ToyEstimatorFactory : IEstimatorFactory
         public TrialMeasurement Estimate(Candidate candidate, long seed, Action<EpochReport>? onEpoch, CancellationToken ct)
         {
             if (candidate.Architecture is not ToyArchitecture toy) return real.Estimate(candidate, seed, onEpoch, ct);
+            if (toy.Width == BrokenWidth) throw new InvalidOperationException($"toy failure: width {BrokenWidth} never trains");
             var m = Measure(toy);
             if (epochs == 1)
             {
