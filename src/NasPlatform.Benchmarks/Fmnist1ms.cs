@@ -57,8 +57,10 @@ public static class Fmnist1ms
                         ? $"  trial {t.Trial}: {t.Error}"
                         : $"  trial {t.Trial}: val {t.ValidationMetric:P2}, {t.LatencyMs:0.###} ms (predicted {t.PredictedLatencyMs:0.###}), {t.Seconds:0} s");
                     break;
-                case FinalTrainingStarted:
+                case FinalTrainingStarted started:
                     searchEnd = clock.Elapsed.TotalMinutes;
+                    Console.WriteLine($"  selected trial {started.Best.Trial}: val {started.Best.ValidationMetric:P2}, {started.Best.LatencyMs:0.###} ms, " +
+                                      $"{started.Best.ArchitectureJson}");
                     break;
                 case EpochFinished { Trial: 0 } ep:
                     Console.WriteLine($"  final epoch {ep.Report.Epoch}/{ep.Report.Epochs}: train {ep.Report.TrainMetric:P2}, {ep.Report.Seconds:0} s");

@@ -49,6 +49,8 @@ public sealed class DatasetIngestionJob(IDbContextFactory<NasDbContext> dbf, IBl
             dataset.ClassCounts = [.. train.ClassCounts()];
             dataset.TrainCount = train.Count;
             dataset.TestCount = bundle.Test.Count;
+            // The work folder goes before the status changes: whoever sees the outcome sees no leftovers.
+            DeleteWork(work);
             dataset.Status = DatasetStatus.Ready;
             dataset.ReadyAt = time.GetUtcNow();
             await db.SaveChangesAsync(ct);
@@ -60,17 +62,24 @@ public sealed class DatasetIngestionJob(IDbContextFactory<NasDbContext> dbf, IBl
             // Messages name files inside the archive; the server's own work folder means nothing to the user.
             var message = (e is DatasetFormatException ? e.Message : $"The dataset could not be read: {e.Message}")
                 .Replace($"IDX dataset folder '{Path.Combine(work, "files")}'", "The archive").Replace(work + Path.DirectorySeparatorChar, "");
+            DeleteWork(work);
             await FailAsync(db, dataset, message);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             log.LogError(e, "Ingestion of dataset {Id} failed", dataset.Id);
+            DeleteWork(work);
             await FailAsync(db, dataset, $"Ingestion failed unexpectedly: {e.Message}");
         }
         finally
         {
-            if (Directory.Exists(work)) Directory.Delete(work, recursive: true);
+            DeleteWork(work);
         }
+    }
+
+    private static void DeleteWork(string work)
+    {
+        if (Directory.Exists(work)) Directory.Delete(work, recursive: true);
     }
 
     public static string PreviewKey(Guid datasetId, int classIndex) => $"datasets/{datasetId}/preview/{classIndex}.png";
