@@ -107,8 +107,7 @@ public sealed class SearchWatchdog(IDbContextFactory<NasDbContext> dbf, IJobSche
         if (!advance && active.Count == 0)
         {
             // Nothing queued or running: the step after the last trial was never taken.
-            var last = await db.Trials.AsNoTracking().Where(t => t.SearchId == search.Id).OrderByDescending(t => t.Number)
-                .Select(t => t.FinishedAt).FirstOrDefaultAsync(ct) ?? search.StartedAt;
+            var last = await LastTrialFinishedAsync(db, search.Id, ct) ?? search.StartedAt;
             if (last is { } at && at >= stuck) return;
             advance = true;
             repaired("The search had no trial queued or running and had not taken its next step; took it.");
@@ -139,7 +138,7 @@ public sealed class SearchWatchdog(IDbContextFactory<NasDbContext> dbf, IJobSche
     {
         await using var db = await dbf.CreateDbContextAsync(ct);
         var since = search.Phase == SearchPhases.Final
-            ? await db.Trials.AsNoTracking().Where(t => t.SearchId == search.Id).OrderByDescending(t => t.Number).Select(t => t.FinishedAt).FirstOrDefaultAsync(ct)
+            ? await LastTrialFinishedAsync(db, search.Id, ct)
             : null;
         return (since ?? search.StartedAt) is { } at && at < stuck;
     }
@@ -156,6 +155,9 @@ public sealed class SearchWatchdog(IDbContextFactory<NasDbContext> dbf, IJobSche
         log.LogWarning("Search {Search} gave up waiting for a worker of class {Class}", search.Id, search.TargetDevice);
         return true;
     }
+
+    private static Task<DateTimeOffset?> LastTrialFinishedAsync(NasDbContext db, Guid searchId, CancellationToken ct) =>
+        db.Trials.AsNoTracking().Where(t => t.SearchId == searchId).OrderByDescending(t => t.Number).Select(t => t.FinishedAt).FirstOrDefaultAsync(ct);
 
     private bool Live(string? jobId) => jobId is not null && jobs.IsLive(jobId);
 
