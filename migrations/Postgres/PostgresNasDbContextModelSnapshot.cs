@@ -447,6 +447,9 @@ namespace NasPlatform.Migrations.Postgres
                     b.Property<int>("FinalEpochs")
                         .HasColumnType("integer");
 
+                    b.Property<string>("FinalistsJson")
+                        .HasColumnType("text");
+
                     b.Property<DateTimeOffset?>("FinishedAt")
                         .HasColumnType("timestamp with time zone");
 

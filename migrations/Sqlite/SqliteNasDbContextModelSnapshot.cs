@@ -437,6 +437,9 @@ namespace NasPlatform.Migrations.Sqlite
                     b.Property<int>("FinalEpochs")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("FinalistsJson")
+                        .HasColumnType("TEXT");
+
                     b.Property<long?>("FinishedAt")
                         .HasColumnType("INTEGER");
 

@@ -86,18 +86,6 @@ public sealed class EngineBenchmarks
         return data.Count / clock.Elapsed.TotalSeconds;
     }
 
-    public void LatencyRepeatability(LatencyOptions options, int repeats = 5)
-    {
-        using var net = _candidate.Build(1);
-        var meter = new LatencyMeter(CPU, options);
-        var medians = new List<double>();
-        for (int r = 0; r < repeats; r++)
-            medians.Add(meter.Measure(net, _data.Train.Channels, _data.Train.Height, _data.Train.Width).MedianMs);
-        double spread = (medians.Max() - medians.Min()) / medians.Average();
-        Console.WriteLine($"latency: {repeats} measurements of one model ({meter.Options.WarmupRuns} warm-up, {meter.Options.TimedRuns} timed runs in {meter.Options.Rounds} rounds, batch {meter.Options.BatchSize}, {meter.Options.Threads} thread): " +
-                          $"medians [{string.Join(", ", medians.Select(m => m.ToString("0.000")))}] ms, spread (max-min)/mean {spread:P1} (goal <= 3%)");
-    }
-
     public void ProxyTrial()
     {
         var defaults = new SearchOptions { LatencyBudgetMs = 1 };

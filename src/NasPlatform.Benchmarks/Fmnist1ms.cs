@@ -59,6 +59,8 @@ public static class Fmnist1ms
                     break;
                 case FinalTrainingStarted started:
                     searchEnd = clock.Elapsed.TotalMinutes;
+                    foreach (var c in started.Finalists ?? [])
+                        Console.WriteLine($"  finalist trial {c.Trial}: {c.TrialLatencyMs:0.###} ms in its trial, {c.RemeasuredMs:0.###} ms measured again, {(c.WithinBudget ? "within" : "over")} budget");
                     Console.WriteLine($"  selected trial {started.Best.Trial}: val {started.Best.ValidationMetric:P2}, {started.Best.LatencyMs:0.###} ms, " +
                                       $"{started.Best.ArchitectureJson}");
                     break;

@@ -120,8 +120,14 @@ public sealed class SearchCommandSettings : CommandSettings
     public int LatencyThreads { get; init; } = 1;
 
     [CommandOption("--latency-runs <N>")]
-    [DefaultValue(100)]
-    public int LatencyRuns { get; init; } = 100;
+    [Description("Timed runs per latency measurement (default 200).")]
+    [DefaultValue(200)]
+    public int LatencyRuns { get; init; } = 200;
+
+    [CommandOption("--latency-method <METHOD>")]
+    [Description("relative (default: timed against a fixed reference network in the same runs, steady on a busy host) or direct.")]
+    [DefaultValue("relative")]
+    public string LatencyMethod { get; init; } = "relative";
 
     [CommandOption("--device <DEVICE>")]
     [Description("cpu, cuda, cuda:N or auto.")]
@@ -170,6 +176,7 @@ public sealed class SearchCommandSettings : CommandSettings
         if (Ema is { } d && !(d is > 0 and < 1)) return ValidationResult.Error("--ema must be in (0, 1).");
         if (Threads is < 1) return ValidationResult.Error("--threads must be at least 1.");
         if (LatencyThreads < 1 || LatencyRuns < 3) return ValidationResult.Error("--latency-threads must be >= 1 and --latency-runs >= 3.");
+        if (LatencyMethod is not ("relative" or "direct")) return ValidationResult.Error("--latency-method must be relative or direct.");
         if (WidthScale is { } w && !(w is > 0 and <= 4)) return ValidationResult.Error("--width-scale must be in (0, 4].");
         if (ImageSize is < 8 or > 512) return ValidationResult.Error("--image-size must be between 8 and 512.");
         return ValidationResult.Success();

@@ -53,7 +53,10 @@ internal sealed class SearchProgressView
                 return $"one-shot step {p.Epoch}/{p.Epochs}: " + string.Join(", ", p.Values.Select(v => $"{v.Key} {v.Value:0.####}"));
             case FinalTrainingStarted s:
                 _status = $"final training of trial {s.Best.Trial} for {s.Epochs} epochs on {s.TrainCount} images";
-                return $"best trial {s.Best.Trial} (reward {s.Best.Reward:0.####}): final training for {s.Epochs} epochs on {s.TrainCount} images";
+                var checks = s.Finalists is { Count: > 0 } finalists
+                    ? "; finalists measured again: " + string.Join(", ", finalists.Select(c => $"trial {c.Trial} {c.TrialLatencyMs:0.###} -> {c.RemeasuredMs:0.###} ms{(c.WithinBudget ? "" : " (over)")}"))
+                    : "";
+                return $"best trial {s.Best.Trial} (reward {s.Best.Reward:0.####}): final training for {s.Epochs} epochs on {s.TrainCount} images{checks}";
             case BaselineStarted b:
                 _status = $"baseline {b.Index}/{b.Count}: {b.Name}";
                 return null;

@@ -71,6 +71,9 @@ public sealed class Search : IOwned
     public string Phase { get; set; } = SearchPhases.Trials;
     public int TrialsCompleted { get; set; }
     public Guid? BestTrialId { get; set; }
+
+    /// <summary>JSON list of the finalists measured again before the final training (trial, trial latency, new figure, within budget); hard budgets only.</summary>
+    public string? FinalistsJson { get; set; }
     public Guid? ModelId { get; set; }
 
     /// <summary>The Hangfire job of the phase's one long step (final training, one-shot run), so the watchdog can tell a lost one.</summary>

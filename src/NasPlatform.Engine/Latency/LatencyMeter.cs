@@ -5,22 +5,37 @@ using static TorchSharp.torch;
 
 namespace NasPlatform.Engine.Latency;
 
+/// <summary>How a latency figure is taken.</summary>
+public enum LatencyMethod
+{
+    /// <summary>The model alone: the lowest round median of its timed runs.</summary>
+    Direct,
+
+    /// <summary>
+    /// The model interleaved run by run with a fixed reference network in the same rounds; the figure is
+    /// the median over rounds of (model / reference) times the reference's calibrated idle time. A busy
+    /// neighbour or a slower clock slows both alike, so the ratio holds where the raw time does not.
+    /// </summary>
+    Relative,
+}
+
 public sealed record LatencyOptions
 {
     public int BatchSize { get; init; } = 1;
     public int WarmupRuns { get; init; } = 20;
-    public int TimedRuns { get; init; } = 100;
+    public int TimedRuns { get; init; } = 200;
 
     /// <summary>
-    /// The timed runs are split into this many consecutive rounds and the lowest round median is
-    /// reported: other processes on the machine can only slow a round down, so the fastest round
-    /// is the best estimate of the model's own latency on an idle device (as MnasNet measured on an
-    /// otherwise idle phone).
+    /// The timed runs are split into this many consecutive rounds. Direct: the lowest round median is
+    /// reported, since other processes can only slow a round down (MnasNet measured on an otherwise idle
+    /// phone). Relative: each round gives one model/reference ratio and their median is used.
     /// </summary>
     public int Rounds { get; init; } = 10;
 
     /// <summary>Intra-op threads while measuring; fixed so that numbers are comparable between trials.</summary>
     public int Threads { get; init; } = 1;
+
+    public LatencyMethod Method { get; init; } = LatencyMethod.Relative;
 
     public void Validate()
     {
@@ -30,10 +45,13 @@ public sealed record LatencyOptions
 }
 
 /// <summary>
-/// Measured inference latency in milliseconds: <see cref="MedianMs"/> is the lowest round median
-/// (see <see cref="LatencyOptions.Rounds"/>); the other figures cover all timed runs.
+/// Measured inference latency in milliseconds: <see cref="MedianMs"/> is the figure used everywhere (see
+/// <see cref="LatencyMethod"/>); the other figures cover all timed runs (with the relative method, scaled
+/// to the reference's idle time). <see cref="RoundSpread"/> is (P90 - P10) / median of the per-round
+/// figures: how far the rounds of this one measurement disagreed.
 /// </summary>
-public sealed record LatencyStats(double MedianMs, double MeanMs, double MinMs, double MaxMs, double P10Ms, double P90Ms, int Runs, int BatchSize, int Threads, string Device)
+public sealed record LatencyStats(double MedianMs, double MeanMs, double MinMs, double MaxMs, double P10Ms, double P90Ms, int Runs, int BatchSize, int Threads, string Device,
+    string Method = "direct", double ReferenceMs = 0, double RoundSpread = 0)
 {
     /// <summary>(P90 - P10) / median: the relative spread of one measurement.</summary>
     public double RelativeSpread => MedianMs > 0 ? (P90Ms - P10Ms) / MedianMs : 0;
@@ -62,30 +80,100 @@ public sealed class LatencyMeter(Device device, LatencyOptions? options = null)
         try
         {
             torch.set_num_threads(Options.Threads);
+            using var pinned = Options.Threads == 1 && device.type == DeviceType.CPU ? ThreadPinning.ToCurrentCore() : null;
             model.to(device);
             model.eval();
             using var noGrad = no_grad();
             using var input = randn([Options.BatchSize, channels, height, width], device: device);
-            for (int i = 0; i < Options.WarmupRuns; i++)
+            if (Options.Method == LatencyMethod.Direct)
             {
-                using var _ = model.call(input);
+                Warm(model, input, Options.WarmupRuns);
+                var times = new double[Options.TimedRuns];
+                for (int i = 0; i < times.Length; i++)
+                {
+                    ct.ThrowIfCancellationRequested();
+                    times[i] = Time(model, input);
+                }
+                return Summarize(times, Options, device.ToString());
             }
-            Synchronize();
-            var times = new double[Options.TimedRuns];
-            for (int i = 0; i < times.Length; i++)
-            {
-                ct.ThrowIfCancellationRequested();
-                long start = Stopwatch.GetTimestamp();
-                using (var output = model.call(input)) { Synchronize(); }
-                times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-            }
-            return Summarize(times, Options, device.ToString());
+            var reference = ReferenceNetwork.For(device, channels, height, width, Options, r => Calibrate(r, input));
+            return Relative(model, reference, input, ct);
         }
         finally
         {
             torch.set_num_threads(previousThreads);
             TorchRuntime.DeviceLock.Release();
         }
+    }
+
+    private LatencyStats Relative(nn.Module<Tensor, Tensor> model, ReferenceNetwork reference, Tensor input, CancellationToken ct)
+    {
+        int rounds = Math.Clamp(Options.Rounds, 1, Math.Max(1, Options.TimedRuns / 3));
+        int perRound = Math.Max(3, Options.TimedRuns / rounds);
+        for (int i = 0; i < Options.WarmupRuns; i++)
+        {
+            using (var a = reference.Module.call(input)) { }
+            using (var b = model.call(input)) { }
+        }
+        Synchronize();
+        int n = rounds * perRound;
+        var own = new double[n];
+        var theirs = new double[n];
+        var pairRatios = new double[n];
+        var roundRatios = new double[rounds];
+        var referenceMedians = new double[rounds];
+        for (int r = 0; r < rounds; r++)
+        {
+            ct.ThrowIfCancellationRequested();
+            for (int i = r * perRound; i < (r + 1) * perRound; i++)
+            {
+                // Run by run, so that a slow spell of the host hits both alike; who goes first alternates,
+                // so neither always runs on caches the other just left.
+                if (i % 2 == 0) { theirs[i] = Time(reference.Module, input); own[i] = Time(model, input); }
+                else { own[i] = Time(model, input); theirs[i] = Time(reference.Module, input); }
+                pairRatios[i] = own[i] / theirs[i];
+            }
+            referenceMedians[r] = Median(theirs.AsSpan(r * perRound, perRound));
+            roundRatios[r] = Median(pairRatios.AsSpan(r * perRound, perRound));
+        }
+        reference.Observe(referenceMedians);
+        double ratio = Median(pairRatios);
+        double scale = reference.CalibratedMs / Median(theirs);
+        var sorted = own.Select(t => t * scale).Order().ToArray();
+        var sortedRatios = roundRatios.Order().ToArray();
+        return new LatencyStats(ratio * reference.CalibratedMs, sorted.Average(), sorted[0], sorted[^1], Percentile(sorted, 0.1), Percentile(sorted, 0.9),
+            n, Options.BatchSize, Options.Threads, device.ToString(), "relative", reference.CalibratedMs,
+            (Percentile(sortedRatios, 0.9) - Percentile(sortedRatios, 0.1)) / ratio);
+    }
+
+    /// <summary>The reference's first measurement in this process: round medians of a long run.</summary>
+    private double[] Calibrate(nn.Module<Tensor, Tensor> reference, Tensor input)
+    {
+        Warm(reference, input, ReferenceNetwork.CalibrationWarmup);
+        var medians = new double[ReferenceNetwork.CalibrationRounds];
+        var round = new double[ReferenceNetwork.CalibrationRunsPerRound];
+        for (int r = 0; r < medians.Length; r++)
+        {
+            for (int i = 0; i < round.Length; i++) round[i] = Time(reference, input);
+            medians[r] = Median(round);
+        }
+        return medians;
+    }
+
+    private void Warm(nn.Module<Tensor, Tensor> model, Tensor input, int runs)
+    {
+        for (int i = 0; i < runs; i++)
+        {
+            using var _ = model.call(input);
+        }
+        Synchronize();
+    }
+
+    private double Time(nn.Module<Tensor, Tensor> model, Tensor input)
+    {
+        long start = Stopwatch.GetTimestamp();
+        using (var output = model.call(input)) { Synchronize(); }
+        return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
     }
 
     /// <summary>Waits for queued GPU work, so a timing covers the kernels and not only their launch.</summary>
@@ -99,11 +187,20 @@ public sealed class LatencyMeter(Device device, LatencyOptions? options = null)
         var sorted = times.OrderBy(t => t).ToArray();
         int rounds = Math.Clamp(o.Rounds, 1, Math.Max(1, times.Length / 3));
         int perRound = times.Length / rounds;
-        double median = Enumerable.Range(0, rounds)
-            .Select(r => Percentile(times.Skip(r * perRound).Take(r == rounds - 1 ? times.Length - r * perRound : perRound).Order().ToArray(), 0.5))
-            .Min();
+        var medians = Enumerable.Range(0, rounds)
+            .Select(r => Median(times.AsSpan(r * perRound, r == rounds - 1 ? times.Length - r * perRound : perRound)))
+            .Order().ToArray();
+        double median = medians[0];
         return new LatencyStats(median, sorted.Average(), sorted[0], sorted[^1],
-            Percentile(sorted, 0.1), Percentile(sorted, 0.9), sorted.Length, o.BatchSize, o.Threads, device);
+            Percentile(sorted, 0.1), Percentile(sorted, 0.9), sorted.Length, o.BatchSize, o.Threads, device,
+            "direct", 0, (Percentile(medians, 0.9) - Percentile(medians, 0.1)) / median);
+    }
+
+    internal static double Median(ReadOnlySpan<double> values)
+    {
+        var copy = values.ToArray();
+        Array.Sort(copy);
+        return Percentile(copy, 0.5);
     }
 
     internal static double Percentile(double[] sorted, double q)

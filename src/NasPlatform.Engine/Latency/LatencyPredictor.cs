@@ -51,7 +51,8 @@ public sealed class LatencyPredictor(LatencyTable table, double ridge = 1.0)
             double perLayer = (Table.TryGet(key, out var ms) ? _scale * ms : 0) + _corrections.GetValueOrDefault(key);
             sum += count * perLayer;
         }
-        return sum;
+        // Corrections fitted on few networks can overshoot below zero for an unseen mix of layers; no latency is.
+        return Math.Max(sum, 0.1 * TableSum(layers) * _scale);
     }
 
     /// <summary>
@@ -72,15 +73,21 @@ public sealed class LatencyPredictor(LatencyTable table, double ridge = 1.0)
         return (double)within / _observations.Count;
     }
 
-    private double TableSum(LatencyObservation o) =>
-        o.Layers.Sum(e => Table.TryGet(e.Key, out var ms) ? e.Value * ms : 0);
+    private double TableSum(LatencyObservation o) => TableSum(o.Layers);
+
+    private double TableSum(IReadOnlyDictionary<string, int> layers) =>
+        layers.Sum(e => Table.TryGet(e.Key, out var ms) ? e.Value * ms : 0);
 
     private void Fit()
     {
         var sums = _observations.Select(TableSum).ToArray();
         var y = _observations.Select(o => o.MeasuredMs).ToArray();
-        // The scale of the table: least squares with an intercept when the sums vary, else 1.
+        // The scale of the table: least squares with an intercept when the sums vary; before that, the
+        // measured/table ratio (through the origin), so one network measured faster than its layers'
+        // sum scales the table down instead of pushing negative corrections onto shared layers.
         _scale = 1;
+        double sumSquares = sums.Sum(s => s * s);
+        if (_observations.Count > 0 && sumSquares > 0) _scale = Math.Max(0.1, sums.Zip(y, (s, m) => s * m).Sum() / sumSquares);
         if (_observations.Count >= 3 && sums.Max() > sums.Min())
         {
             double mx = sums.Average(), my = y.Average();

@@ -49,7 +49,7 @@ public sealed class LatencyTable
     }
 
     /// <summary>Micro-benchmark settings: few runs suffice for one small layer.</summary>
-    public static LatencyOptions MeterOptions(LatencyOptions trial) => trial with { WarmupRuns = 5, TimedRuns = 30, Rounds = 3 };
+    public static LatencyOptions MeterOptions(LatencyOptions trial) => trial with { WarmupRuns = 5, TimedRuns = 30, Rounds = 3, Method = LatencyMethod.Direct };
 
     public string ToJson() => JsonSerializer.Serialize(_ms.OrderBy(e => e.Key, StringComparer.Ordinal).ToDictionary(e => e.Key, e => e.Value));
 

@@ -51,6 +51,7 @@ public static class ResultWriter
             ["budget"] = JsonSerializer.SerializeToNode(final.Budget, Web),
             ["selectedTrial"] = selected.Trial,
             ["selectedValidationMetric"] = selected.ValidationMetric,
+            ["finalists"] = JsonSerializer.SerializeToNode(result.Finalists ?? [], Web),
             ["finalTraining"] = new JsonObject
             {
                 ["epochs"] = options.FinalEpochs,
@@ -133,6 +134,9 @@ public static class ResultWriter
         ["batchSize"] = s.BatchSize,
         ["threads"] = s.Threads,
         ["device"] = s.Device,
+        ["method"] = s.Method,
+        ["referenceMs"] = s.ReferenceMs,
+        ["roundSpread"] = s.RoundSpread,
     };
 
     private static void WriteAtomically(string path, Action<string> write)

@@ -20,7 +20,8 @@ public sealed record CheckpointReady(DateTimeOffset At, SearchCheckpoint Checkpo
 /// <summary>A one-shot search finished a step; persist <paramref name="Run"/>'s checkpoint to be able to resume.</summary>
 public sealed record OneShotStepped(DateTimeOffset At, OneShot.OneShotProgress Progress, OneShot.IOneShotRun Run) : SearchEvent(At);
 
-public sealed record FinalTrainingStarted(DateTimeOffset At, TrialRecord Best, int Epochs, int TrainCount) : SearchEvent(At);
+/// <param name="Finalists">Under a hard budget: the best trials near it measured again before this choice.</param>
+public sealed record FinalTrainingStarted(DateTimeOffset At, TrialRecord Best, int Epochs, int TrainCount, IReadOnlyList<FinalistCheck>? Finalists = null) : SearchEvent(At);
 
 /// <summary>The final model is trained and measured; the zoo (if asked) comes next.</summary>
 public sealed record FinalTrainingFinished(DateTimeOffset At, FinalModel Final) : SearchEvent(At);

@@ -48,7 +48,8 @@ public sealed record SearchResult(
     double Seconds,
     string StopReason,
     IReadOnlyList<Zoo.BaselineResult> Baselines,
-    LatencyPredictorReport? Predictor = null);
+    LatencyPredictorReport? Predictor = null,
+    IReadOnlyList<FinalistCheck>? Finalists = null);
 
 /// <summary>How well latency was known before training: measured trials it was calibrated on, table entries, held-out accuracy.</summary>
 public sealed record LatencyPredictorReport(int Observations, int TableEntries, double? HeldOutWithin10Percent, int Skipped);

@@ -74,14 +74,15 @@ public sealed class SearchRunner
         var succeeded = trials.Where(t => !t.Failed).ToList();
         var pareto = ParetoFront.Indices(succeeded.Select(t => new TradeOffPoint(t.ValidationMetric, t.LatencyMs)).ToList())
             .Select(i => succeeded[i].Trial).ToList();
-        var best = LatencyBudget.Select(TrialFidelity.TopRung(succeeded, t => t.Fidelity?.Rung), new LatencyTarget(_options.LatencyBudgetMs, _options.Constraint), t => t.Reward, t => t.Trial, t => t.LatencyMs)
-                   ?? throw new InvalidOperationException($"No trial succeeded: {trials.First(t => t.Failed).Error}");
-        _emit(new FinalTrainingStarted(DateTimeOffset.UtcNow, best, _options.FinalEpochs, _data.Train.Count));
+        var (chosen, finalists) = Finalists.Choose(TrialFidelity.TopRung(succeeded, t => t.Fidelity?.Rung), new LatencyTarget(_options.LatencyBudgetMs, _options.Constraint),
+            t => t.Reward, t => t.Trial, t => t.LatencyMs, t => _components.Parse(t.ArchitectureJson), meter, ct);
+        var best = chosen ?? throw new InvalidOperationException($"No trial succeeded: {trials.First(t => t.Failed).Error}");
+        _emit(new FinalTrainingStarted(DateTimeOffset.UtcNow, best, _options.FinalEpochs, _data.Train.Count, finalists));
         var final = FinalTraining.Run(_data, _options, _components, _components.Parse(best.ArchitectureJson), trainer,
             r => _emit(new EpochFinished(DateTimeOffset.UtcNow, 0, r)), ct);
         _emit(new FinalTrainingFinished(DateTimeOffset.UtcNow, final));
         var baselines = _options.Baselines ? RunBaselines(trainer, meter, ct) : [];
-        var searchResult = new SearchResult(_options, _components.Task.PrimaryMetric, trials, pareto, best, final, elapsed().TotalSeconds, stopReason, baselines, predictor);
+        var searchResult = new SearchResult(_options, _components.Task.PrimaryMetric, trials, pareto, best, final, elapsed().TotalSeconds, stopReason, baselines, predictor, finalists);
         _emit(new SearchFinished(DateTimeOffset.UtcNow, searchResult));
         return searchResult;
     }

@@ -73,8 +73,11 @@ public sealed class WorkerOptions
     [Range(1, 64)] public int TrialConcurrency { get; set; } = 1;
 
     [Range(0, 10_000)] public int LatencyWarmupRuns { get; set; } = 20;
-    [Range(3, 100_000)] public int LatencyTimedRuns { get; set; } = 100;
+    [Range(3, 100_000)] public int LatencyTimedRuns { get; set; } = 200;
     [Range(1, 1000)] public int LatencyRounds { get; set; } = 10;
+
+    /// <summary>"relative" (timed against a fixed reference network in the same runs; steady on shared hosts) or "direct".</summary>
+    [RegularExpression("^(relative|direct)$")] public string LatencyMethod { get; set; } = "relative";
 
     /// <summary>Seconds between heartbeats; a worker silent for three of them is shown offline.</summary>
     [Range(1, 3600)] public int HeartbeatSeconds { get; set; } = 10;

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using NasPlatform.Data;
 using NasPlatform.Data.Entities;
+using NasPlatform.Engine.Latency;
 using NasPlatform.Engine.Pipeline;
 using NasPlatform.Engine.Torch;
 using NasPlatform.Engine.Training;
@@ -25,13 +26,11 @@ public sealed class FinalTrainingJob(IDbContextFactory<NasDbContext> dbf, Datase
     public async Task RunAsync(Guid searchId, CancellationToken ct)
     {
         Search search;
-        Trial best;
         await using (var db = await dbf.CreateDbContextAsync(ct))
         {
             search = await db.Searches.Include(s => s.Dataset).Include(s => s.Trials).FirstOrDefaultAsync(s => s.Id == searchId, ct)
                      ?? throw new InvalidOperationException($"Search {searchId} does not exist.");
             if (search.Status != SearchStatus.Running || search.Phase != SearchPhases.Final) return;
-            best = SearchCoordinator.Best(search, search.Trials) ?? throw new InvalidOperationException("No trial succeeded.");
         }
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -45,6 +44,7 @@ public sealed class FinalTrainingJob(IDbContextFactory<NasDbContext> dbf, Datase
             FinalModel final;
             TorchRuntime.Configure(plan.Options.Threads);
             var device = TorchRuntime.ResolveDevice(plan.Options.Device);
+            var (best, finalists) = await Task.Run(() => SearchCoordinator.Finalist(search, search.Trials, plan.Components, new LatencyMeter(device, plan.Options.Latency), stop.Token), stop.Token);
             var data = cache.Get(search.Dataset!.DataBlob!);
             var candidate = plan.Components.Parse(best.ArchitectureJson);
             final = await Task.Run(() => FinalTraining.Run(data, plan.Options, plan.Components, candidate, new Trainer(device), r =>
@@ -73,6 +73,8 @@ public sealed class FinalTrainingJob(IDbContextFactory<NasDbContext> dbf, Datase
                 Device = search.TargetDevice, WeightsBlob = weightsBlob, CreatedAt = time.GetUtcNow(),
             });
             row.ModelId = modelId;
+            row.BestTrialId = best.Id;
+            row.FinalistsJson = JsonSerializer.Serialize(finalists, TrialRows.Json);
             row.Outcome = final.Budget.Outcome;
             row.Status = SearchStatus.Succeeded;
             row.Phase = SearchPhases.Done;

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using NasPlatform.Data;
 using NasPlatform.Data.Entities;
+using NasPlatform.Engine.Latency;
 using NasPlatform.Engine.Objectives;
 using NasPlatform.Engine.Pipeline;
 using NasPlatform.Engine.Strategies.MultiFidelity;
@@ -192,6 +193,16 @@ public sealed class SearchCoordinator(IDbContextFactory<NasDbContext> dbf, IJobS
     public static Trial? Best(Search search, IEnumerable<Trial> trials) =>
         LatencyBudget.Select(TrialFidelity.TopRung(trials.Where(t => t.Status == TrialStatus.Succeeded).ToList(), t => t.Rung),
             new LatencyTarget(search.LatencyBudgetMs, MnasReward.Parse(search.Constraint)), t => t.Reward ?? 0, t => t.Number, t => t.LatencyMs ?? double.MaxValue);
+
+    /// <summary>The trial the final job trains: <see cref="Best"/>, after the finalists near a hard budget are measured again (the engine's rule).</summary>
+    public static (Trial Best, IReadOnlyList<FinalistCheck> Checks) Finalist(Search search, IEnumerable<Trial> trials, SearchComponents components,
+        LatencyMeter meter, CancellationToken ct)
+    {
+        var (best, checks) = Finalists.Choose(TrialFidelity.TopRung(trials.Where(t => t.Status == TrialStatus.Succeeded).ToList(), t => t.Rung),
+            new LatencyTarget(search.LatencyBudgetMs, MnasReward.Parse(search.Constraint)), t => t.Reward ?? 0, t => t.Number,
+            t => t.LatencyMs ?? double.MaxValue, t => components.Parse(t.ArchitectureJson), meter, ct);
+        return (best ?? throw new InvalidOperationException("No trial succeeded."), checks);
+    }
 
     public static SearchUpdate ToUpdate(Search s) =>
         new(s.Id, s.Status.ToString().ToLowerInvariant(), s.Phase, s.TrialsCompleted, s.MaxTrials, s.BestTrialId, s.ModelId, s.Error);

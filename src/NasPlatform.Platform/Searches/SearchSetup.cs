@@ -72,6 +72,7 @@ public sealed class SearchSetup(SearchCatalog catalog, IOptions<PlatformOptions>
         Seed = search.Seed,
         Threads = worker.EffectiveThreads,
         Device = worker.TorchDevice,
-        Latency = new LatencyOptions { WarmupRuns = worker.LatencyWarmupRuns, TimedRuns = worker.LatencyTimedRuns, Rounds = Math.Min(worker.LatencyRounds, worker.LatencyTimedRuns / 3) },
+        Latency = new LatencyOptions { WarmupRuns = worker.LatencyWarmupRuns, TimedRuns = worker.LatencyTimedRuns, Rounds = Math.Min(worker.LatencyRounds, worker.LatencyTimedRuns / 3),
+            Method = Enum.Parse<LatencyMethod>(worker.LatencyMethod, ignoreCase: true) },
     };
 }
