@@ -723,6 +723,9 @@ namespace NasPlatform.Migrations.Postgres
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<Guid?>("DuplicateOf")
+                        .HasColumnType("uuid");
+
                     b.Property<string>("Error")
                         .HasColumnType("text");
 
@@ -802,6 +805,8 @@ namespace NasPlatform.Migrations.Postgres
                         .HasColumnType("text");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("SearchId", "ArchitectureHash");
 
                     b.HasIndex("SearchId", "Number")
                         .IsUnique();

@@ -713,6 +713,9 @@ namespace NasPlatform.Migrations.Sqlite
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<Guid?>("DuplicateOf")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Error")
                         .HasColumnType("TEXT");
 
@@ -792,6 +795,8 @@ namespace NasPlatform.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("SearchId", "ArchitectureHash");
 
                     b.HasIndex("SearchId", "Number")
                         .IsUnique();

@@ -54,6 +54,8 @@ public abstract class NasDbContext(DbContextOptions options) : IdentityUserConte
         {
             e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
             e.HasIndex(x => new { x.SearchId, x.Number }).IsUnique();
+            // The coordinator's look-up of a known result by architecture.
+            e.HasIndex(x => new { x.SearchId, x.ArchitectureHash });
             e.Ignore(x => x.IsFinished);
         });
         b.Entity<SearchRepair>(e =>

@@ -17,6 +17,12 @@ public sealed class Trial
     /// <summary>The strategy's choice vector (JSON array), reported back with the reward.</summary>
     public required string ChoicesJson { get; set; }
 
+    /// <summary>
+    /// Set when the architecture was proposed while a trial of it was still queued or running: this one
+    /// runs no job, waits for that trial and takes its result (or its failure) when it ends.
+    /// </summary>
+    public Guid? DuplicateOf { get; set; }
+
     public int ProxyEpochs { get; set; }
     public double ProxyFraction { get; set; }
 

@@ -73,7 +73,12 @@ public sealed class SearchCoordinator(IDbContextFactory<NasDbContext> dbf, IJobS
         await using var db = await dbf.CreateDbContextAsync(ct);
         var search = await db.Searches.Include(s => s.Dataset).FirstOrDefaultAsync(s => s.Id == searchId, ct);
         if (search is null || search.Status != SearchStatus.Running || search.Phase != SearchPhases.Trials) return true;
-        var trials = await db.Trials.Where(t => t.SearchId == searchId).OrderBy(t => t.Number).ToListAsync(ct);
+        // A step reads what changed since the last one (the finished trials not yet reported) and a few
+        // counts and indexed look-ups, never every trial: its cost does not grow with the search.
+        var resolved = await ResolveDuplicatesAsync(db, searchId, ct);
+        var fresh = await db.Trials.Where(t => t.SearchId == searchId && !t.Reported && (t.Status == TrialStatus.Succeeded || t.Status == TrialStatus.Failed))
+            .OrderBy(t => t.Number).ToListAsync(ct);
+        fresh = [.. fresh.Concat(resolved).OrderBy(t => t.Number)];
 
         var plan = setup.For(search);
         using var strategy = plan.Components.CreateStrategy(search.Seed);
@@ -81,37 +86,35 @@ public sealed class SearchCoordinator(IDbContextFactory<NasDbContext> dbf, IJobS
         var evaluator = new TrialEvaluator(plan.Components, estimator: null, search.Seed);
 
         var multiFidelity = strategy as IMultiFidelityStrategy;
-        foreach (var done in trials.Where(t => t.Status is TrialStatus.Succeeded or TrialStatus.Failed && !t.Reported))
+        foreach (var done in fresh)
         {
             double? reward = done.Status == TrialStatus.Succeeded ? done.Reward : null;
             if (multiFidelity is not null) multiFidelity.Report(TrialRows.Choices(done), done.Rung ?? 0, reward ?? 0);
             else TrialEvaluator.Report(strategy, TrialRows.Choices(done), reward);
             done.Reported = true;
         }
-        var finished = trials.Where(t => t.Status is TrialStatus.Succeeded or TrialStatus.Failed).OrderBy(t => t.FinishedAt).ThenBy(t => t.Number)
-            .Select(t => new FailurePolicy.Finished(t.Status == TrialStatus.Failed, t.Skipped, t.FromCache, t.Error));
-        if (FailurePolicy.StopReason(finished) is { } stop)
+        if (FailurePolicy.StopReason(await LastTrainedAsync(db, searchId, ct)) is { } stop)
         {
             await FailAsync(searchId, stop);
             return true;
         }
-        static string Key(string hash, int? rung) => TrialFidelity.Key(hash, rung);
-        var succeeded = trials.Where(t => t.Status == TrialStatus.Succeeded).GroupBy(t => Key(t.ArchitectureHash, t.Rung)).ToDictionary(g => g.Key, g => g.First());
 
+        var mine = db.Trials.Where(t => t.SearchId == searchId);
+        int count = await mine.CountAsync(ct);
+        int active = await mine.CountAsync(t => t.Status == TrialStatus.Queued || t.Status == TrialStatus.Running, ct);
         var now = time.GetUtcNow();
         bool overTime = search.MaxMinutes is { } minutes && search.StartedAt is { } started && (now - started).TotalMinutes >= minutes;
-        int active = trials.Count(t => !t.IsFinished);
         var queued = new List<Trial>();
         var cached = new List<Trial>();
-        while (!overTime && trials.Count < search.MaxTrials && active < search.Parallelism)
+        while (!overTime && count < search.MaxTrials && active < search.Parallelism)
         {
-            var proposal = evaluator.Propose(strategy, hash => succeeded.TryGetValue(Key(hash, multiFidelity?.LastRung), out var t) ? TrialRows.Outcome(t) : null);
+            var proposal = evaluator.Propose(strategy, hash => Known(db, searchId, hash, multiFidelity?.LastRung, queued.Concat(cached)));
             var candidate = proposal.Candidate;
             var fidelity = multiFidelity is null ? null
                 : TrialFidelity.ForRung(multiFidelity.LastRung, multiFidelity.RungBudget(multiFidelity.LastRung), search.ProxyEpochs);
             var trial = new Trial
             {
-                Id = Guid.NewGuid(), SearchId = searchId, Number = trials.Count + 1,
+                Id = Guid.NewGuid(), SearchId = searchId, Number = count + 1,
                 ArchitectureJson = candidate.Architecture.ToJson(), ArchitectureHash = candidate.Hash, ChoicesJson = JsonSerializer.Serialize(proposal.Choices),
                 ProxyEpochs = fidelity?.Epochs ?? search.ProxyEpochs, ProxyFraction = search.ProxyFraction * (fidelity?.Fraction ?? 1),
                 Rung = fidelity?.Rung, Status = TrialStatus.Queued, CreatedAt = now,
@@ -125,20 +128,25 @@ public sealed class SearchCoordinator(IDbContextFactory<NasDbContext> dbf, IJobS
                 trial.Reported = true;
                 cached.Add(trial);
             }
+            else if (InFlight(db, searchId, trial, queued) is { } twin)
+            {
+                trial.DuplicateOf = twin;
+                active++;
+            }
             else
             {
                 active++;
                 queued.Add(trial);
             }
-            trials.Add(trial);
+            count++;
             db.Trials.Add(trial);
         }
 
-        search.TrialsCompleted = trials.Count(t => t.Status is TrialStatus.Succeeded or TrialStatus.Failed);
-        search.BestTrialId = Best(search, trials)?.Id;
+        search.TrialsCompleted = await mine.CountAsync(t => t.Status == TrialStatus.Succeeded || t.Status == TrialStatus.Failed, ct) + cached.Count + resolved.Count;
+        search.BestTrialId = await BestIdAsync(db, search, cached, ct);
         search.StrategyState = strategy.SaveState();
         bool final = false;
-        if (active == 0 && (trials.Count >= search.MaxTrials || overTime))
+        if (active == 0 && (count >= search.MaxTrials || overTime))
         {
             if (search.BestTrialId is not null)
             {
@@ -150,7 +158,8 @@ public sealed class SearchCoordinator(IDbContextFactory<NasDbContext> dbf, IJobS
                 search.Status = SearchStatus.Failed;
                 search.Phase = SearchPhases.Done;
                 search.FinishedAt = now;
-                search.Error = "No trial succeeded. " + (trials.FirstOrDefault(t => t.Error is not null)?.Error ?? "The time budget ended before any trial finished.");
+                search.Error = "No trial succeeded. " + (await mine.Where(t => t.Error != null).OrderBy(t => t.Number).Select(t => t.Error).FirstOrDefaultAsync(ct)
+                                                         ?? "The time budget ended before any trial finished.");
             }
         }
         search.Version++;
@@ -169,7 +178,7 @@ public sealed class SearchCoordinator(IDbContextFactory<NasDbContext> dbf, IJobS
             await db.Trials.Where(t => t.Id == trial.Id).ExecuteUpdateAsync(u => u.SetProperty(t => t.JobId, trial.JobId), ct);
         }
         if (final) await PhaseJobs.EnqueueAsync(jobs, dbf, search, withBaselines: true, ct);
-        foreach (var trial in queued.Concat(cached)) await progress.TrialChanged(ToUpdate(trial));
+        foreach (var trial in queued.Concat(cached).Concat(resolved)) await progress.TrialChanged(ToUpdate(trial));
         await progress.SearchChanged(ToUpdate(search));
         return true;
     }
@@ -187,6 +196,75 @@ public sealed class SearchCoordinator(IDbContextFactory<NasDbContext> dbf, IJobS
         foreach (var t in search.Trials.Where(t => !t.IsFinished)) t.Status = TrialStatus.Cancelled;
         await db.SaveChangesAsync();
         await progress.SearchChanged(ToUpdate(search));
+    }
+
+    /// <summary>The last trained (not skipped, not cached) finished trials, oldest first: all the failure policy looks at.</summary>
+    private static async Task<List<FailurePolicy.Finished>> LastTrainedAsync(NasDbContext db, Guid searchId, CancellationToken ct)
+    {
+        var last = await db.Trials.AsNoTracking()
+            .Where(t => t.SearchId == searchId && (t.Status == TrialStatus.Succeeded || t.Status == TrialStatus.Failed) && !t.Skipped && !t.FromCache)
+            .OrderByDescending(t => t.FinishedAt).ThenByDescending(t => t.Number).Take(FailurePolicy.MaxConsecutiveFailures)
+            .Select(t => new { t.Status, t.Error }).ToListAsync(ct);
+        return last.AsEnumerable().Reverse().Select(t => new FailurePolicy.Finished(t.Status == TrialStatus.Failed, false, false, t.Error)).ToList();
+    }
+
+    /// <summary>A trial of the same architecture (at the same rung) still queued or running: a new proposal of it waits for its result.</summary>
+    private static Guid? InFlight(NasDbContext db, Guid searchId, Trial trial, IEnumerable<Trial> thisStep) =>
+        thisStep.FirstOrDefault(t => t.ArchitectureHash == trial.ArchitectureHash && t.Rung == trial.Rung)?.Id
+        ?? db.Trials.AsNoTracking().Where(t => t.SearchId == searchId && t.ArchitectureHash == trial.ArchitectureHash && t.Rung == trial.Rung
+                                              && t.DuplicateOf == null && (t.Status == TrialStatus.Queued || t.Status == TrialStatus.Running))
+            .Select(t => (Guid?)t.Id).FirstOrDefault();
+
+    /// <summary>Duplicates whose twin has ended take its result (as a cache hit) or its failure; they are reported in this step.</summary>
+    private async Task<List<Trial>> ResolveDuplicatesAsync(NasDbContext db, Guid searchId, CancellationToken ct)
+    {
+        var waiting = await db.Trials.Where(t => t.SearchId == searchId && t.DuplicateOf != null && t.Status == TrialStatus.Queued).ToListAsync(ct);
+        var resolved = new List<Trial>();
+        var now = time.GetUtcNow();
+        foreach (var trial in waiting)
+        {
+            var twin = await db.Trials.AsNoTracking().FirstOrDefaultAsync(t => t.Id == trial.DuplicateOf, ct);
+            if (twin is null || !twin.IsFinished) continue;
+            if (twin.Status == TrialStatus.Succeeded)
+            {
+                TrialRows.Store(trial, TrialRows.Outcome(twin) with { Seconds = 0 });
+                trial.Status = TrialStatus.Succeeded;
+                trial.FromCache = true;
+            }
+            else
+            {
+                trial.Status = TrialStatus.Failed;
+                trial.FromCache = true; // not a training of its own: the failure policy does not count it twice
+                trial.Error = $"The same architecture's trial {twin.Number} it waited for ended {twin.Status.ToString().ToLowerInvariant()}: {twin.Error}";
+            }
+            trial.StartedAt = trial.FinishedAt = now;
+            resolved.Add(trial);
+        }
+        return resolved;
+    }
+
+    /// <summary>A succeeded trial of the same architecture (at the same rung), from this step or before: its result is reused.</summary>
+    private static TrialOutcome? Known(NasDbContext db, Guid searchId, string hash, int? rung, IEnumerable<Trial> thisStep)
+    {
+        var trial = thisStep.FirstOrDefault(t => t.Status == TrialStatus.Succeeded && t.ArchitectureHash == hash && t.Rung == rung)
+                    ?? db.Trials.AsNoTracking().Where(t => t.SearchId == searchId && t.ArchitectureHash == hash && t.Rung == rung && t.Status == TrialStatus.Succeeded)
+                        .OrderBy(t => t.Number).FirstOrDefault();
+        return trial is null ? null : TrialRows.Outcome(trial);
+    }
+
+    /// <summary><see cref="Best"/> as database queries (plus this step's cache hits, not yet saved).</summary>
+    private static async Task<Guid?> BestIdAsync(NasDbContext db, Search search, IReadOnlyCollection<Trial> thisStep, CancellationToken ct)
+    {
+        var q = db.Trials.AsNoTracking().Where(t => t.SearchId == search.Id && t.Status == TrialStatus.Succeeded);
+        int? top = await q.MaxAsync(t => t.Rung, ct);
+        if (top is { } r) q = q.Where(t => (t.Rung ?? 0) == r);
+        if (MnasReward.Parse(search.Constraint) == LatencyConstraint.Hard && await q.AnyAsync(t => t.LatencyMs <= search.LatencyBudgetMs, ct))
+            q = q.Where(t => t.LatencyMs <= search.LatencyBudgetMs);
+        // Only the head of each ordering is read: the best stored trial, then this step's hits compete with it.
+        var stored = await q.OrderByDescending(t => t.Reward ?? 0).ThenBy(t => t.Number).FirstOrDefaultAsync(ct);
+        var pool = thisStep.Where(t => t.Status == TrialStatus.Succeeded).ToList();
+        if (stored is not null) pool.Add(stored);
+        return Best(search, pool)?.Id;
     }
 
     /// <summary>The trial to train fully: the best by reward, among those within a hard budget when any is (the engine's rule).</summary>

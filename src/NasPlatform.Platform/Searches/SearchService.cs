@@ -197,6 +197,7 @@ public sealed class SearchService(IDbContextFactory<NasDbContext> dbf, IJobSched
                 trial.Error = null;
                 trial.HistoryJson = "[]";
                 trial.JobId = null;
+                trial.DuplicateOf = null; // on resume it trains for itself
                 trial.StartedAt = trial.FinishedAt = null;
             }
             search.Status = SearchStatus.Running;

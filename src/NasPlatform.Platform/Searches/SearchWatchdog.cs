@@ -81,11 +81,12 @@ public sealed class SearchWatchdog(IDbContextFactory<NasDbContext> dbf, IJobSche
         // Times are compared here, not in SQL: SQLite cannot compare DateTimeOffset columns.
         var active = await db.Trials.AsNoTracking()
             .Where(t => t.SearchId == search.Id && (t.Status == TrialStatus.Queued || t.Status == TrialStatus.Running))
-            .Select(t => new { t.Id, t.Number, t.Status, t.JobId, t.CreatedAt, t.StartedAt }).ToListAsync(ct);
+            .Select(t => new { t.Id, t.Number, t.Status, t.JobId, t.CreatedAt, t.StartedAt, t.DuplicateOf }).ToListAsync(ct);
         bool advance = false;
         foreach (var t in active)
         {
-            if (t.Status == TrialStatus.Queued && t.CreatedAt < stuck && !Live(t.JobId))
+            // A duplicate has no job by design: it waits for its twin, and the twin's end advances the search.
+            if (t.Status == TrialStatus.Queued && t.DuplicateOf is null && t.CreatedAt < stuck && !Live(t.JobId))
             {
                 var job = jobs.EnqueueTrial(t.Id, search.TargetDevice);
                 int changed = await db.Trials.Where(x => x.Id == t.Id && x.Status == TrialStatus.Queued && x.JobId == t.JobId)
