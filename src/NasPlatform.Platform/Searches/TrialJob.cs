@@ -133,22 +133,27 @@ public sealed class TrialJob(IDbContextFactory<NasDbContext> dbf, DatasetCache c
         double predicted = gate.Predict(candidate, ct);
         if (predictor.Table.Count > before) latencyTables.Save(search.TargetDevice, predictor.Table);
         using var db = dbf.CreateDbContext();
-        var measured = db.Trials.AsNoTracking().Where(t => t.SearchId == search.Id && t.Status == TrialStatus.Succeeded && !t.FromCache)
-            .OrderBy(t => t.Number).Select(t => new { t.PredictedLatencyMs, t.LatencyMs }).ToList();
-        // Predictions made once the predictor was calibrated (as the CLI's loop counts them).
-        foreach (var m in measured.Skip(LatencyGate.Calibrated))
+        var trained = db.Trials.AsNoTracking().Where(t => t.SearchId == search.Id && t.Status == TrialStatus.Succeeded && !t.FromCache);
+        // Predictions made once the predictor was calibrated (as the CLI's loop counts them), the most recent
+        // ones only: a trial's set-up cost must not grow with the search.
+        var measured = trained.OrderBy(t => t.Number).Skip(LatencyGate.Calibrated)
+            .OrderByDescending(t => t.Number).Take(RecentTrials).Select(t => new { t.PredictedLatencyMs, t.LatencyMs }).ToList();
+        foreach (var m in measured.AsEnumerable().Reverse())
             if (m is { PredictedLatencyMs: { } p, LatencyMs: { } l }) gate.Outcome(p, l);
-        bool anyTrained = measured.Count > 0;
+        bool anyTrained = trained.Any();
         return gate.SkipReason(predicted, anyTrained) is { } reason ? throw new TrialSkippedException(reason, predicted) : predicted;
     }
 
-    /// <summary>The median rule over the search's finished trials, as they stand when this one starts (the CLI's loop adds each as it ends: same rule).</summary>
+    /// <summary>How many of the search's latest trained trials a trial's set-up reads (predictor outcomes, curves for the median rule).</summary>
+    internal const int RecentTrials = 500;
+
+    /// <summary>The median rule over the search's latest finished trials, as they stand when this one starts (the CLI's loop adds each as it ends: same rule).</summary>
     private MedianStopping CompletedCurves(Guid searchId, Guid trialId)
     {
         using var db = dbf.CreateDbContext();
         var stopping = new MedianStopping();
         foreach (var json in db.Trials.AsNoTracking().Where(t => t.SearchId == searchId && t.Id != trialId && t.Status == TrialStatus.Succeeded && !t.FromCache)
-                     .OrderBy(t => t.Number).Select(t => t.HistoryJson))
+                     .OrderByDescending(t => t.Number).Take(RecentTrials).Select(t => t.HistoryJson).ToList().AsEnumerable().Reverse())
             stopping.Completed(JsonSerializer.Deserialize<List<EpochReport>>(json, TrialRows.Json) ?? []);
         return stopping;
     }
