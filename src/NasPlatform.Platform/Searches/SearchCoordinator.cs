@@ -220,11 +220,13 @@ public sealed class SearchCoordinator(IDbContextFactory<NasDbContext> dbf, IJobS
     {
         var waiting = await db.Trials.Where(t => t.SearchId == searchId && t.DuplicateOf != null && t.Status == TrialStatus.Queued).ToListAsync(ct);
         var resolved = new List<Trial>();
+        if (waiting.Count == 0) return resolved;
+        var twinIds = waiting.Select(t => t.DuplicateOf!.Value).Distinct().ToList();
+        var twins = await db.Trials.AsNoTracking().Where(t => twinIds.Contains(t.Id)).ToDictionaryAsync(t => t.Id, ct);
         var now = time.GetUtcNow();
         foreach (var trial in waiting)
         {
-            var twin = await db.Trials.AsNoTracking().FirstOrDefaultAsync(t => t.Id == trial.DuplicateOf, ct);
-            if (twin is null || !twin.IsFinished) continue;
+            if (!twins.TryGetValue(trial.DuplicateOf!.Value, out var twin) || !twin.IsFinished) continue;
             if (twin.Status == TrialStatus.Succeeded)
             {
                 TrialRows.Store(trial, TrialRows.Outcome(twin) with { Seconds = 0 });
