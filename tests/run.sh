@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The project's test command (README, .ci/run). Restores, builds and runs every test project.
-# Needs the .NET 10 SDK; installs Debian's chromium (browser tests, driven by Playwright) and
-# postgresql (the platform tests run on SQLite and on PostgreSQL) when they are missing, and starts
-# a local PostgreSQL cluster. TorchSharp's CPU natives come from NuGet and are made loadable on older libstdc++
+# Needs the .NET 10 SDK and Node.js; installs Debian's chromium (browser tests, driven by Playwright) and
+# postgresql (the platform tests run on SQLite and on PostgreSQL) when they are missing, starts
+# a local PostgreSQL cluster and an S3-compatible server (s3rver, installed from npm). TorchSharp's CPU natives come from NuGet and are made loadable on older libstdc++
 # hosts by the build itself (src/Directory.Build.targets).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +21,8 @@ fi
 
 # PostgreSQL for the platform tests' second run (the scale-out database).
 source tests/postgres.sh
+# An S3-compatible server (s3rver, from npm) for the S3 blob store.
+source tests/s3.sh
 
 # libtorch's AVX/AVX-512 kernels (oneDNN, ATen, MKL) return NaN now and then on some VMs (measured on an
 # AMD EPYC Zen 5 guest, 2026-12-02: 15 of 3000 identical Conv2d backward passes gave NaN input gradients,
@@ -29,7 +31,7 @@ source tests/postgres.sh
 export ONEDNN_MAX_CPU_ISA=SSE41 ATEN_CPU_CAPABILITY=default MKL_ENABLE_INSTRUCTIONS=SSE4_2
 
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+trap 'rm -f "$log"; if [ -n "${nas_s3_pid:-}" ]; then kill "$nas_s3_pid" 2>/dev/null; rm -rf "$nas_s3_dir"; fi' EXIT
 set +e
 # -m:1: one test project at a time; the platform tests train networks and drive a browser, and on a
 # 2-core machine they must not compete with the engine tests for the CPU.

@@ -643,11 +643,20 @@ namespace NasPlatform.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<string>("OnnxBlob")
+                        .HasColumnType("text");
+
+                    b.Property<string>("OnnxJson")
+                        .HasColumnType("text");
+
                     b.Property<Guid>("OwnerId")
                         .HasColumnType("uuid");
 
                     b.Property<long>("Parameters")
                         .HasColumnType("bigint");
+
+                    b.Property<string>("PyTorchJson")
+                        .HasColumnType("text");
 
                     b.Property<string>("RecipeJson")
                         .HasColumnType("text");

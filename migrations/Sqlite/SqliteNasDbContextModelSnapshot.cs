@@ -633,11 +633,20 @@ namespace NasPlatform.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("OnnxBlob")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("OnnxJson")
+                        .HasColumnType("TEXT");
+
                     b.Property<Guid>("OwnerId")
                         .HasColumnType("TEXT");
 
                     b.Property<long>("Parameters")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("PyTorchJson")
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("RecipeJson")
                         .HasColumnType("TEXT");

@@ -73,7 +73,7 @@ public sealed class SearchCommandSettings : CommandSettings
     public long Seed { get; init; } = 1;
 
     [CommandOption("--out <DIR>")]
-    [Description("Output folder for result.json, model.bin and architecture.json.")]
+    [Description("Output folder for result.json, model.bin, model.onnx and architecture.json.")]
     public string Out { get; init; } = "";
 
     [CommandOption("--resume")]

@@ -13,9 +13,13 @@ public static class ModelCommands
     [
         new("models", "show", "ID", "Show a trained model: test accuracy, latency, size and where it came from.", [],
             ["nasctl models show 8a2b3c4d-5e6f-4a1b-9c2d-3e4f5a6b7c8d --json"], ShowAsync),
-        new("models", "download", "ID", "Download a model's zip (weights, architecture.json, model card); FILE appears only once complete.",
-            [new("--out", "FILE", "Where to save the zip (required); an existing folder or one ending in '/' keeps the server's file name.")],
-            ["nasctl models download 8a2b3c4d-5e6f-4a1b-9c2d-3e4f5a6b7c8d --out artifacts/model.zip"], DownloadAsync),
+        new("models", "download", "ID", "Download a model's zip (weights, model.onnx, architecture.json, model card) or its ONNX file alone; FILE appears only once complete.",
+            [
+                new("--out", "FILE", "Where to save the file (required); an existing folder or one ending in '/' keeps the server's file name."),
+                new("--format", "zip|onnx", "zip (default): the whole package; onnx: only the ONNX graph."),
+            ],
+            ["nasctl models download 8a2b3c4d-5e6f-4a1b-9c2d-3e4f5a6b7c8d --out artifacts/model.zip",
+             "nasctl models download 8a2b3c4d-5e6f-4a1b-9c2d-3e4f5a6b7c8d --format onnx --out artifacts/"], DownloadAsync),
     ];
 
     private static async Task<int> ShowAsync(CommandContext context)
@@ -46,9 +50,12 @@ public static class ModelCommands
     {
         string id = context.Positional(0);
         string outPath = context.Args.Required("--out");
-        using var response = await context.Api.OpenAsync($"api/v1/models/{Polling.Segment(id)}/download", context.Cancellation);
+        string format = context.Args.Value("--format") ?? "zip";
+        if (format is not ("zip" or "onnx")) throw OptionValues.Usage(context.Args, $"--format must be zip or onnx, not '{format}'");
+        string route = format == "onnx" ? "onnx" : "download";
+        using var response = await context.Api.OpenAsync($"api/v1/models/{Polling.Segment(id)}/{route}", context.Cancellation);
 
-        string target = Path.GetFullPath(IsFolder(outPath) ? Path.Combine(outPath, ServerFileName(response) ?? $"model-{id}.zip") : outPath);
+        string target = Path.GetFullPath(IsFolder(outPath) ? Path.Combine(outPath, ServerFileName(response) ?? $"model-{id}.{format}") : outPath);
         string folder = Path.GetDirectoryName(target)!;
         // Written beside the target and renamed at the end: the rename is atomic on one file system, so
         // FILE is either the whole zip or absent (or its previous version), never half a zip.

@@ -40,5 +40,14 @@ public sealed class TrainedModel : IOwned
 
     /// <summary>Blob holding the TorchSharp weights.</summary>
     public required string WeightsBlob { get; set; }
+
+    /// <summary>Blob holding the ONNX file (null when the export failed its check or predates exports).</summary>
+    public string? OnnxBlob { get; set; }
+
+    /// <summary>The ONNX export as result.json describes it (opset, the check against TorchSharp, or the error), as JSON.</summary>
+    public string? OnnxJson { get; set; }
+
+    /// <summary>The PyTorch files (state dict model.pt, source model.py, beside model.bin in the blob store) as result.json describes them, as JSON.</summary>
+    public string? PyTorchJson { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
 }

@@ -1,3 +1,4 @@
+using NasPlatform.Engine.Export;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
@@ -34,6 +35,16 @@ public sealed record ConvBn(int In, int Out, int Kernel, int Stride = 1, int Gro
         if (Act) modules.Add(("act", ReLU(inplace: true)));
         return Sequential(modules);
     }
+
+    public string Emit(OnnxGraph g, string prefix, string input, FeatureShape shape)
+    {
+        string W(string name) => g.Weight(OnnxGraph.Join(prefix, name));
+        var y = g.Node("Conv", OnnxGraph.Join(prefix, "conv"), [input, W("conv.weight")], OnnxGraph.ConvAttributes(Kernel, Stride, Groups));
+        // Eval-mode batch norm with the running statistics; TorchSharp's default epsilon.
+        y = g.Node("BatchNormalization", OnnxGraph.Join(prefix, "bn"), [y, W("bn.weight"), W("bn.bias"), W("bn.running_mean"), W("bn.running_var")],
+            OnnxGraph.Float("epsilon", 1e-5f));
+        return Act ? g.Node("Relu", OnnxGraph.Join(prefix, "act"), [y]) : y;
+    }
 }
 
 /// <summary>Average pooling with window = stride (ceil mode), as in TResNet's down-sampling shortcut.</summary>
@@ -47,6 +58,11 @@ public sealed record AvgPool(int Stride) : IOp
     public OpCost Cost(FeatureShape input) => default;
 
     public Module<Tensor, Tensor> Build() => AvgPool2d(Stride, Stride, ceil_mode: true);
+
+    // Windows past the edge average only the pixels inside, in both (count_include_pad = 0).
+    public string Emit(OnnxGraph g, string prefix, string input, FeatureShape shape) =>
+        g.Node("AveragePool", OnnxGraph.Join(prefix, "avg_pool"), [input],
+            OnnxGraph.Ints("kernel_shape", Stride, Stride), OnnxGraph.Ints("strides", Stride, Stride), OnnxGraph.Int("ceil_mode", 1));
 }
 
 /// <summary>Max pooling with "same" padding (kernel / 2), as in the 224-px stems of ResNet and ShuffleNet.</summary>
@@ -60,6 +76,10 @@ public sealed record MaxPool(int Kernel, int Stride) : IOp
     public OpCost Cost(FeatureShape input) => default;
 
     public Module<Tensor, Tensor> Build() => MaxPool2d(Kernel, Stride, Kernel / 2);
+
+    public string Emit(OnnxGraph g, string prefix, string input, FeatureShape shape) =>
+        g.Node("MaxPool", OnnxGraph.Join(prefix, "max_pool"), [input], OnnxGraph.Ints("kernel_shape", Kernel, Kernel),
+            OnnxGraph.Ints("strides", Stride, Stride), OnnxGraph.Ints("pads", Kernel / 2, Kernel / 2, Kernel / 2, Kernel / 2));
 }
 
 /// <summary>SpaceToDepth (TResNet's stem): each 2 x 2 (Block x Block) patch becomes channels, so resolution drops without losing information.</summary>
@@ -73,4 +93,15 @@ public sealed record SpaceToDepth(int Block) : IOp
     public OpCost Cost(FeatureShape input) => default;
 
     public Module<Tensor, Tensor> Build() => PixelUnshuffle(Block);
+
+    /// <summary>ONNX's SpaceToDepth orders the new channels (row, column, channel); pixel_unshuffle orders
+    /// them (channel, row, column), so the same permutation is spelled out with reshapes.</summary>
+    public string Emit(OnnxGraph g, string prefix, string input, FeatureShape shape)
+    {
+        var o = Output(shape);
+        var name = OnnxGraph.Join(prefix, "space_to_depth");
+        var split = g.Node("Reshape", name, [input, g.Int64s(name + ".split", 0, shape.Channels, o.Height, Block, o.Width, Block)]);
+        var moved = g.Node("Transpose", name, [split], OnnxGraph.Ints("perm", 0, 1, 3, 5, 2, 4));
+        return g.Node("Reshape", name, [moved, g.Int64s(name + ".shape", 0, o.Channels, o.Height, o.Width)]);
+    }
 }

@@ -16,8 +16,8 @@ public readonly record struct OpCost(long Parameters, long MultiplyAdds)
 
 /// <summary>
 /// One op of a network as plain data. The same value builds the TorchSharp module and counts its
-/// cost, so the two can never drift apart (later it also writes its ONNX node and keys the latency
-/// table). Spaces describe networks as trees of ops; they never build modules or count by hand.
+/// cost, so the two can never drift apart; it also writes its ONNX nodes and keys the latency table.
+/// Spaces describe networks as trees of ops; they never build modules or count by hand.
 /// </summary>
 public interface IOp
 {
@@ -31,6 +31,10 @@ public interface IOp
     OpCost Cost(FeatureShape input);
 
     nn.Module<Tensor, Tensor> Build();
+
+    /// <summary>Writes the ONNX nodes of this op reading <paramref name="input"/> (of shape <paramref name="shape"/>),
+    /// with the weights of the module <see cref="Build"/> makes found under <paramref name="prefix"/>; returns the output's name.</summary>
+    string Emit(Export.OnnxGraph g, string prefix, string input, FeatureShape shape);
 }
 
 /// <summary>Shape arithmetic shared by the ops.</summary>

@@ -1,3 +1,4 @@
+using NasPlatform.Engine.Export;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
@@ -30,6 +31,20 @@ public sealed record ResidualBlock(Sequence Body, SqueezeExcite? Se, IOp? Projec
     }
 
     public Module<Tensor, Tensor> Build() => new BlockModule(this);
+
+    public string Emit(OnnxGraph g, string prefix, string input, FeatureShape shape)
+    {
+        var inner = Body.Output(shape);
+        var y = Body.Emit(g, OnnxGraph.Join(prefix, "body"), input, shape);
+        if (Se is not null) y = Se.Emit(g, OnnxGraph.Join(prefix, "se"), y, inner);
+        if (Project is not null) y = Project.Emit(g, OnnxGraph.Join(prefix, "project"), y, inner);
+        if (Residual)
+        {
+            var skip = Shortcut is null ? input : Shortcut.Emit(g, OnnxGraph.Join(prefix, "shortcut"), input, shape);
+            y = g.Node("Add", OnnxGraph.Join(prefix, "add"), [y, skip]);
+        }
+        return ActAfterAdd ? g.Node("Relu", OnnxGraph.Join(prefix, "act"), [y]) : y;
+    }
 
     private sealed class BlockModule : Module<Tensor, Tensor>
     {

@@ -1,3 +1,4 @@
+using NasPlatform.Engine.Export;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
@@ -22,4 +23,14 @@ public sealed record Sequence(IReadOnlyList<(string Name, IOp Op)> Ops) : IOp
     }
 
     public Module<Tensor, Tensor> Build() => Sequential(Ops.Select(o => (o.Name, o.Op.Build())).ToList());
+
+    public string Emit(OnnxGraph g, string prefix, string input, FeatureShape shape)
+    {
+        foreach (var (name, op) in Ops)
+        {
+            input = op.Emit(g, OnnxGraph.Join(prefix, name), input, shape);
+            shape = op.Output(shape);
+        }
+        return input;
+    }
 }

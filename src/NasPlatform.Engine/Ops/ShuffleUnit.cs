@@ -1,3 +1,4 @@
+using NasPlatform.Engine.Export;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
@@ -59,6 +60,25 @@ public sealed record ShuffleUnit(Sequence? Left, Sequence Right) : IOp
         Left is null ? Right.Cost(Half(input)) : Left.Cost(input) + Right.Cost(input);
 
     public Module<Tensor, Tensor> Build() => new ShuffleUnitModule(this);
+
+    public string Emit(OnnxGraph g, string prefix, string input, FeatureShape shape)
+    {
+        string Name(string part) => OnnxGraph.Join(prefix, part);
+        string[] parts;
+        if (Left is null)
+        {
+            var half = Half(shape);
+            var halves = g.Node("Split", Name("split"), [input, g.Int64s(Name("split.sizes"), half.Channels, half.Channels)], 2, OnnxGraph.Int("axis", 1));
+            parts = [halves[0], Right.Emit(g, Name("right"), halves[1], half)];
+        }
+        else parts = [Left.Emit(g, Name("left"), input, shape), Right.Emit(g, Name("right"), input, shape)];
+        var y = g.Node("Concat", Name("concat"), parts, OnnxGraph.Int("axis", 1));
+        // The channel shuffle of ChannelShuffle below: view as groups x (C / groups), swap, flatten back.
+        var o = Output(shape);
+        y = g.Node("Reshape", Name("shuffle"), [y, g.Int64s(Name("shuffle.groups"), 0, Groups, o.Channels / Groups, o.Height, o.Width)]);
+        y = g.Node("Transpose", Name("shuffle"), [y], OnnxGraph.Ints("perm", 0, 2, 1, 3, 4));
+        return g.Node("Reshape", Name("shuffle"), [y, g.Int64s(Name("shuffle.shape"), 0, o.Channels, o.Height, o.Width)]);
+    }
 
     /// <summary>Channel shuffle (ShuffleNet V1): channel g * (C / groups) + i moves to i * groups + g.</summary>
     public static Tensor ChannelShuffle(Tensor x, int groups)

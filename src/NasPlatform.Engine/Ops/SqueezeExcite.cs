@@ -1,3 +1,4 @@
+using NasPlatform.Engine.Export;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
@@ -17,6 +18,17 @@ public sealed record SqueezeExcite(int Channels, int Reduced) : IOp
     }
 
     public Module<Tensor, Tensor> Build() => new SqueezeExciteModule(Channels, Reduced);
+
+    public string Emit(OnnxGraph g, string prefix, string input, FeatureShape shape)
+    {
+        string Name(string part) => OnnxGraph.Join(prefix, part);
+        var s = g.Node("GlobalAveragePool", Name("pool"), [input]);
+        s = g.Node("Conv", Name("reduce"), [s, g.Weight(Name("reduce.weight")), g.Weight(Name("reduce.bias"))], OnnxGraph.ConvAttributes(1, 1, 1));
+        s = g.Node("Relu", Name("relu"), [s]);
+        s = g.Node("Conv", Name("expand"), [s, g.Weight(Name("expand.weight")), g.Weight(Name("expand.bias"))], OnnxGraph.ConvAttributes(1, 1, 1));
+        s = g.Node("Sigmoid", Name("gate"), [s]);
+        return g.Node("Mul", Name("scale"), [input, s]);
+    }
 
     private sealed class SqueezeExciteModule : Module<Tensor, Tensor>
     {

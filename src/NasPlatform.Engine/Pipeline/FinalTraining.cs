@@ -1,4 +1,5 @@
 using NasPlatform.Engine.Datasets;
+using NasPlatform.Engine.Export;
 using NasPlatform.Engine.Latency;
 using NasPlatform.Engine.Objectives;
 using NasPlatform.Engine.Torch;
@@ -41,7 +42,9 @@ public static class FinalTraining
                 .Measure(network, best.Graph.Input, ct);
             var score = components.Objective.Score(new ObjectiveInput(test.Metric, latency.MedianMs, best.Cost));
             var budget = LatencyBudget.Check(new LatencyTarget(options.LatencyBudgetMs, options.Constraint), latency.MedianMs);
-            return new FinalModel(test, latency, score, training.History, training.Seconds, network, training.Recipe, budget);
+            var onnx = OnnxExport.TryExport(best, network);
+            return new FinalModel(test, latency, score, training.History, training.Seconds, network, training.Recipe, budget, onnx,
+                PyTorchExport.TrySource(best));
         }
         catch
         {

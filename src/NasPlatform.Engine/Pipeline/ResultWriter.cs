@@ -6,8 +6,9 @@ namespace NasPlatform.Engine.Pipeline;
 
 /// <summary>
 /// Writes a finished search to a folder: result.json (final model, every trial, the Pareto front),
-/// the trained weights in TorchSharp format (model.bin) and the architecture beside them
-/// (architecture.json). Files are written to temporary names and renamed, so a crash never leaves
+/// the trained weights in TorchSharp format (model.bin), the network as ONNX (model.onnx, when its
+/// check against TorchSharp passed), for PyTorch (model.pt state dict, model.py source) and the
+/// architecture beside them (architecture.json). Files are written to temporary names and renamed, so a crash never leaves
 /// a half-written result.json.
 /// </summary>
 public static class ResultWriter
@@ -27,6 +28,13 @@ public static class ResultWriter
 
         WriteAtomically(Path.Combine(folder, ArchitectureFile), path => File.WriteAllText(path, JsonNode.Parse(selected.ArchitectureJson)!.ToJsonString(Indented)));
         WriteAtomically(Path.Combine(folder, WeightsFile), path => final.Network.save(path));
+        var onnxPath = Path.Combine(folder, Export.OnnxExport.FileName);
+        if (final.Onnx.Usable) WriteAtomically(onnxPath, path => File.WriteAllBytes(path, final.Onnx.Model!));
+        else File.Delete(onnxPath); // an earlier run's file in the same folder would describe another network
+        WriteAtomically(Path.Combine(folder, Export.PyTorchExport.WeightsFile), path => Export.PyTorchExport.SaveStateDict(final.Network, path));
+        var sourcePath = Path.Combine(folder, Export.PyTorchExport.SourceFile);
+        if (final.PyTorch.Source is { } source) WriteAtomically(sourcePath, path => File.WriteAllText(path, source));
+        else File.Delete(sourcePath);
 
         var json = new JsonObject
         {
@@ -52,6 +60,8 @@ public static class ResultWriter
             ["selectedTrial"] = selected.Trial,
             ["selectedValidationMetric"] = selected.ValidationMetric,
             ["finalists"] = JsonSerializer.SerializeToNode(result.Finalists ?? [], Web),
+            ["onnx"] = Onnx(final.Onnx),
+            ["pytorch"] = PyTorch(final.PyTorch),
             ["finalTraining"] = new JsonObject
             {
                 ["epochs"] = options.FinalEpochs,
@@ -115,12 +125,38 @@ public static class ResultWriter
                 ["seconds"] = b.Seconds,
                 ["architecture"] = JsonNode.Parse(b.ArchitectureJson),
             }).ToArray()),
-            ["files"] = new JsonObject { ["weights"] = WeightsFile, ["architecture"] = ArchitectureFile },
+            ["files"] = new JsonObject
+            {
+                ["weights"] = WeightsFile, ["architecture"] = ArchitectureFile, ["onnx"] = final.Onnx.Usable ? Export.OnnxExport.FileName : null,
+                ["pytorchWeights"] = Export.PyTorchExport.WeightsFile, ["pytorchSource"] = final.PyTorch.Source is null ? null : Export.PyTorchExport.SourceFile,
+            },
         };
         WriteAtomically(Path.Combine(folder, ResultFile), path => File.WriteAllText(path, json.ToJsonString(Indented)));
     }
 
     private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
+
+    /// <summary>What result.json and the model cards say of an ONNX export.</summary>
+    public static JsonObject Onnx(Export.OnnxExportResult r) => new()
+    {
+        ["file"] = r.Usable ? Export.OnnxExport.FileName : null,
+        ["opset"] = r.Opset,
+        ["checkSamples"] = r.Check?.Samples,
+        ["maxAbsDiff"] = r.Check?.MaxAbsDiff,
+        ["tolerance"] = r.Check?.Tolerance,
+        ["runtime"] = r.Check?.Runtime,
+        ["input"] = Export.OnnxExport.InputDescription,
+        ["error"] = r.Error,
+    };
+
+    /// <summary>What result.json and the model cards say of the PyTorch files.</summary>
+    public static JsonObject PyTorch(Export.PyTorchSource s) => new()
+    {
+        ["weights"] = Export.PyTorchExport.WeightsFile,
+        ["source"] = s.Source is null ? null : Export.PyTorchExport.SourceFile,
+        ["load"] = s.Source is null ? null : "from model import build; net = build(); net.load_state_dict(torch.load(\"model.pt\")); net.eval()",
+        ["error"] = s.Error,
+    };
 
     private static JsonObject Latency(LatencyStats s) => new()
     {

@@ -22,7 +22,7 @@ public sealed record TrialRecord(int Trial, string ArchitectureJson, string Arch
 }
 
 /// <summary>The selected architecture retrained at full fidelity and evaluated once on the test split, with the recipe it was
-/// trained by and whether it keeps the latency budget.</summary>
+/// trained by, whether it keeps the latency budget, its ONNX export and its PyTorch source.</summary>
 public sealed record FinalModel(
     Evaluation Test,
     LatencyStats Latency,
@@ -31,7 +31,9 @@ public sealed record FinalModel(
     double TrainSeconds,
     nn.Module<Tensor, Tensor> Network,
     TrainingRecipe Recipe,
-    BudgetCheck Budget)
+    BudgetCheck Budget,
+    Export.OnnxExportResult Onnx,
+    Export.PyTorchSource PyTorch)
 {
     public double Reward => Score.Reward;
 }

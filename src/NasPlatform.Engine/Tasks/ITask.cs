@@ -30,6 +30,10 @@ public interface ITask : IRegistered
 
     OpCost HeadCost(ArchitectureGraph graph);
 
+    /// <summary>Writes the head's ONNX nodes after the backbone's output <paramref name="features"/>; returns the
+    /// network's output and its size per image.</summary>
+    (string Output, long Size) EmitHead(Export.OnnxGraph g, ArchitectureGraph graph, string features);
+
     /// <summary>The batch's targets as a tensor on the device.</summary>
     Tensor Targets(HostBatch batch, Device device);
 

@@ -27,6 +27,8 @@ public sealed class PlatformOptions : IValidatableObject
 
     public WorkerOptions Worker { get; set; } = new();
 
+    public BlobStoreOptions Blobs { get; set; } = new();
+
     public AccountOptions Accounts { get; set; } = new();
 
     /// <summary>
@@ -48,10 +50,50 @@ public sealed class PlatformOptions : IValidatableObject
         if (UsesPostgres && string.IsNullOrWhiteSpace(ConnectionString))
             yield return new ValidationResult("NasPlatform:Database is postgres, so NasPlatform:ConnectionString must name the server (Host=...;Database=...;Username=...;Password=...).",
                 [nameof(ConnectionString)]);
+        if (Blobs.Kind == "s3" && string.IsNullOrWhiteSpace(Blobs.Bucket))
+            yield return new ValidationResult("NasPlatform:Blobs:Kind is s3, so NasPlatform:Blobs:Bucket must name the bucket.", [nameof(Blobs)]);
+        if (Blobs.Kind is not ("folder" or "s3"))
+            yield return new ValidationResult($"NasPlatform:Blobs:Kind must be folder or s3, not '{Blobs.Kind}'.", [nameof(Blobs)]);
+        if (Blobs.PartSizeMb is < 5 or > 5 * 1024)
+            yield return new ValidationResult("NasPlatform:Blobs:PartSizeMb must be between 5 and 5120 (S3's limits on a part).", [nameof(Blobs)]);
     }
 
     public string ResolvedConnectionString =>
         string.IsNullOrWhiteSpace(ConnectionString) ? $"Data Source={PlatformServices.DataFile(this, "nasplatform.db")}" : ConnectionString;
+}
+
+/// <summary>
+/// Where large bytes live: a folder under DataPath (the embedded default; several machines then need a
+/// shared file system) or a bucket of an S3-compatible store (workers then need only the database and the store).
+/// </summary>
+public sealed class BlobStoreOptions
+{
+    /// <summary>folder or s3.</summary>
+    public string Kind { get; set; } = "folder";
+
+    /// <summary>The store's endpoint, e.g. http://minio:9000; empty = AWS S3 in <see cref="Region"/>.</summary>
+    public string? ServiceUrl { get; set; }
+
+    public string? Bucket { get; set; }
+
+    /// <summary>Prepended to every key (several platforms can share a bucket), e.g. "nasplatform/".</summary>
+    public string Prefix { get; set; } = "";
+
+    public string Region { get; set; } = "us-east-1";
+
+    /// <summary>Empty = the SDK's usual credential chain (environment, profile, instance role).</summary>
+    public string? AccessKey { get; set; }
+
+    public string? SecretKey { get; set; }
+
+    /// <summary>Bucket in the path (http://host/bucket/key), as MinIO and most S3-compatible servers want.</summary>
+    public bool ForcePathStyle { get; set; } = true;
+
+    /// <summary>Create the bucket on the first write when it does not exist.</summary>
+    public bool CreateBucket { get; set; } = true;
+
+    /// <summary>Blobs above this size go up in parts of this size (multipart upload).</summary>
+    public int PartSizeMb { get; set; } = 16;
 }
 
 /// <summary>How this process works as a trial worker.</summary>

@@ -44,7 +44,9 @@ public static class PlatformServices
             ? new ContextFactory<PostgresNasDbContext>(sp.GetRequiredService<IDbContextFactory<PostgresNasDbContext>>())
             : new ContextFactory<SqliteNasDbContext>(sp.GetRequiredService<IDbContextFactory<SqliteNasDbContext>>()));
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<IBlobStore>(sp => new FileBlobStore(Path.Combine(Options(sp).FullDataPath, "blobs")));
+        services.AddSingleton<IBlobStore>(sp => Options(sp) is { Blobs.Kind: "s3" } o
+            ? new S3BlobStore(o.Blobs, Path.Combine(o.FullDataPath, "tmp"))
+            : new FileBlobStore(Path.Combine(Options(sp).FullDataPath, "blobs")));
         services.AddSingleton<IJobScheduler, HangfireJobScheduler>();
         services.AddSingleton<DatasetService>();
         AddSearchComponents(services);

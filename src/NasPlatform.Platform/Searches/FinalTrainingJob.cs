@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using NasPlatform.Data;
 using NasPlatform.Data.Entities;
+using NasPlatform.Engine.Export;
 using NasPlatform.Engine.Latency;
 using NasPlatform.Engine.Pipeline;
 using NasPlatform.Engine.Torch;
@@ -50,7 +51,19 @@ public sealed class FinalTrainingJob(IDbContextFactory<NasDbContext> dbf, Datase
             final = await Task.Run(() => FinalTraining.Run(data, plan.Options, plan.Components, candidate, new Trainer(device), r =>
                 progress.EpochFinished(EpochUpdate.Of(searchId, null, 0, r)).GetAwaiter().GetResult(), stop.Token), stop.Token);
             using (final.Network)
+            {
                 await blobs.WriteFileAsync(weightsBlob, path => { final.Network.save(path); return Task.CompletedTask; }, ct);
+                await blobs.WriteFileAsync($"models/{modelId}/{PyTorchExport.WeightsFile}", path =>
+                {
+                    PyTorchExport.SaveStateDict(final.Network, path);
+                    return Task.CompletedTask;
+                }, ct);
+            }
+            if (final.PyTorch.Source is { } source)
+                await blobs.WriteAsync($"models/{modelId}/{PyTorchExport.SourceFile}", new MemoryStream(System.Text.Encoding.UTF8.GetBytes(source)), ct);
+            var onnxBlob = final.Onnx.Usable ? $"models/{modelId}/{OnnxExport.FileName}" : null;
+            if (onnxBlob is not null) await blobs.WriteAsync(onnxBlob, new MemoryStream(final.Onnx.Model!), ct);
+            else log.LogWarning("Search {Id}: no ONNX file for its model: {Error}", searchId, final.Onnx.Error);
 
             await using var db = await dbf.CreateDbContextAsync(CancellationToken.None);
             var row = await db.Searches.FirstAsync(s => s.Id == searchId, CancellationToken.None);
@@ -71,6 +84,7 @@ public sealed class FinalTrainingJob(IDbContextFactory<NasDbContext> dbf, Datase
                 HistoryJson = JsonSerializer.Serialize(final.History, TrialRows.Json), TrainSeconds = final.TrainSeconds,
                 RecipeJson = JsonSerializer.Serialize(final.Recipe, TrialRows.Json), BudgetJson = JsonSerializer.Serialize(final.Budget, TrialRows.Json),
                 Device = search.TargetDevice, WeightsBlob = weightsBlob, CreatedAt = time.GetUtcNow(),
+                OnnxBlob = onnxBlob, OnnxJson = ResultWriter.Onnx(final.Onnx).ToJsonString(), PyTorchJson = ResultWriter.PyTorch(final.PyTorch).ToJsonString(),
             });
             row.ModelId = modelId;
             row.BestTrialId = best.Id;

@@ -13,11 +13,29 @@ public sealed class FileBlobStore : IBlobStore
 
     public string Root => _root;
 
-    public Stream OpenRead(string key) => new FileStream(PathOf(key), FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+    public Stream OpenRead(string key)
+    {
+        var path = PathOf(key);
+        try
+        {
+            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        }
+        catch (DirectoryNotFoundException e)
+        {
+            throw Missing(key, e);
+        }
+    }
 
     public bool Exists(string key) => File.Exists(PathOf(key));
 
-    public long Length(string key) => new FileInfo(PathOf(key)).Length;
+    public long Length(string key)
+    {
+        var file = new FileInfo(PathOf(key));
+        return file.Exists ? file.Length : throw Missing(key, null);
+    }
+
+    /// <summary>A missing blob is FileNotFoundException in every store, whether or not its folder exists.</summary>
+    private static FileNotFoundException Missing(string key, Exception? inner) => new($"Blob '{key}' does not exist.", key, inner);
 
     public Task WriteAsync(string key, Stream content, CancellationToken ct = default) =>
         WriteFileAsync(key, async path =>

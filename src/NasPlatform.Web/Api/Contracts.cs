@@ -79,12 +79,12 @@ public sealed record PagedList<T>(IReadOnlyList<T> Items, int Total, int Page, i
 public sealed record ModelDto(Guid Id, Guid SearchId, Guid TrialId, string Name, string SearchSpace, string Task, JsonNode? Architecture,
     string ArchitectureHash, string Metric, double TestMetric, JsonNode? TestMetrics, double TestLoss, double LatencyMs, JsonNode? Latency,
     long Parameters, long Macs, double Reward, JsonNode? RewardTerms, string Device, double TrainSeconds, JsonNode? Recipe, JsonNode? Budget,
-    DateTimeOffset CreatedAt)
+    JsonNode? Onnx, DateTimeOffset CreatedAt)
 {
     public static ModelDto From(TrainedModel m) => new(m.Id, m.SearchId, m.TrialId, m.Name, m.SearchSpace, m.Task, JsonNode.Parse(m.ArchitectureJson),
         m.ArchitectureHash, m.Metric, m.TestMetric, SearchDto.Node(m.TestMetricsJson), m.TestLoss, m.LatencyMs, SearchDto.Node(m.LatencyJson),
         m.Parameters, m.Macs, m.Reward, SearchDto.Node(m.RewardTermsJson), m.Device, m.TrainSeconds, SearchDto.Node(m.RecipeJson),
-        SearchDto.Node(m.BudgetJson), m.CreatedAt);
+        SearchDto.Node(m.BudgetJson), SearchDto.Node(m.OnnxJson), m.CreatedAt);
 }
 
 public sealed record WorkerDto(string Id, string Host, string DeviceClass, string DeviceName, int Threads, long? MemoryBytes,

@@ -4,14 +4,15 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using NasPlatform.Data.Entities;
+using NasPlatform.Engine.Export;
 using NasPlatform.Engine.Tasks;
 using NasPlatform.Platform.Storage;
 
 namespace NasPlatform.Web.Api;
 
 /// <summary>
-/// The downloadable model: TorchSharp weights, the architecture as its space wrote it, and a model
-/// card with the task's metrics, the dataset and the search settings that produced it.
+/// The downloadable model: TorchSharp weights, the ONNX graph, the architecture as its space wrote
+/// it, and a model card with the task's metrics, the dataset and the search settings that produced it.
 /// </summary>
 public static class ModelPackage
 {
@@ -28,10 +29,23 @@ public static class ModelPackage
             await using (var entry = await weights.OpenAsync())
             await using (var blob = blobs.OpenRead(model.WeightsBlob))
                 await blob.CopyToAsync(entry);
+            if (model.OnnxBlob is not null) await CopyIfPresentAsync(zip, blobs, model.OnnxBlob, OnnxExport.FileName);
+            // The PyTorch files sit beside model.bin (models trained before they existed have none).
+            var folder = model.WeightsBlob[..(model.WeightsBlob.LastIndexOf('/') + 1)];
+            await CopyIfPresentAsync(zip, blobs, folder + PyTorchExport.WeightsFile, PyTorchExport.WeightsFile);
+            await CopyIfPresentAsync(zip, blobs, folder + PyTorchExport.SourceFile, PyTorchExport.SourceFile);
             await WriteTextAsync(zip, "architecture.json", JsonNode.Parse(model.ArchitectureJson)!.ToJsonString(Indented));
             await WriteTextAsync(zip, "model-card.json", CardJson(model, search).ToJsonString(Indented));
             await WriteTextAsync(zip, "model-card.md", CardMarkdown(model, search, task));
         }
+    }
+
+    private static async Task CopyIfPresentAsync(ZipArchive zip, IBlobStore blobs, string key, string name)
+    {
+        if (!blobs.Exists(key)) return;
+        await using var entry = await zip.CreateEntry(name, CompressionLevel.Fastest).OpenAsync();
+        await using var blob = blobs.OpenRead(key);
+        await blob.CopyToAsync(entry);
     }
 
     private static async Task WriteTextAsync(ZipArchive zip, string name, string text)
@@ -60,6 +74,8 @@ public static class ModelPackage
         ["architectureHash"] = m.ArchitectureHash,
         ["trainingRecipe"] = m.RecipeJson is null ? null : JsonNode.Parse(m.RecipeJson),
         ["budget"] = m.BudgetJson is null ? null : JsonNode.Parse(m.BudgetJson),
+        ["onnx"] = m.OnnxJson is null ? null : JsonNode.Parse(m.OnnxJson),
+        ["pytorch"] = m.PyTorchJson is null ? null : JsonNode.Parse(m.PyTorchJson),
         ["createdAt"] = m.CreatedAt.ToString("O", CultureInfo.InvariantCulture),
         ["dataset"] = new JsonObject
         {
@@ -108,6 +124,23 @@ public static class ModelPackage
         return "\nTraining recipe of the final training:\n\n| setting | value |\n|---|---|\n" + string.Join("\n", rows) + "\n";
     }
 
+    /// <summary>The ONNX file's line of the card: its check, or why there is no file.</summary>
+    private static string OnnxLine(TrainedModel m)
+    {
+        var onnx = m.OnnxJson is null ? null : JsonNode.Parse(m.OnnxJson);
+        if (onnx?["file"] is null)
+            return $"There is no `{OnnxExport.FileName}`: {(onnx is null ? "the model predates ONNX export" : onnx["error"])}.";
+        var diff = onnx["maxAbsDiff"]!.GetValue<double>().ToString("G3", CultureInfo.InvariantCulture);
+        return $"`{OnnxExport.FileName}` is the same network as an ONNX graph (opset {onnx["opset"]}, batch size free, input `input`, output `output`); " +
+               $"run by {onnx["runtime"]} beside TorchSharp on {onnx["checkSamples"]} random inputs when it was written, " +
+               $"their outputs differed by at most {diff}.";
+    }
+
+    private static string PyTorchLine(TrainedModel m) =>
+        m.PyTorchJson is null || JsonNode.Parse(m.PyTorchJson)?["source"] is null ? ""
+            : $"`{PyTorchExport.WeightsFile}` is the state dict in PyTorch's format and `{PyTorchExport.SourceFile}` builds the same network with the same names: " +
+              "`from model import build; net = build(); net.load_state_dict(torch.load(\"model.pt\")); net.eval()`.";
+
     private static string CardMarkdown(TrainedModel m, Search s, ITask? task)
     {
         var inv = CultureInfo.InvariantCulture;
@@ -137,6 +170,8 @@ public static class ModelPackage
             Files: `model.bin` holds TorchSharp weights for the network described by `architecture.json`
             (rebuild it with NasPlatform.Engine: the `{m.SearchSpace}` space's `Parse` and `Graph`, then the {m.Task} task's `BuildNetwork`,
             then `load("model.bin")`).
+            {OnnxLine(m)}
+            {PyTorchLine(m)}
             Inputs are N x C x H x W float tensors of the uint8 pixels mapped to [-1, 1] (p * 2 / 255 - 1), as in training.
             Outputs: {task?.OutputDescription ?? $"as the {m.Task} task defines them"}
             """);

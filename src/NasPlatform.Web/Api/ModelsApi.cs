@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using NasPlatform.Data;
@@ -16,7 +17,9 @@ public static class ModelsApi
         api.MapGet("/", List).WithName("ListModels").WithSummary("Trained models, newest first");
         api.MapGet("/{id:guid}", Get).WithName("GetModel").WithSummary("Architecture and metrics of a trained model");
         api.MapGet("/{id:guid}/download", Download).WithName("DownloadModel")
-            .WithSummary("A zip with the TorchSharp weights (model.bin), architecture.json and a model card (model-card.md, model-card.json)");
+            .WithSummary("A zip with the TorchSharp weights (model.bin), the ONNX graph (model.onnx), the PyTorch state dict and source (model.pt, model.py), architecture.json and a model card (model-card.md, model-card.json)");
+        api.MapGet("/{id:guid}/onnx", Onnx).WithName("DownloadModelOnnx")
+            .WithSummary("The model as an ONNX graph (opset 17, batch size free), checked against TorchSharp with ONNX Runtime when it was written");
     }
 
     private static async Task<Ok<List<ModelDto>>> List(ClaimsPrincipal user, IDbContextFactory<NasDbContext> dbf, CancellationToken ct)
@@ -31,6 +34,18 @@ public static class ModelsApi
         await using var db = await dbf.CreateDbContextAsync(ct);
         var row = await db.Models.AsNoTracking().VisibleTo(Caller.Of(user)).FirstOrDefaultAsync(m => m.Id == id, ct);
         return row is null ? Problems.NotFound("Model", id) : TypedResults.Ok(ModelDto.From(row));
+    }
+
+    private static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> Onnx(Guid id, ClaimsPrincipal user,
+        IDbContextFactory<NasDbContext> dbf, IBlobStore blobs, CancellationToken ct)
+    {
+        await using var db = await dbf.CreateDbContextAsync(ct);
+        var model = await db.Models.AsNoTracking().VisibleTo(Caller.Of(user)).FirstOrDefaultAsync(m => m.Id == id, ct);
+        if (model is null) return Problems.NotFound("Model", id);
+        if (model.OnnxBlob is null)
+            return Problems.Of(404, $"Model {id} has no ONNX file: {(model.OnnxJson is null ? "it was trained before ONNX export existed" : JsonNode.Parse(model.OnnxJson)?["error"])}.");
+        if (!blobs.Exists(model.OnnxBlob)) return Problems.Of(404, $"The ONNX file of model {id} is missing from the blob store.");
+        return TypedResults.Stream(blobs.OpenRead(model.OnnxBlob), "application/octet-stream", $"{ModelPackage.FileStem(model)}.onnx");
     }
 
     private static async Task<Results<PushStreamHttpResult, ProblemHttpResult>> Download(Guid id, HttpContext http, ClaimsPrincipal user,

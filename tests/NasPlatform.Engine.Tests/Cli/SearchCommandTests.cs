@@ -53,6 +53,16 @@ public class SearchCommandTests
         // The saved weights load back into the architecture beside them.
         using var net = Mnas.Network(arch);
         net.load(Path.Combine(outDir, "model.bin"));
+        // model.onnx is the same network: ONNX Runtime agrees with the reloaded weights, as result.json says it did.
+        var onnx = root.GetProperty("onnx");
+        Assert.Equal("model.onnx", onnx.GetProperty("file").GetString());
+        Assert.InRange(onnx.GetProperty("maxAbsDiff").GetDouble(), 0, 1e-4);
+        var check = NasPlatform.Engine.Export.OnnxExport.Check(File.ReadAllBytes(Path.Combine(outDir, "model.onnx")), net, Mnas.Candidate(arch).Graph.Input);
+        Assert.True(check.Passed, $"model.onnx differs from model.bin's network by {check.MaxAbsDiff}");
+        // And for PyTorch: the state dict in its format and the source that builds the network.
+        Assert.True(new FileInfo(Path.Combine(outDir, "model.pt")).Length > 1000);
+        Assert.Contains("def build():", File.ReadAllText(Path.Combine(outDir, "model.py")));
+        Assert.Equal("model.py", root.GetProperty("pytorch").GetProperty("source").GetString());
         Assert.Contains("trial 3/3", console.Output);
         Assert.Equal("soft", root.GetProperty("outcome").GetString());
         var recipe = root.GetProperty("finalTraining").GetProperty("recipe");

@@ -115,7 +115,7 @@ public abstract class BadUploadTests(PlatformFactory factory)
         Assert.Equal("failed", dataset["status"]!.GetValue<string>());
         Assert.Contains(reason, dataset["error"]!.GetValue<string>(), StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain(factory.DataPath, dataset["error"]!.GetValue<string>());
-        Assert.False(Directory.Exists(Path.Combine(factory.BlobRoot, "datasets", dataset["id"]!.GetValue<string>())));
+        Assert.False(factory.HasBlobs($"datasets/{dataset["id"]!.GetValue<string>()}/"));
         await _client.AssertNoOrphansAsync();
     }
 

@@ -55,12 +55,12 @@ public abstract class DatasetApiTests(PlatformFactory factory)
     {
         var dataset = await _client.UploadAndWaitAsync(TestZips.TinyIdx(), "to delete");
         var id = dataset["id"]!.GetValue<Guid>();
-        Assert.True(Directory.Exists(Path.Combine(factory.BlobRoot, "datasets", id.ToString())));
+        Assert.True(factory.HasBlobs($"datasets/{id}/"));
 
         var deleted = await _client.Http.DeleteAsync($"/api/v1/datasets/{id}");
         Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await _client.Http.GetAsync($"/api/v1/datasets/{id}")).StatusCode);
-        Assert.False(Directory.Exists(Path.Combine(factory.BlobRoot, "datasets", id.ToString())));
+        Assert.False(factory.HasBlobs($"datasets/{id}/"));
         await PlatformClient.AssertProblemAsync(await _client.Http.DeleteAsync($"/api/v1/datasets/{id}"), 404, "does not exist");
     }
 
@@ -94,3 +94,7 @@ public sealed class DatasetApiTestsOnSqlite(PlatformFactory factory) : DatasetAp
 
 [Collection(PostgresCollection.Name)]
 public sealed class DatasetApiTestsOnPostgres(PostgresPlatformFactory factory) : DatasetApiTests(factory);
+
+/// <summary>The same on PostgreSQL with the S3 blob store: nothing on a shared disk.</summary>
+[Collection(S3Collection.Name)]
+public sealed class DatasetApiTestsOnS3(S3PlatformFactory factory) : DatasetApiTests(factory);

@@ -72,8 +72,22 @@ public abstract class SearchLifecycleTests(PlatformFactory factory)
         Assert.Equal(HttpStatusCode.OK, download.StatusCode);
         Assert.Equal("application/zip", download.Content.Headers.ContentType?.MediaType);
         using var zip = new ZipArchive(new MemoryStream(await download.Content.ReadAsByteArrayAsync()));
-        Assert.Equal(["architecture.json", "model-card.json", "model-card.md", "model.bin"], zip.Entries.Select(e => e.FullName).Order().ToArray());
+        Assert.Equal(["architecture.json", "model-card.json", "model-card.md", "model.bin", "model.onnx", "model.pt", "model.py"],
+            zip.Entries.Select(e => e.FullName).Order().ToArray());
         Assert.True(zip.GetEntry("model.bin")!.Length > 1000);
+        // The ONNX file alone, the same bytes as in the zip, and its check in the model.
+        Assert.InRange(model["onnx"]!["maxAbsDiff"]!.GetValue<double>(), 0, 1e-4);
+        Assert.Equal(17, model["onnx"]!["opset"]!.GetValue<int>());
+        var onnx = await _client.Http.GetAsync($"/api/v1/models/{modelId}/onnx");
+        Assert.Equal(HttpStatusCode.OK, onnx.StatusCode);
+        var onnxBytes = await onnx.Content.ReadAsByteArrayAsync();
+        using (var entry = new MemoryStream())
+        {
+            await zip.GetEntry("model.onnx")!.Open().CopyToAsync(entry);
+            Assert.Equal(entry.ToArray(), onnxBytes);
+        }
+        Assert.Equal(17, Onnx.ModelProto.Parser.ParseFrom(onnxBytes).OpsetImport[0].Version);
+        Assert.Equal(HttpStatusCode.NotFound, (await _client.Http.GetAsync($"/api/v1/models/{Guid.NewGuid()}/onnx")).StatusCode);
         using (var card = new StreamReader(zip.GetEntry("model-card.json")!.Open()))
         {
             var json = JsonNode.Parse(await card.ReadToEndAsync())!;
@@ -82,9 +96,15 @@ public abstract class SearchLifecycleTests(PlatformFactory factory)
             Assert.Equal(5.0, json["search"]!["latencyBudgetMs"]!.GetValue<double>());
             Assert.Equal("classification", json["task"]!.GetValue<string>());
             Assert.Equal(json["trainingRecipe"]!["steps"]!.GetValue<long>(), model["recipe"]!["steps"]!.GetValue<long>());
+            Assert.Equal("model.onnx", json["onnx"]!["file"]!.GetValue<string>());
+            Assert.Equal("model.py", json["pytorch"]!["source"]!.GetValue<string>());
         }
         using (var card = new StreamReader(zip.GetEntry("model-card.md")!.Open()))
-            Assert.Contains("one per class", await card.ReadToEndAsync()); // the task says how to read the output
+        {
+            var text = await card.ReadToEndAsync();
+            Assert.Contains("one per class", text); // the task says how to read the output
+            Assert.Contains("`model.onnx` is the same network as an ONNX graph (opset 17", text);
+        }
 
         // Live progress reached the SignalR client: every trial's start and finish, and its epochs.
         await WaitUntil(() => { lock (trialMessages) return trialMessages.Count(m => m.Status == "succeeded") >= 3; });
@@ -95,7 +115,7 @@ public abstract class SearchLifecycleTests(PlatformFactory factory)
         // A finished search can be deleted with its model; then its dataset can be deleted too.
         Assert.Equal(HttpStatusCode.NoContent, (await _client.Http.DeleteAsync($"/api/v1/searches/{id}")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await _client.Http.GetAsync($"/api/v1/models/{modelId}")).StatusCode);
-        Assert.False(Directory.Exists(Path.Combine(factory.BlobRoot, "models", modelId.ToString())));
+        Assert.False(factory.HasBlobs($"models/{modelId}/"));
         Assert.Equal(HttpStatusCode.NoContent, (await _client.Http.DeleteAsync($"/api/v1/datasets/{datasetId}")).StatusCode);
         await _client.AssertNoOrphansAsync();
     }
@@ -304,3 +324,7 @@ public sealed class SearchLifecycleTestsOnSqlite(PlatformFactory factory) : Sear
 
 [Collection(PostgresCollection.Name)]
 public sealed class SearchLifecycleTestsOnPostgres(PostgresPlatformFactory factory) : SearchLifecycleTests(factory);
+
+/// <summary>The same on PostgreSQL with the S3 blob store: nothing on a shared disk.</summary>
+[Collection(S3Collection.Name)]
+public sealed class SearchLifecycleTestsOnS3(S3PlatformFactory factory) : SearchLifecycleTests(factory);

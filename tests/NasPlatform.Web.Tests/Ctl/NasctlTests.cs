@@ -75,6 +75,17 @@ public sealed class NasctlTests(PlatformFactory factory) : IDisposable
         using var zip = ZipFile.OpenRead(file);
         Assert.NotNull(zip.GetEntry("model.bin"));
         Assert.NotNull(zip.GetEntry("model-card.md"));
+
+        // The ONNX file alone, into a folder under the server's file name.
+        var folder = Path.Combine(_files, "onnx") + "/";
+        var onnx = await NasctlAsync(factory.OwnerToken, "models", "download", search.ModelId!.Value.ToString(), "--format", "onnx", "--out", folder);
+        Assert.True(onnx.Exit == 0, onnx.Err);
+        var saved = Assert.Single(Directory.GetFiles(folder));
+        Assert.EndsWith(".onnx", saved);
+        Assert.Equal(zip.GetEntry("model.onnx")!.Length, new FileInfo(saved).Length);
+        var wrong = await NasctlAsync(factory.OwnerToken, "models", "download", search.ModelId!.Value.ToString(), "--format", "tar", "--out", file);
+        Assert.Equal(ExitCodes.Usage, wrong.Exit);
+        Assert.Contains("--format must be zip or onnx", wrong.Err);
     }
 
     [Fact]

@@ -88,16 +88,14 @@ public sealed class PlatformClient(PlatformFactory factory, string? token = null
         await using var db = factory.Db();
         var ready = (await db.Datasets.Where(d => d.Status != DatasetStatus.Failed).Select(d => d.Id).ToListAsync()).Select(i => i.ToString()).ToHashSet();
         var models = (await db.Models.Select(m => m.Id).ToListAsync()).Select(i => i.ToString()).ToHashSet();
-        var datasetsDir = Path.Combine(factory.BlobRoot, "datasets");
-        if (Directory.Exists(datasetsDir))
-            foreach (var dir in Directory.GetDirectories(datasetsDir))
-                Assert.True(ready.Contains(Path.GetFileName(dir)), $"orphan dataset files in {dir}: {string.Join(", ", Directory.GetFiles(dir, "*", SearchOption.AllDirectories))}");
-        var modelsDir = Path.Combine(factory.BlobRoot, "models");
-        if (Directory.Exists(modelsDir))
-            foreach (var dir in Directory.GetDirectories(modelsDir))
-                Assert.True(models.Contains(Path.GetFileName(dir)), $"orphan model files in {dir}");
+        // Through the configured store (folder or S3): every blob belongs to a live dataset or model.
+        foreach (var key in factory.Blobs.List("datasets/"))
+            Assert.True(ready.Contains(key.Split('/')[1]), $"orphan dataset blob {key}");
+        foreach (var key in factory.Blobs.List("models/"))
+            Assert.True(models.Contains(key.Split('/')[1]), $"orphan model blob {key}");
         if (Directory.Exists(factory.TempRoot))
             Assert.Empty(Directory.GetFileSystemEntries(factory.TempRoot));
-        Assert.Empty(Directory.GetFiles(factory.BlobRoot, "*.tmp", SearchOption.AllDirectories));
+        if (Directory.Exists(factory.BlobRoot))
+            Assert.Empty(Directory.GetFiles(factory.BlobRoot, "*.tmp", SearchOption.AllDirectories));
     }
 }

@@ -13,6 +13,7 @@ using NasPlatform.Engine.Pipeline;
 using NasPlatform.Engine.Spaces;
 using NasPlatform.Platform.Accounts;
 using NasPlatform.Platform.Jobs;
+using NasPlatform.Platform.Storage;
 using NasPlatform.Web.Tests.Toy;
 
 namespace NasPlatform.Web.Tests.Infrastructure;
@@ -116,6 +117,11 @@ public class PlatformFactory : WebApplicationFactory<Program>
     public NasDbContext Db() => Services.GetRequiredService<IDbContextFactory<NasDbContext>>().CreateDbContext();
 
     public string BlobRoot => Path.Combine(DataPath, "blobs");
+
+    /// <summary>The blob store the platform was configured with (a folder under <see cref="BlobRoot"/>, or S3).</summary>
+    public IBlobStore Blobs => Services.GetRequiredService<IBlobStore>();
+
+    public bool HasBlobs(string prefix) => Blobs.List(prefix).Any();
     public string TempRoot => Path.Combine(DataPath, "tmp");
 
     protected override void Dispose(bool disposing)

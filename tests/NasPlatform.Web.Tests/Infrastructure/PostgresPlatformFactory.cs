@@ -8,7 +8,7 @@ namespace NasPlatform.Web.Tests.Infrastructure;
 /// own that is dropped afterwards. tests/run.sh installs and starts the server and sets
 /// NAS_TEST_POSTGRES; without it these tests fail with that explanation.
 /// </summary>
-public sealed class PostgresPlatformFactory : PlatformFactory
+public class PostgresPlatformFactory : PlatformFactory
 {
     public const string Variable = "NAS_TEST_POSTGRES";
 
@@ -50,4 +50,35 @@ public sealed class PostgresPlatformFactory : PlatformFactory
 public sealed class PostgresCollection : ICollectionFixture<PostgresPlatformFactory>, ICollectionFixture<Browser.BrowserSession>
 {
     public const string Name = "platform-postgres";
+}
+
+/// <summary>
+/// The scale-out set-up: PostgreSQL and an S3-compatible blob store (a bucket of its own on the tests'
+/// s3rver), nothing shared on disk between web host and workers.
+/// </summary>
+public sealed class S3PlatformFactory : PostgresPlatformFactory
+{
+    private readonly NasPlatform.Platform.Configuration.BlobStoreOptions _s3 = S3TestServer.Options();
+
+    protected override void ConfigureDatabase(IWebHostBuilder builder)
+    {
+        base.ConfigureDatabase(builder);
+        builder.UseSetting("NasPlatform:Blobs:Kind", "s3");
+        builder.UseSetting("NasPlatform:Blobs:ServiceUrl", _s3.ServiceUrl);
+        builder.UseSetting("NasPlatform:Blobs:Bucket", _s3.Bucket);
+        builder.UseSetting("NasPlatform:Blobs:AccessKey", _s3.AccessKey);
+        builder.UseSetting("NasPlatform:Blobs:SecretKey", _s3.SecretKey);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) Blobs.DeletePrefix("");
+        base.Dispose(disposing);
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class S3Collection : ICollectionFixture<S3PlatformFactory>
+{
+    public const string Name = "platform-s3";
 }

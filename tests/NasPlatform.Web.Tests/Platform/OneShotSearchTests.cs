@@ -33,7 +33,7 @@ public abstract class OneShotSearchTests(PlatformFactory factory)
         Assert.Equal("one-shot", search["kind"]!.GetValue<string>());
         Assert.Equal([1, 2, 3], ToyOneShot.StepsBySeed[seed]);
         // Once the derived architecture is stored the run's checkpoint is not needed any more.
-        Assert.False(File.Exists(Path.Combine(factory.BlobRoot, "searches", id.ToString(), "one-shot.ckpt")));
+        Assert.False(factory.Blobs.Exists($"searches/{id}/one-shot.ckpt"));
 
         // The derived architecture is trial 1, measured on the device and scored by the objective.
         var trials = (await _client.GetAsync($"/api/v1/searches/{id}/trials"))["items"]!.AsArray();
@@ -52,7 +52,7 @@ public abstract class OneShotSearchTests(PlatformFactory factory)
 
         // Deleting the search removes its checkpoint too.
         Assert.Equal(HttpStatusCode.NoContent, (await _client.Http.DeleteAsync($"/api/v1/searches/{id}")).StatusCode);
-        Assert.False(Directory.Exists(Path.Combine(factory.BlobRoot, "searches", id.ToString())));
+        Assert.False(factory.HasBlobs($"searches/{id}/"));
     }
 
     [Fact]
@@ -62,7 +62,7 @@ public abstract class OneShotSearchTests(PlatformFactory factory)
         var failed = await _client.WaitForSearchEndAsync(id, TimeSpan.FromMinutes(2));
         Assert.Equal("failed", failed["status"]!.GetValue<string>());
         Assert.Contains("toy failure at step 3", failed["error"]!.GetValue<string>());
-        Assert.True(File.Exists(Path.Combine(factory.BlobRoot, "searches", id.ToString(), "one-shot.ckpt")));
+        Assert.True(factory.Blobs.Exists($"searches/{id}/one-shot.ckpt"));
 
         Assert.Equal(HttpStatusCode.OK, (await _client.Http.PostAsync($"/api/v1/searches/{id}/resume", null)).StatusCode);
         var resumed = await _client.WaitForSearchEndAsync(id, TimeSpan.FromMinutes(2));

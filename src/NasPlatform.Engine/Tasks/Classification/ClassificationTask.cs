@@ -32,6 +32,15 @@ public sealed class ClassificationTask : ITask
         return new OpCost(weights + graph.Output.Classes, weights);
     }
 
+    public (string Output, long Size) EmitHead(Export.OnnxGraph g, ArchitectureGraph graph, string features)
+    {
+        var pooled = g.Node("GlobalAveragePool", "pool", [features]);
+        var flat = g.Node("Flatten", "flatten", [pooled], Export.OnnxGraph.Int("axis", 1));
+        // Linear: x W^T + b, with W as TorchSharp stores it (classes x channels).
+        var logits = g.Node("Gemm", "classifier", [flat, g.Weight("classifier.weight"), g.Weight("classifier.bias")], Export.OnnxGraph.Int("transB", 1));
+        return (logits, graph.Output.Classes);
+    }
+
     public Tensor Targets(HostBatch batch, Device device) => tensor(batch.Labels).to(device);
 
     public Tensor Loss(Tensor output, Tensor targets, double labelSmoothing) =>

@@ -1,0 +1,195 @@
+using System.Globalization;
+using System.Text;
+using NasPlatform.Engine.Ops;
+using NasPlatform.Engine.Pipeline;
+using NasPlatform.Engine.Tasks.Classification;
+using TorchSharp.PyBridge;
+using static TorchSharp.torch;
+
+namespace NasPlatform.Engine.Export;
+
+/// <summary>The Python source of a network for PyTorch, or why there is none.</summary>
+public sealed record PyTorchSource(string? Source, string? Error = null);
+
+/// <summary>
+/// The network for PyTorch users: its state dict in PyTorch's own file format (written by
+/// TorchSharp.PyBridge, read by torch.load) and Python source of an nn.Module that builds the same
+/// network with the same parameter names, so <c>load_state_dict(torch.load("model.pt"))</c> fits
+/// exactly. The Python mirror of every op lives here, beside the helper classes it uses, rather than
+/// in the ops: it is one small program and reads best whole.
+/// </summary>
+public static class PyTorchExport
+{
+    public const string WeightsFile = "model.pt";
+    public const string SourceFile = "model.py";
+
+    /// <summary>Writes the state dict (every parameter and buffer, under TorchSharp's names, which PyTorch's are).</summary>
+    public static void SaveStateDict(nn.Module<Tensor, Tensor> network, string path) => network.save_py(path);
+
+    /// <summary><see cref="Source"/> at the end of a long training: a failure is reported, never thrown.</summary>
+    public static PyTorchSource TrySource(Candidate candidate)
+    {
+        try
+        {
+            return new PyTorchSource(Source(candidate));
+        }
+        catch (NotSupportedException e)
+        {
+            return new PyTorchSource(null, e.Message);
+        }
+    }
+
+    /// <summary>Writes model.pt and model.py into <paramref name="folder"/> (model.py only when there is source).</summary>
+    public static void WriteFiles(string folder, nn.Module<Tensor, Tensor> network, PyTorchSource source)
+    {
+        SaveStateDict(network, Path.Combine(folder, WeightsFile));
+        if (source.Source is { } text) File.WriteAllText(Path.Combine(folder, SourceFile), text);
+    }
+
+    /// <summary>Python source with <c>build()</c> returning the untrained network.</summary>
+    public static string Source(Candidate candidate)
+    {
+        if (candidate.Task.Name != ClassificationTask.TaskName)
+            throw new NotSupportedException($"PyTorch source is written for classification networks only, not {candidate.Task.Name}.");
+        var graph = candidate.Graph;
+        var body = new StringBuilder();
+        body.Append(Prelude.Replace("{space}", candidate.Architecture.Space).Replace("{hash}", candidate.Hash)
+            .Replace("{input}", $"{graph.Input.Channels} x {graph.Input.Height} x {graph.Input.Width}"));
+        body.Append("\n\ndef build():\n    \"\"\"The network, untrained; load model.pt into it.\"\"\"\n    return ClassificationNetwork(\n        ");
+        body.Append(Expression(graph.Backbone, 2));
+        body.Append(string.Create(CultureInfo.InvariantCulture, $",\n        {graph.Features.Channels},\n        {graph.Output.Classes},\n    )\n"));
+        body.Append("\n\nARCHITECTURE = ").Append(PythonString(candidate.Architecture.ToJson())).Append('\n');
+        return body.ToString();
+    }
+
+    /// <summary>A Python expression building <paramref name="op"/>'s module (children named as TorchSharp names them).</summary>
+    private static string Expression(IOp op, int depth) => op switch
+    {
+        ConvBn c => $"conv_bn({c.In}, {c.Out}, {c.Kernel}, stride={c.Stride}, groups={c.Groups}, act={Bool(c.Act)})",
+        AvgPool p => $"nn.AvgPool2d({p.Stride}, {p.Stride}, ceil_mode=True)",
+        MaxPool p => $"nn.MaxPool2d({p.Kernel}, {p.Stride}, {p.Kernel / 2})",
+        SpaceToDepth s => $"nn.PixelUnshuffle({s.Block})",
+        SqueezeExcite s => $"SqueezeExcite({s.Channels}, {s.Reduced})",
+        Sequence s => Sequential(s, depth),
+        ResidualBlock b => "Block("
+            + Expression(b.Body, depth + 1)
+            + (b.Se is null ? "" : ", se=" + Expression(b.Se, depth + 1))
+            + (b.Project is null ? "" : ", project=" + Expression(b.Project, depth + 1))
+            + (b.Residual ? ", residual=True" : "")
+            + (b.Residual && b.Shortcut is not null ? ", shortcut=" + Expression(b.Shortcut, depth + 1) : "")
+            + (b.ActAfterAdd ? ", act_after_add=True" : "") + ")",
+        ShuffleUnit u => $"ShuffleUnit({(u.Left is null ? "None" : Expression(u.Left, depth + 1))}, {Expression(u.Right, depth + 1)})",
+        _ => throw new NotSupportedException($"No PyTorch source for op '{op.Kind}' ({op.GetType().Name})."),
+    };
+
+    private static string Sequential(Sequence s, int depth)
+    {
+        if (s.Ops.Count == 0) return "seq()";
+        var indent = new string(' ', 4 * (depth + 1));
+        var items = s.Ops.Select(o => $"{indent}({PythonString(o.Name)}, {Expression(o.Op, depth + 1)}),");
+        return "seq(\n" + string.Join("\n", items) + "\n" + new string(' ', 4 * depth) + ")";
+    }
+
+    private static string Bool(bool value) => value ? "True" : "False";
+
+    private static string PythonString(string text) =>
+        "\"" + text.Replace("\\", "\\\\").Replace("\"", "\\\"").Replace("\n", "\\n") + "\"";
+
+    private const string Prelude = """"
+        """A network found by NasPlatform ({space} space, architecture {hash}).
+
+        Load it with its trained weights:
+
+            import torch
+            from model import build
+            net = build()
+            net.load_state_dict(torch.load("model.pt"))
+            net.eval()
+
+        Input: N x {input} float tensors of the uint8 pixels mapped to [-1, 1] (p * 2 / 255 - 1).
+        Output: N x K scores (logits), one per class in the order of the dataset's class names.
+        """
+        from collections import OrderedDict
+
+        import torch
+        from torch import nn
+
+
+        def conv_bn(cin, cout, kernel, stride=1, groups=1, act=True):
+            layers = [
+                ("conv", nn.Conv2d(cin, cout, kernel, stride, kernel // 2, groups=groups, bias=False)),
+                ("bn", nn.BatchNorm2d(cout)),
+            ]
+            if act:
+                layers.append(("act", nn.ReLU(inplace=True)))
+            return nn.Sequential(OrderedDict(layers))
+
+
+        def seq(*layers):
+            return nn.Sequential(OrderedDict(layers))
+
+
+        class SqueezeExcite(nn.Module):
+            def __init__(self, channels, reduced):
+                super().__init__()
+                self.reduce = nn.Conv2d(channels, reduced, 1)
+                self.expand = nn.Conv2d(reduced, channels, 1)
+
+            def forward(self, x):
+                s = torch.relu(self.reduce(x.mean((2, 3), keepdim=True)))
+                return x * torch.sigmoid(self.expand(s))
+
+
+        class Block(nn.Module):
+            """body -> squeeze-excitation -> projection, plus the input (or its shortcut) when residual."""
+
+            def __init__(self, body, se=None, project=None, residual=False, shortcut=None, act_after_add=False):
+                super().__init__()
+                self.body = body
+                self.se = se
+                self.project = project
+                self.shortcut = shortcut
+                self.residual = residual
+                self.act_after_add = act_after_add
+
+            def forward(self, x):
+                y = self.body(x)
+                if self.se is not None:
+                    y = self.se(y)
+                if self.project is not None:
+                    y = self.project(y)
+                if self.residual:
+                    y = y + (x if self.shortcut is None else self.shortcut(x))
+                if self.act_after_add:
+                    y = torch.relu(y)
+                return y
+
+
+        class ShuffleUnit(nn.Module):
+            """ShuffleNet V2 unit: split (or two branches), concatenate, shuffle two groups of channels."""
+
+            def __init__(self, left, right):
+                super().__init__()
+                self.left = left
+                self.right = right
+
+            def forward(self, x):
+                if self.left is None:
+                    a, b = x.chunk(2, 1)
+                    y = torch.cat([a, self.right(b)], 1)
+                else:
+                    y = torch.cat([self.left(x), self.right(x)], 1)
+                n, c, h, w = y.shape
+                return y.view(n, 2, c // 2, h, w).transpose(1, 2).reshape(n, c, h, w)
+
+
+        class ClassificationNetwork(nn.Module):
+            def __init__(self, features, channels, classes):
+                super().__init__()
+                self.features = features
+                self.classifier = nn.Linear(channels, classes)
+
+            def forward(self, x):
+                return self.classifier(self.features(x).mean((2, 3)))
+        """";
+}
