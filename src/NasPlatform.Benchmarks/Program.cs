@@ -33,6 +33,12 @@ if (command == "latency")
     LatencyStability.Run(new NasPlatform.Engine.Ops.FeatureShape(Int(Arg(args, "--channels")) ?? 1, size, size), Int(Arg(args, "--models")) ?? 2, Int(Arg(args, "--repeats")) ?? 5, latency);
     return 0;
 }
+if (command == "onnx")
+{
+    NasPlatform.Engine.Torch.TorchRuntime.Configure(threads);
+    OnnxFidelity.Run(Int(Arg(args, "--samples")) ?? 10);
+    return 0;
+}
 if (command == "strategies")
 {
     NasPlatform.Engine.Torch.TorchRuntime.Configure(1);
@@ -63,7 +69,7 @@ switch (command)
     case "proxy": bench.ProxyTrial(); break;
     case "all": bench.Throughput(); bench.ProxyTrial(); break;
     default:
-        Console.Error.WriteLine($"unknown benchmark '{command}': use all, throughput, latency, proxy, spaces, strategies, fmnist-1ms or browser-search");
+        Console.Error.WriteLine($"unknown benchmark '{command}': use all, throughput, latency, proxy, spaces, onnx, strategies, fmnist-1ms or browser-search");
         return 2;
 }
 return 0;

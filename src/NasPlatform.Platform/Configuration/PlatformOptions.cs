@@ -111,9 +111,6 @@ public sealed class WorkerOptions
     /// <summary>Intra-op threads for training; 0 = all cores.</summary>
     [Range(0, 1024)] public int Threads { get; set; }
 
-    /// <summary>Trials run at once by this process (one per device is right for latency measurement).</summary>
-    [Range(1, 64)] public int TrialConcurrency { get; set; } = 1;
-
     [Range(0, 10_000)] public int LatencyWarmupRuns { get; set; } = 20;
     [Range(3, 100_000)] public int LatencyTimedRuns { get; set; } = 200;
     [Range(1, 1000)] public int LatencyRounds { get; set; } = 10;

@@ -106,7 +106,10 @@ public static class PlatformServices
             var worker = sp.GetRequiredService<IOptions<PlatformOptions>>().Value.Worker;
             o.ServerName = $"{id}:{worker.DeviceClass}";
             o.Queues = [worker.DeviceClass];
-            o.WorkerCount = worker.TrialConcurrency;
+            // One device job at a time per process: trainings sharing the cores would slow each other and spoil
+            // every latency figure. Trials of a search run in parallel on several worker processes (or machines),
+            // each with its own threads (src/NasPlatform.Benchmarks/workers-throughput.sh measures the gain).
+            o.WorkerCount = 1;
         });
         services.AddHostedService(sp => ActivatorUtilities.CreateInstance<WorkerHeartbeatService>(sp, inProcess));
         services.AddSingleton<SearchWatchdog>();

@@ -94,10 +94,15 @@ public abstract class SearchJourneyTests(PlatformFactory factory, BrowserSession
         var saved = Path.Combine(_files, "model.zip");
         await download.SaveAsAsync(saved);
         using (var archive = ZipFile.OpenRead(saved))
-            Assert.Equal(["architecture.json", "model-card.json", "model-card.md", "model.bin"], archive.Entries.Select(e => e.FullName).Order().ToArray());
+            Assert.Equal(["architecture.json", "model-card.json", "model-card.md", "model.bin", "model.onnx", "model.pt", "model.py"],
+                archive.Entries.Select(e => e.FullName).Order().ToArray());
 
         await _page.ClickAsync("#model-link");
         await Expect(_page.GetByTestId("architecture-block").First).ToBeVisibleAsync();
+        // The model page says how the ONNX file was checked and offers it alone.
+        await Expect(_page.GetByTestId("model-onnx")).ToContainTextAsync("opset 17, checked with ONNX Runtime");
+        var onnx = await _page.RunAndWaitForDownloadAsync(() => _page.ClickAsync("#download-onnx"));
+        Assert.EndsWith(".onnx", onnx.SuggestedFilename);
         await browser.ScreenshotAsync(_page, shots + "6-model-detail");
     }
 
