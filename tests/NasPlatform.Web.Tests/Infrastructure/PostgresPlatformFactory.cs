@@ -72,8 +72,11 @@ public sealed class S3PlatformFactory : PostgresPlatformFactory
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing) Blobs.DeletePrefix("");
         base.Dispose(disposing);
+        // The host's services are gone by now: empty the bucket through a store of our own.
+        if (!disposing) return;
+        using var store = new NasPlatform.Platform.Storage.S3BlobStore(_s3, Path.Combine(Path.GetTempPath(), "nas-s3-cleanup"));
+        store.DeletePrefix("");
     }
 }
 
