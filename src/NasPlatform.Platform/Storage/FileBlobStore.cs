@@ -95,11 +95,5 @@ public sealed class FileBlobStore : IBlobStore
         }
     }
 
-    /// <summary>Keys come from our own code, but a key that climbs out of the root is refused anyway.</summary>
-    private string PathOf(string key)
-    {
-        if (key.Length > 0 && (key.Contains("..") || key.StartsWith('/') || key.Contains('\\')))
-            throw new ArgumentException($"Invalid blob key '{key}'.", nameof(key));
-        return Path.Combine(_root, key);
-    }
+    private string PathOf(string key) => Path.Combine(_root, BlobKeys.Checked(key));
 }

@@ -25,3 +25,12 @@ public interface IBlobStore
 
     IEnumerable<string> List(string prefix);
 }
+
+/// <summary>The key rule every store applies: keys come from our own code, but one that could climb out of its folder is refused.</summary>
+public static class BlobKeys
+{
+    public static string Checked(string key) =>
+        key.Length > 0 && (key.Contains("..") || key.StartsWith('/') || key.Contains('\\'))
+            ? throw new ArgumentException($"Invalid blob key '{key}'.", nameof(key))
+            : key;
+}

@@ -198,13 +198,7 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
         }
     }
 
-    /// <summary>Keys come from our own code, but one that could mean another folder in a folder store is refused here too.</summary>
-    private string ObjectKey(string key)
-    {
-        if (key.Length > 0 && (key.Contains("..") || key.StartsWith('/') || key.Contains('\\')))
-            throw new ArgumentException($"Invalid blob key '{key}'.", nameof(key));
-        return _options.Prefix + key;
-    }
+    private string ObjectKey(string key) => _options.Prefix + BlobKeys.Checked(key);
 
     private static T Sync<T>(Func<Task<T>> call) => Task.Run(call).GetAwaiter().GetResult();
 
