@@ -39,6 +39,12 @@ if (command == "onnx")
     OnnxFidelity.Run(Int(Arg(args, "--samples")) ?? 10);
     return 0;
 }
+if (command == "darts")
+{
+    DartsCost.Run(data, Int(Arg(args, "--images")) ?? 2000, Int(Arg(args, "--epochs")) ?? 2, Int(Arg(args, "--cells")) ?? 8,
+        Int(Arg(args, "--channels")) ?? 16, Int(Arg(args, "--batch")) ?? 64, threads);
+    return 0;
+}
 if (command == "strategies")
 {
     NasPlatform.Engine.Torch.TorchRuntime.Configure(1);
@@ -69,7 +75,7 @@ switch (command)
     case "proxy": bench.ProxyTrial(); break;
     case "all": bench.Throughput(); bench.ProxyTrial(); break;
     default:
-        Console.Error.WriteLine($"unknown benchmark '{command}': use all, throughput, latency, proxy, spaces, onnx, strategies, fmnist-1ms or browser-search");
+        Console.Error.WriteLine($"unknown benchmark '{command}': use all, throughput, latency, proxy, spaces, onnx, darts, strategies, fmnist-1ms or browser-search");
         return 2;
 }
 return 0;

@@ -145,8 +145,7 @@ public sealed class SearchCommand(IAnsiConsole console) : Command<SearchCommandS
             Space = s.Space,
             SpaceOptions = SpaceOptions(s),
             Strategy = s.Strategy,
-            StrategyOptions = ComponentOptions.Read<StrategyOptions>(ComponentOptions.FromPairs(s.StrategyOptions), $"the {s.Strategy} strategy") is var so
-                && s.BaseStrategy is { } b ? so with { BaseStrategy = b } : so,
+            StrategyOptions = StrategyOptionsOf(s),
             EarlyStopping = s.EarlyStopping,
             Objective = s.Objective,
             MaxTrials = s.Trials,
@@ -162,6 +161,15 @@ public sealed class SearchCommand(IAnsiConsole console) : Command<SearchCommandS
             new FidelityRequest(s.ProxyEpochs, s.ProxyFraction, s.FinalEpochs, s.BatchSize));
         options = TrainingDefaults.Apply(options, fidelity);
         options.Validate();
+        return options;
+    }
+
+    /// <summary>--strategy-option pairs, with the dedicated flags (--base-strategy, --darts-order) taking precedence.</summary>
+    private static StrategyOptions StrategyOptionsOf(SearchCommandSettings s)
+    {
+        var options = ComponentOptions.Read<StrategyOptions>(ComponentOptions.FromPairs(s.StrategyOptions), $"the {s.Strategy} strategy");
+        if (s.BaseStrategy is { } b) options = options with { BaseStrategy = b };
+        if (s.DartsOrder is { } order) options = options with { DartsOrder = order };
         return options;
     }
 

@@ -35,7 +35,7 @@ public sealed class SearchCommandSettings : CommandSettings
     public string[] SpaceOptions { get; init; } = [];
 
     [CommandOption("--strategy <NAME>")]
-    [Description("random, evolution or mnasnet-rl (or any registered strategy).")]
+    [Description("random, evolution, mnasnet-rl, hyperband, asha, or darts (one supernet, with --space darts).")]
     [DefaultValue(Defaults.Strategy)]
     public string Strategy { get; init; } = Defaults.Strategy;
 
@@ -92,6 +92,10 @@ public sealed class SearchCommandSettings : CommandSettings
     [CommandOption("--base-strategy <NAME>")]
     [Description("With --strategy hyperband or asha: the strategy proposing new architectures (random, evolution, mnasnet-rl).")]
     public string? BaseStrategy { get; init; }
+
+    [CommandOption("--darts-order <1|2>")]
+    [Description("With --strategy darts: alpha's gradient first order (1, at the current weights) or second order (2, through one unrolled weight step).")]
+    public int? DartsOrder { get; init; }
 
     [CommandOption("--early-stopping <RULE>")]
     [Description("Learning-curve early stopping of trials: none or median (the median stopping rule).")]
@@ -162,7 +166,8 @@ public sealed class SearchCommandSettings : CommandSettings
         if (Constraint is not ("soft" or "hard")) return ValidationResult.Error($"--constraint '{Constraint}' is not soft or hard.");
         var catalog = SearchCatalog.BuiltIn;
         if (!catalog.Spaces.Contains(Space)) return ValidationResult.Error($"--space '{Space}' is not one of {string.Join(", ", catalog.Spaces.Names)}.");
-        if (!catalog.Strategies.Contains(Strategy)) return ValidationResult.Error($"--strategy '{Strategy}' is not one of {string.Join(", ", catalog.Strategies.Names)}.");
+        if (!catalog.IsStrategy(Strategy)) return ValidationResult.Error($"--strategy '{Strategy}' is not one of {string.Join(", ", catalog.StrategyNames)}.");
+        if (DartsOrder is not (null or 1 or 2)) return ValidationResult.Error("--darts-order must be 1 or 2.");
         if (!catalog.Objectives.Contains(Objective)) return ValidationResult.Error($"--objective '{Objective}' is not one of {string.Join(", ", catalog.Objectives.Names)}.");
         if (BaseStrategy is { } b && (!catalog.Strategies.Contains(b) || b is "hyperband" or "asha"))
             return ValidationResult.Error($"--base-strategy '{b}' is not one of random, evolution, mnasnet-rl.");

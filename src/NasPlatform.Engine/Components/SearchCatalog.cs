@@ -1,6 +1,8 @@
 using NasPlatform.Engine.Objectives;
 using NasPlatform.Engine.OneShot;
+using NasPlatform.Engine.OneShot.Darts;
 using NasPlatform.Engine.Spaces;
+using NasPlatform.Engine.Spaces.Darts;
 using NasPlatform.Engine.Spaces.MnasNet;
 using NasPlatform.Engine.Spaces.ResNet;
 using NasPlatform.Engine.Spaces.ShuffleNetV2;
@@ -19,12 +21,11 @@ namespace NasPlatform.Engine.Components;
 public sealed class SearchCatalog
 {
     public static IReadOnlyList<ISearchSpaceDefinition> BuiltInSpaces { get; } =
-        [new MnasNetDefinition(), new MnasNetDefinition(MnasProfile.Small), new ResNetDefinition(), new ShuffleNetV2Definition()];
+        [new MnasNetDefinition(), new MnasNetDefinition(MnasProfile.Small), new ResNetDefinition(), new ShuffleNetV2Definition(), new DartsDefinition()];
     public static IReadOnlyList<IObjectiveDefinition> BuiltInObjectives { get; } = [new MnasObjective.Definition()];
     public static IReadOnlyList<ITask> BuiltInTasks { get; } = [new ClassificationTask()];
 
-    /// <summary>None yet: DARTS and Auto-DeepLab come with their issues.</summary>
-    public static IReadOnlyList<IOneShotMethod> BuiltInOneShot { get; } = [];
+    public static IReadOnlyList<IOneShotMethod> BuiltInOneShot { get; } = [new DartsMethod()];
 
     public static SearchCatalog BuiltIn { get; } = new(BuiltInSpaces, StrategyDefinition.BuiltIn, BuiltInObjectives, BuiltInTasks, BuiltInOneShot);
 
@@ -48,6 +49,13 @@ public sealed class SearchCatalog
 
     /// <summary>Every name a search's strategy may have: trial-based strategies, then one-shot methods.</summary>
     public IReadOnlyList<string> StrategyNames => [.. Strategies.Names, .. OneShot.Names];
+
+    /// <summary>The name and description of every strategy and one-shot method, for forms and help.</summary>
+    public IEnumerable<IRegistered> AllStrategies => Strategies.All.Cast<IRegistered>().Concat(OneShot.All);
+
+    /// <summary>The StrategyOptions fields a strategy or one-shot method reads.</summary>
+    public IReadOnlyList<string> StrategyOptionNames(string name) =>
+        Strategies.Contains(name) ? Strategies.Get(name).OptionNames : OneShot.Contains(name) ? OneShot.Get(name).OptionNames : [];
 
     public bool IsStrategy(string name) => Strategies.Contains(name) || OneShot.Contains(name);
 

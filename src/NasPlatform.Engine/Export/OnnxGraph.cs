@@ -37,12 +37,19 @@ public sealed class OnnxGraph
     }
 
     /// <summary>A constant int64 vector (shapes, split sizes) as an initializer.</summary>
-    public string Int64s(string hint, params long[] values)
+    public string Int64s(string hint, params long[] values) =>
+        Constant(hint, TensorProto.Types.DataType.Int64, values.Length, p => p.Int64Data.AddRange(values));
+
+    /// <summary>A constant float vector as an initializer.</summary>
+    public string Floats(string hint, params float[] values) =>
+        Constant(hint, TensorProto.Types.DataType.Float, values.Length, p => p.FloatData.AddRange(values));
+
+    private string Constant(string hint, TensorProto.Types.DataType type, int length, Action<TensorProto> fill)
     {
         var name = Fresh(hint);
-        var proto = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Int64 };
-        proto.Dims.Add(values.Length);
-        proto.Int64Data.AddRange(values);
+        var proto = new TensorProto { Name = name, DataType = (int)type };
+        proto.Dims.Add(length);
+        fill(proto);
         _graph.Initializer.Add(proto);
         return name;
     }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using NasPlatform.Engine.Ops;
+using NasPlatform.Engine.Ops.Cells;
 using NasPlatform.Engine.Pipeline;
 using NasPlatform.Engine.Tasks.Classification;
 using TorchSharp.PyBridge;
@@ -79,8 +80,18 @@ public static class PyTorchExport
             + (b.Residual && b.Shortcut is not null ? ", shortcut=" + Expression(b.Shortcut, depth + 1) : "")
             + (b.ActAfterAdd ? ", act_after_add=True" : "") + ")",
         ShuffleUnit u => $"ShuffleUnit({(u.Left is null ? "None" : Expression(u.Left, depth + 1))}, {Expression(u.Right, depth + 1)})",
+        PreActConv c => $"preact_conv({c.In}, {c.Out}, {c.Kernel}, stride={c.Stride}, dilation={c.Dilation}, groups={c.Groups}, relu={Bool(c.Relu)}, bn={Bool(c.Bn)}, affine={Bool(c.Affine)})",
+        Pool3 { Max: true } p => $"nn.MaxPool2d(3, {p.Stride}, 1)",
+        Pool3 p => $"nn.AvgPool2d(3, {p.Stride}, 1, count_include_pad=False)",
+        Identity => "nn.Identity()",
+        FactorizedReduce f => $"FactorizedReduce({f.In}, {f.Out}, affine={Bool(f.Affine)})",
+        CellNetwork n => "CellNetwork(" + Expression(n.Stem, depth + 1) + ", [" + string.Join(", ", n.Cells.Select(c => CellExpression(c, depth + 1))) + "])",
         _ => throw new NotSupportedException($"No PyTorch source for op '{op.Kind}' ({op.GetType().Name})."),
     };
+
+    private static string CellExpression(Cell c, int depth) =>
+        $"Cell({Expression(c.Pre0, depth + 1)}, {Expression(c.Pre1, depth + 1)}, [{string.Join(", ", c.Edges.Select(e => Expression(e.Op, depth + 1)))}], "
+        + $"[{string.Join(", ", c.Edges.Select(e => e.From))}])";
 
     private static string Sequential(Sequence s, int depth)
     {
@@ -181,6 +192,62 @@ public static class PyTorchExport
                     y = torch.cat([self.left(x), self.right(x)], 1)
                 n, c, h, w = y.shape
                 return y.view(n, 2, c // 2, h, w).transpose(1, 2).reshape(n, c, h, w)
+
+
+        def preact_conv(cin, cout, kernel, stride=1, dilation=1, groups=1, relu=True, bn=True, affine=True):
+            layers = []
+            if relu:
+                layers.append(("act", nn.ReLU()))
+            padding = dilation * (kernel - 1) // 2
+            layers.append(("conv", nn.Conv2d(cin, cout, kernel, stride, padding, dilation=dilation, groups=groups, bias=False)))
+            if bn:
+                layers.append(("bn", nn.BatchNorm2d(cout, affine=affine)))
+            return nn.Sequential(OrderedDict(layers))
+
+
+        class FactorizedReduce(nn.Module):
+            """Halves the resolution: two 1x1 stride-2 convs, the second on the input shifted by one pixel."""
+
+            def __init__(self, cin, cout, affine=True):
+                super().__init__()
+                self.conv_1 = nn.Conv2d(cin, cout // 2, 1, 2, bias=False)
+                self.conv_2 = nn.Conv2d(cin, cout // 2, 1, 2, bias=False)
+                self.bn = nn.BatchNorm2d(cout, affine=affine)
+
+            def forward(self, x):
+                x = torch.relu(x)
+                shifted = nn.functional.pad(x[:, :, 1:, 1:], (0, 1, 0, 1))
+                return self.bn(torch.cat([self.conv_1(x), self.conv_2(shifted)], 1))
+
+
+        class Cell(nn.Module):
+            """A DARTS cell: each node adds two edges' ops on earlier states; the output concatenates the nodes."""
+
+            def __init__(self, pre0, pre1, edges, sources):
+                super().__init__()
+                self.pre0 = pre0
+                self.pre1 = pre1
+                self.edges = nn.ModuleList(edges)
+                self.sources = sources
+
+            def forward(self, s0, s1):
+                states = [self.pre0(s0), self.pre1(s1)]
+                for e in range(0, len(self.edges), 2):
+                    states.append(self.edges[e](states[self.sources[e]]) + self.edges[e + 1](states[self.sources[e + 1]]))
+                return torch.cat(states[2:], 1)
+
+
+        class CellNetwork(nn.Module):
+            def __init__(self, stem, cells):
+                super().__init__()
+                self.stem = stem
+                self.cells = nn.ModuleList(cells)
+
+            def forward(self, x):
+                s0 = s1 = self.stem(x)
+                for cell in self.cells:
+                    s0, s1 = s1, cell(s0, s1)
+                return s1
 
 
         class ClassificationNetwork(nn.Module):

@@ -10,9 +10,34 @@ namespace NasPlatform.Engine.OneShot;
 /// <summary>What a one-shot method may use: the search's space and task, the train and validation splits (never the test part), its options and this worker's trainer.</summary>
 public sealed record OneShotContext(ISearchSpace Space, ITask Task, ImageDataset TrainSplit, ImageDataset ValidationSplit, SearchOptions Options, Trainer Trainer);
 
-/// <summary>One step of a one-shot search (an epoch of supernet training) and what it measured, for pages and logs.</summary>
+/// <summary>
+/// One step of a one-shot search (an epoch of supernet training) and what it measured, for pages and logs.
+/// Values named <c>alpha.{cell}.{edge}.{op}</c> are the architecture's weight of an op on an edge of a cell
+/// (softmax over the edge's ops), which pages chart per edge whatever the method.
+/// </summary>
 public sealed record OneShotProgress(int Epoch, int Epochs, IReadOnlyDictionary<string, double> Values)
 {
+    public const string AlphaPrefix = "alpha.";
+
+    /// <summary>The name of an op's weight on an edge, e.g. "alpha.normal.3.sep_conv_3x3".</summary>
+    public static string AlphaKey(string cell, int edge, string op) => $"{AlphaPrefix}{cell}.{edge}.{op}";
+
+    /// <summary>The architecture weights of this step: cell -> edge -> op -> weight.</summary>
+    public IReadOnlyDictionary<string, SortedDictionary<int, Dictionary<string, double>>> Alpha()
+    {
+        var cells = new Dictionary<string, SortedDictionary<int, Dictionary<string, double>>>();
+        foreach (var (key, value) in Values)
+        {
+            if (!key.StartsWith(AlphaPrefix, StringComparison.Ordinal)) continue;
+            var parts = key[AlphaPrefix.Length..].Split('.', 3);
+            if (parts.Length != 3 || !int.TryParse(parts[1], System.Globalization.CultureInfo.InvariantCulture, out int edge)) continue;
+            if (!cells.TryGetValue(parts[0], out var edges)) cells[parts[0]] = edges = [];
+            if (!edges.TryGetValue(edge, out var ops)) edges[edge] = ops = [];
+            ops[parts[2]] = value;
+        }
+        return cells;
+    }
+
     /// <summary>The step as an epoch of history: the values named trainLoss, trainMetric and validationMetric.</summary>
     public EpochReport ToEpochReport() => new(Epoch, Epochs, Values.GetValueOrDefault("trainLoss"), Values.GetValueOrDefault("trainMetric"),
         Values.TryGetValue("validationMetric", out var v) ? v : null, null, 0, 0);
@@ -42,8 +67,14 @@ public interface IOneShotRun : IDisposable
 /// </summary>
 public interface IOneShotMethod : IRegistered
 {
+    /// <summary>The fields of StrategyOptions it reads (forms show these).</summary>
+    IReadOnlyList<string> OptionNames => [];
+
     /// <summary>The spaces it can search (a one-shot method needs a supernet of the space).</summary>
     IReadOnlyList<string> Spaces { get; }
+
+    /// <summary>The architecture a step's values stand for (for DARTS: the genotype its alpha derives), for pages; null when the method has none.</summary>
+    ArchitectureView? Describe(OneShotProgress step, ISearchSpace space) => null;
 
     /// <param name="checkpoint">A stream written by <see cref="IOneShotRun.SaveCheckpoint"/>, or null to start afresh.</param>
     IOneShotRun Start(OneShotContext context, Stream? checkpoint);

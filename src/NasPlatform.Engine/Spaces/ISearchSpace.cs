@@ -61,8 +61,22 @@ public sealed record ArchitectureGraph(FeatureShape Input, IOp Backbone, TaskOut
     public FeatureShape Features => Backbone.Output(Input);
 }
 
-/// <summary>A human view of an architecture for pages and model cards: a summary line and a table.</summary>
-public sealed record ArchitectureView(string Summary, IReadOnlyList<string> Columns, IReadOnlyList<IReadOnlyList<string>> Rows);
+/// <summary>A human view of an architecture for pages and model cards: a summary line, a table and, for cell spaces, the cells as graphs.</summary>
+public sealed record ArchitectureView(string Summary, IReadOnlyList<string> Columns, IReadOnlyList<IReadOnlyList<string>> Rows,
+    IReadOnlyList<CellDiagram>? Cells = null);
+
+/// <summary>
+/// A cell as a graph for drawing: its input states, then <see cref="Nodes"/> intermediate nodes, each
+/// fed by its edges; the cell's output concatenates the intermediate nodes. States are numbered
+/// inputs first, then nodes.
+/// </summary>
+public sealed record CellDiagram(string Name, IReadOnlyList<string> Inputs, int Nodes, IReadOnlyList<DiagramEdge> Edges)
+{
+    public string StateName(int state) => state < Inputs.Count ? Inputs[state] : $"node {state - Inputs.Count + 1}";
+}
+
+/// <summary>An edge of a <see cref="CellDiagram"/>: from a state into a node (both numbered as states), labelled with its op.</summary>
+public sealed record DiagramEdge(int From, int To, string Label);
 
 /// <summary>
 /// A search space built for one input shape and task: the decisions a strategy makes, how a choice

@@ -54,6 +54,9 @@ public sealed record StrategyOptions
     /// <summary>Hyperband / ASHA: how many rungs, the top one training for the full proxy budget.</summary>
     public int Rungs { get; init; } = 3;
 
+    /// <summary>DARTS: 1 = alpha's gradient at the current weights, 2 = through one unrolled weight step (second order).</summary>
+    public int DartsOrder { get; init; } = 1;
+
     /// <summary>
     /// The budget-relative sizes filled in, given ones kept. With P = N/4 (4 to 100) and S = P/4 (at
     /// least 2), evolution starts mutating after a quarter of the budget instead of sampling
@@ -90,6 +93,7 @@ public sealed record StrategyOptions
         Check(PpoEpochs >= 1, "PpoEpochs must be >= 1");
         Check(Eta >= 2, "Eta must be >= 2");
         Check(Rungs is >= 1 and <= 6, "Rungs must be between 1 and 6");
+        Check(DartsOrder is 1 or 2, "DartsOrder must be 1 or 2");
         Check(!string.IsNullOrWhiteSpace(BaseStrategy), "BaseStrategy must name a strategy");
         Check(ClipEpsilon > 0 && ClipEpsilon < 1, "ClipEpsilon must be in (0, 1)");
         Check(EntropyWeight >= 0 && double.IsFinite(EntropyWeight), "EntropyWeight must be >= 0");

@@ -86,11 +86,12 @@ public sealed class OneShotSearchJob(IDbContextFactory<NasDbContext> dbf, Datase
         }
     }
 
-    /// <summary>The step is stored before it is announced, so a page opened later shows the same progress.</summary>
+    /// <summary>The step is stored (after the earlier ones) before it is announced, so a page opened later shows the same progress.</summary>
     private async Task RecordStepAsync(Guid searchId, OneShotProgress step)
     {
-        var json = JsonSerializer.Serialize(step, TrialRows.Json);
         await using var db = await dbf.CreateDbContextAsync();
+        var stored = await db.Searches.Where(s => s.Id == searchId).Select(s => s.StrategyState).FirstOrDefaultAsync();
+        var json = OneShotSteps.Append(stored, step);
         await db.Searches.Where(s => s.Id == searchId && s.Status == SearchStatus.Running)
             .ExecuteUpdateAsync(u => u.SetProperty(s => s.StrategyState, json));
         await progress.EpochFinished(EpochUpdate.Of(searchId, null, 0, step.ToEpochReport()));

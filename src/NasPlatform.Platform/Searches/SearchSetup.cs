@@ -42,6 +42,13 @@ public sealed class SearchSetup(SearchCatalog catalog, IOptions<PlatformOptions>
         return space.Describe(space.Parse(architectureJson));
     }
 
+    /// <summary>The architecture a one-shot search's step stands for (its method's view), or null (a trial search, or a method without one).</summary>
+    public ArchitectureView? DescribeStep(Search search, Engine.OneShot.OneShotProgress step)
+    {
+        var components = For(search).Components;
+        return components.OneShot?.Describe(step, components.Space);
+    }
+
     public static DataShape Shape(Dataset d) => new(new FeatureShape(d.Channels, d.Height, d.Width), d.NumClasses);
 
     public static JsonElement? Json(string? stored) => stored is null ? null : JsonDocument.Parse(stored).RootElement.Clone();

@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using NasPlatform.Data.Entities;
 using NasPlatform.Engine.Export;
+using NasPlatform.Engine.Spaces;
 using NasPlatform.Engine.Tasks;
 using NasPlatform.Platform.Storage;
 
@@ -21,7 +22,8 @@ public static class ModelPackage
     public static string FileStem(TrainedModel model) => $"nasplatform-model-{model.Id:N}"[..27];
 
     /// <param name="task">The model's task (null when this host no longer knows it): the card says how to read the output.</param>
-    public static async Task WriteAsync(Stream output, TrainedModel model, Search search, ITask? task, IBlobStore blobs)
+    /// <param name="view">The architecture as its space describes it (null when the space is unknown here): the card draws it.</param>
+    public static async Task WriteAsync(Stream output, TrainedModel model, Search search, ITask? task, ArchitectureView? view, IBlobStore blobs)
     {
         await using (var zip = await ZipArchive.CreateAsync(output, ZipArchiveMode.Create, leaveOpen: true, entryNameEncoding: null))
         {
@@ -36,7 +38,7 @@ public static class ModelPackage
             await CopyIfPresentAsync(zip, blobs, folder + PyTorchExport.SourceFile, PyTorchExport.SourceFile);
             await WriteTextAsync(zip, "architecture.json", JsonNode.Parse(model.ArchitectureJson)!.ToJsonString(Indented));
             await WriteTextAsync(zip, "model-card.json", CardJson(model, search).ToJsonString(Indented));
-            await WriteTextAsync(zip, "model-card.md", CardMarkdown(model, search, task));
+            await WriteTextAsync(zip, "model-card.md", CardMarkdown(model, search, task, view));
         }
     }
 
@@ -141,7 +143,25 @@ public static class ModelPackage
             : $"`{PyTorchExport.WeightsFile}` is the state dict in PyTorch's format and `{PyTorchExport.SourceFile}` builds the same network with the same names: " +
               "`from model import build; net = build(); net.load_state_dict(torch.load(\"model.pt\")); net.eval()`.";
 
-    private static string CardMarkdown(TrainedModel m, Search s, ITask? task)
+    /// <summary>The architecture's summary and, for cell spaces, each cell as a Mermaid flowchart (GitHub and most viewers draw it).</summary>
+    private static string Architecture(ArchitectureView? view)
+    {
+        if (view is null) return "";
+        var text = new StringBuilder($"\nArchitecture: {view.Summary}\n");
+        foreach (var cell in view.Cells ?? [])
+        {
+            text.Append($"\nThe {cell.Name}:\n\n```mermaid\nflowchart LR\n");
+            for (int state = 0; state < cell.Inputs.Count + cell.Nodes; state++)
+                text.Append($"  s{state}[\"{cell.StateName(state)}\"]\n");
+            foreach (var e in cell.Edges) text.Append($"  s{e.From} -- {e.Label} --> s{e.To}\n");
+            text.Append("  out[\"output (concat)\"]\n");
+            for (int n = 0; n < cell.Nodes; n++) text.Append($"  s{cell.Inputs.Count + n} -.-> out\n");
+            text.Append("```\n");
+        }
+        return text.ToString();
+    }
+
+    private static string CardMarkdown(TrainedModel m, Search s, ITask? task, ArchitectureView? view)
     {
         var inv = CultureInfo.InvariantCulture;
         var d = s.Dataset;
@@ -164,6 +184,7 @@ public static class ModelPackage
 
             Search settings: {s.MaxTrials} trials, proxy {s.ProxyEpochs} epochs on {s.ProxyFraction:P0} of the training split,
             final training {s.FinalEpochs} epochs on training + validation, seed {s.Seed}.
+            {Architecture(view)}
             {Budget(m)}
             {Recipe(m)}
 

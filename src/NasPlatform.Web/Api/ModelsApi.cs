@@ -59,7 +59,16 @@ public static class ModelsApi
         var search = await db.Searches.AsNoTracking().Include(s => s.Dataset).FirstAsync(s => s.Id == model.SearchId, ct);
         if (!blobs.Exists(model.WeightsBlob)) return Problems.Of(404, $"The weights of model {id} are missing from the blob store.");
         var task = setup.Catalog.Tasks.Contains(model.Task) ? setup.Catalog.Tasks.Get(model.Task) : null;
-        return TypedResults.Stream(stream => ModelPackage.WriteAsync(stream, model, search, task, blobs),
+        Engine.Spaces.ArchitectureView? view = null;
+        try
+        {
+            view = setup.Describe(search, model.ArchitectureJson);
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException)
+        {
+            // A space this host no longer knows (or reads differently): the card goes without the architecture's view.
+        }
+        return TypedResults.Stream(stream => ModelPackage.WriteAsync(stream, model, search, task, view, blobs),
             "application/zip", $"{ModelPackage.FileStem(model)}.zip");
     }
 }

@@ -168,11 +168,38 @@ public class SearchCommandTests
         Assert.Contains("baseline mobilenetv2-0.5x", console.Output);
     }
 
+    [Fact]
+    public void Search_WithDarts_RunsOneSupernet_AndWritesItsDerivedCellsAsTheModel()
+    {
+        using var tmp = new TempDir();
+        var data = TinyImages.WriteIdxFolder(Path.Combine(tmp.Root, "data"),
+            TinyImages.Make(120, 3, 1, 12, seed: 1), TinyImages.Make(30, 3, 1, 12, seed: 2), gzip: false);
+        var outDir = Path.Combine(tmp.Root, "out");
+        var console = new TestConsole().Width(200);
+
+        int code = CliApp.Run(
+        [
+            "search", "--data", data, "--latency-ms", "20", "--space", "darts", "--space-option", "cells=3", "--space-option", "channels=4",
+            "--strategy", "darts", "--darts-order", "2", "--proxy-epochs", "2", "--proxy-fraction", "1", "--final-epochs", "1", "--batch-size", "16",
+            "--latency-runs", "3", "--threads", "2", "--seed", "3", "--out", outDir,
+        ], console);
+
+        Assert.True(code == 0, console.Output);
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "result.json")));
+        var root = json.RootElement;
+        Assert.Equal(2, root.GetProperty("search").GetProperty("strategyOptions").GetProperty("dartsOrder").GetInt32());
+        var trial = Assert.Single(root.GetProperty("trials").EnumerateArray());
+        var arch = NasPlatform.Engine.Spaces.Darts.DartsArchitecture.FromJson(trial.GetProperty("architecture").GetRawText());
+        Assert.Equal(arch, NasPlatform.Engine.Spaces.Darts.DartsArchitecture.FromJson(File.ReadAllText(Path.Combine(outDir, "architecture.json"))));
+        Assert.Equal("model.onnx", root.GetProperty("onnx").GetProperty("file").GetString());
+    }
+
     [Theory]
+    [InlineData("--darts-order must be 1 or 2", "search", "--data", "x", "--latency-ms", "1", "--strategy", "darts", "--darts-order", "3", "--out", "o")]
     [InlineData("--latency-ms is required", "search", "--data", "x", "--out", "o")]
     [InlineData("--latency-ms must be a positive", "search", "--data", "x", "--latency-ms", "-1", "--out", "o")]
     [InlineData("--strategy 'genetic'", "search", "--data", "x", "--latency-ms", "1", "--strategy", "genetic", "--out", "o")]
-    [InlineData("--space 'darts'", "search", "--data", "x", "--latency-ms", "1", "--space", "darts", "--out", "o")]
+    [InlineData("--space 'nasbench'", "search", "--data", "x", "--latency-ms", "1", "--space", "nasbench", "--out", "o")]
     [InlineData("PopulationSize must be >= 1", "search", "--data", "x", "--latency-ms", "1", "--strategy-option", "populationSize=0", "--out", "o")]
     [InlineData("has no option 'populaton'", "search", "--data", "x", "--latency-ms", "1", "--strategy-option", "populaton=3", "--out", "o")]
     [InlineData("--width-scale must be in (0, 4]", "search", "--data", "x", "--latency-ms", "1", "--width-scale", "9", "--out", "o")]

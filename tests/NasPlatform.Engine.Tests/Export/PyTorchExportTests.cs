@@ -134,9 +134,9 @@ public sealed class PyTorchExportTests : IDisposable
 
 
             class BatchNorm2d(Module):
-                def __init__(self, channels):
+                def __init__(self, channels, affine=True):
                     super().__init__()
-                    for name in ("weight", "bias", "running_mean", "running_var"):
+                    for name in ("weight", "bias", "running_mean", "running_var") if affine else ("running_mean", "running_var"):
                         self._tensors[name] = [channels]
                     self._tensors["num_batches_tracked"] = []
 
@@ -157,6 +157,14 @@ public sealed class PyTorchExportTests : IDisposable
             class AvgPool2d(_NoTensors): pass
             class MaxPool2d(_NoTensors): pass
             class PixelUnshuffle(_NoTensors): pass
+            class Identity(_NoTensors): pass
+
+
+            class ModuleList(Module):
+                def __init__(self, modules):
+                    super().__init__()
+                    for i, module in enumerate(modules):
+                        setattr(self, str(i), module)
 
 
             class Sequential(Module):

@@ -73,7 +73,7 @@ public class TrialEvaluatorTests
         var shape = new Engine.Datasets.DataShape(new FeatureShape(1, 16, 16), 3);
         SearchComponents Resolve(SearchOptions o) => SearchComponents.Resolve(SearchCatalog.BuiltIn, o, shape);
         var ok = new SearchOptions { LatencyBudgetMs = 2 };
-        Assert.Contains("Unknown search space 'darts'", Assert.Throws<ArgumentException>(() => Resolve(ok with { Space = "darts" })).Message);
+        Assert.Contains("Unknown search space 'nasbench'", Assert.Throws<ArgumentException>(() => Resolve(ok with { Space = "nasbench" })).Message);
         Assert.Contains("Unknown strategy 'bohb'", Assert.Throws<ArgumentException>(() => Resolve(ok with { Strategy = "bohb" })).Message);
         Assert.Contains("Unknown objective 'x'", Assert.Throws<ArgumentException>(() => Resolve(ok with { Objective = "x" })).Message);
         Assert.Contains("Unknown task 'detection'", Assert.Throws<ArgumentException>(() => Resolve(ok with { Task = "detection" })).Message);

@@ -1,0 +1,205 @@
+using System.Diagnostics;
+using System.Text.Json;
+using NasPlatform.Engine.Datasets;
+using NasPlatform.Engine.Ops.Cells;
+using NasPlatform.Engine.Spaces;
+using NasPlatform.Engine.Spaces.Darts;
+using NasPlatform.Engine.Torch;
+using NasPlatform.Engine.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NasPlatform.Engine.OneShot.Darts;
+
+/// <summary>
+/// DARTS (Liu et al. 2019) as a one-shot method: one supernet trained for the search's proxy epochs
+/// on its proxy share of the training split, weights on one half and alpha on the other, then the
+/// genotype derived from alpha. The validation split only scores the supernet after each epoch.
+/// </summary>
+public sealed class DartsMethod : IOneShotMethod
+{
+    public const string MethodName = "darts";
+
+    public string Name => MethodName;
+
+    public string Description =>
+        "DARTS: one supernet of mixed ops trained by bilevel optimization (weights on one half of the data, architecture weights alpha on the other; option dartsOrder 1 or 2), then the strongest two edges per node kept.";
+
+    public IReadOnlyList<string> Spaces { get; } = [DartsSearchSpace.SpaceName];
+
+    public IReadOnlyList<string> OptionNames { get; } = ["dartsOrder"];
+
+    public ArchitectureView? Describe(OneShotProgress step, ISearchSpace space)
+    {
+        var alpha = step.Alpha();
+        IReadOnlyList<DartsEdge>? Cell(string type) =>
+            alpha.TryGetValue(type, out var edges) && edges.Count == DartsSupernet.Edges
+                ? DartsGenotype.Derive(edges.Values.Select(ops => CellOps.Names.Select(op => ops.GetValueOrDefault(op)).ToArray()).ToArray())
+                : null;
+        return space is DartsSearchSpace darts && Cell("normal") is { } normal && Cell("reduce") is { } reduce
+            ? darts.Describe(darts.Architecture(normal, reduce))
+            : null;
+    }
+
+    public IOneShotRun Start(OneShotContext context, Stream? checkpoint)
+    {
+        var run = new DartsRun(context, new DartsSettings { Order = context.Options.StrategyOptions.DartsOrder });
+        if (checkpoint is not null) run.Load(checkpoint);
+        return run;
+    }
+}
+
+/// <summary>A DARTS search in progress: one epoch per step, checkpointed by the job between epochs.</summary>
+internal sealed class DartsRun : IOneShotRun
+{
+    private readonly OneShotContext _context;
+    private readonly DartsSettings _settings;
+    private readonly DartsSearchSpace _space;
+    private readonly ImageDataset _weightsHalf;
+    private readonly ImageDataset _alphaHalf;
+    private readonly DartsSupernet _net;
+    private readonly DartsOptimizer _optimizer;
+    private readonly Device _device;
+    private int _epoch;
+    private double _validationMetric;
+
+    private sealed record Header(int Epoch, double ValidationMetric);
+
+    public DartsRun(OneShotContext context, DartsSettings settings)
+    {
+        _context = context;
+        _settings = settings;
+        _space = (DartsSearchSpace)context.Space;
+        _device = context.Trainer.Device;
+        var o = context.Options;
+        var data = DataSplit.Fraction(context.TrainSplit, o.ProxyFraction, o.Seed);
+        (_weightsHalf, _alphaHalf) = DataSplit.TrainValidation(data, 0.5, o.Seed + 1);
+        if (_weightsHalf.Count == 0 || _alphaHalf.Count == 0) throw new ArgumentException("DARTS needs at least two training images to split between weights and alpha.");
+        var input = context.TrainSplit;
+        var (net, optimizer) = TorchRuntime.Seeded(o.Seed, () =>
+        {
+            var n = new DartsSupernet(input.Channels, _space.Options.Cells, _space.Options.Channels, input.NumClasses);
+            n.to(_device);
+            return (n, new DartsOptimizer(n, context.Task, settings, _device));
+        });
+        (_net, _optimizer) = (net, optimizer);
+    }
+
+    public int Epochs => _context.Options.ProxyEpochs;
+
+    public bool Finished => _epoch >= Epochs;
+
+    public OneShotProgress Step(CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        int epoch = _epoch + 1;
+        var o = _context.Options;
+        // Cosine from 0.025 to 0.001 over the epochs (DARTS's CosineAnnealingLR), per epoch.
+        double lr = _settings.WeightLearningRateMin
+                    + 0.5 * (_settings.WeightLearningRate - _settings.WeightLearningRateMin) * (1 + Math.Cos(Math.PI * (epoch - 1) / Epochs));
+        var augment = o.Training.Augmentation with { ErasingProbability = 0 };
+        int batch = o.Training.BatchSize;
+        var weightBatches = BatchPipeline.Start(_weightsHalf, batch, true, augment, o.Seed, epoch, o.Training.PrefetchBatches, ct);
+        var alphaBatches = BatchPipeline.Start(_alphaHalf, batch, true, augment, o.Seed + 7919, epoch, o.Training.PrefetchBatches, ct);
+        _net.train();
+        var metrics = _context.Task.NewMetrics();
+        double lossSum = 0;
+        long seen = 0;
+        HostBatch? lastAlphaBatch = null;
+        while (Next(weightBatches, ct) is { } w)
+        {
+            ct.ThrowIfCancellationRequested();
+            // The alpha half may be one batch shorter: its last batch is used again.
+            var a = Next(alphaBatches, ct) ?? lastAlphaBatch ?? w;
+            lastAlphaBatch = a;
+            using var scope = NewDisposeScope();
+            var (x, y) = (Images(w), _context.Task.Targets(w, _device));
+            var (vx, vy) = (Images(a), _context.Task.Targets(a, _device));
+            _optimizer.StepArchitecture(x, y, vx, vy, lr);
+            var (loss, logits) = _optimizer.StepWeights(x, y, lr);
+            if (!double.IsFinite(loss)) throw new TrainingDivergedException($"The DARTS supernet diverged: the loss became {loss} in epoch {epoch}.");
+            lossSum += loss * w.Count;
+            seen += w.Count;
+            using (no_grad()) metrics.Add(logits, y);
+        }
+        var evaluation = _context.ValidationSplit.Count > 0
+            ? _context.Trainer.Evaluate(new FixedArchitecture(_optimizer), _context.Task, _context.ValidationSplit, batch)
+            : null;
+        _validationMetric = evaluation?.Metric ?? 0;
+        _epoch = epoch;
+        var values = new Dictionary<string, double>
+        {
+            ["trainLoss"] = lossSum / Math.Max(1, seen),
+            ["trainMetric"] = metrics.Result()[_context.Task.PrimaryMetric],
+            ["learningRate"] = lr,
+            ["seconds"] = clock.Elapsed.TotalSeconds,
+        };
+        if (evaluation is not null)
+        {
+            values["validationMetric"] = evaluation.Metric;
+            values["validationLoss"] = evaluation.Loss;
+        }
+        foreach (var (type, alpha) in new[] { ("normal", _optimizer.AlphaNormal), ("reduce", _optimizer.AlphaReduce) })
+        {
+            var weights = DartsGenotype.Weights(alpha);
+            for (int e = 0; e < weights.Length; e++)
+                for (int k = 0; k < weights[e].Length; k++)
+                    values[OneShotProgress.AlphaKey(type, e, CellOps.Names[k])] = weights[e][k];
+        }
+        return new OneShotProgress(epoch, Epochs, values);
+    }
+
+    public (IArchitecture Architecture, double ValidationMetric) Derive() =>
+        (_space.Architecture(DartsGenotype.Derive(_optimizer.AlphaNormal), DartsGenotype.Derive(_optimizer.AlphaReduce)), _validationMetric);
+
+    public void SaveCheckpoint(Stream output)
+    {
+        using var writer = new BinaryWriter(output, System.Text.Encoding.UTF8, leaveOpen: true);
+        writer.Write(JsonSerializer.Serialize(new Header(_epoch, _validationMetric)));
+        _net.save(writer);
+        _optimizer.Save(writer);
+    }
+
+    public void Load(Stream input)
+    {
+        using var reader = new BinaryReader(input, System.Text.Encoding.UTF8, leaveOpen: true);
+        var header = JsonSerializer.Deserialize<Header>(reader.ReadString()) ?? throw new InvalidDataException("The DARTS checkpoint has no header.");
+        _net.load(reader);
+        _optimizer.Load(reader);
+        (_epoch, _validationMetric) = (header.Epoch, header.ValidationMetric);
+    }
+
+    private static HostBatch? Next(System.Threading.Channels.ChannelReader<HostBatch> reader, CancellationToken ct)
+    {
+        while (true)
+        {
+            if (reader.TryRead(out var batch)) return batch;
+            if (!reader.WaitToReadAsync(ct).AsTask().GetAwaiter().GetResult()) return null;
+        }
+    }
+
+    private Tensor Images(HostBatch b) =>
+        tensor(b.Images, [b.Count, _weightsHalf.Channels, _weightsHalf.Height, _weightsHalf.Width]).to(_device);
+
+    public void Dispose()
+    {
+        _optimizer.Dispose();
+        _net.Dispose();
+    }
+
+    /// <summary>The supernet at the current alpha as a plain network, for the trainer's evaluation.</summary>
+    private sealed class FixedArchitecture : nn.Module<Tensor, Tensor>
+    {
+        private readonly DartsOptimizer _optimizer;
+
+        public FixedArchitecture(DartsOptimizer optimizer) : base("DartsSupernetView")
+        {
+            _optimizer = optimizer;
+        }
+
+        public override Tensor forward(Tensor x) => _optimizer.Logits(x, _optimizer.AlphaNormal.detach(), _optimizer.AlphaReduce.detach());
+
+        // Evaluate switches modes and devices through this view; the supernet follows.
+        public override void train(bool on = true) => _optimizer.Net.train(on);
+    }
+}

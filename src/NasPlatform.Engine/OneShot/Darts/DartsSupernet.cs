@@ -1,0 +1,129 @@
+using NasPlatform.Engine.Ops.Cells;
+using NasPlatform.Engine.Spaces.Darts;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace NasPlatform.Engine.OneShot.Darts;
+
+/// <summary>
+/// Every candidate op of one edge, mixed by the edge's op weights (softmax of its alpha row):
+/// sum_k w_k * op_k(x). The zero op adds nothing but keeps its share of the softmax. Pooling is
+/// followed by a batch norm without learned scale, as in DARTS, so its output is on the convs' scale.
+/// </summary>
+public sealed class MixedOp : Module<Tensor, Tensor, Tensor>
+{
+    private readonly TorchSharp.Modules.ModuleList<Module<Tensor, Tensor>> ops;
+    private readonly int[] _columns;
+
+    public MixedOp(int channels, int stride) : base("MixedOp")
+    {
+        var built = new List<Module<Tensor, Tensor>>();
+        var columns = new List<int>();
+        for (int k = 0; k < CellOps.Names.Count; k++)
+        {
+            var name = CellOps.Names[k];
+            if (CellOps.Create(name, channels, stride, affine: false) is not { } op) continue;
+            var module = op.Build();
+            if (CellOps.IsPool(name)) module = Sequential(("pool", module), ("bn", BatchNorm2d(channels, affine: false)));
+            built.Add(module);
+            columns.Add(k);
+        }
+        ops = new TorchSharp.Modules.ModuleList<Module<Tensor, Tensor>>(built.ToArray());
+        _columns = columns.ToArray();
+        RegisterComponents();
+    }
+
+    /// <summary>The module of the op in column <paramref name="column"/> of alpha; null for the zero op.</summary>
+    public Module<Tensor, Tensor>? OpAt(int column) => Array.IndexOf(_columns, column) is >= 0 and var i ? ops[i] : null;
+
+    /// <param name="weights">The edge's weights over <see cref="CellOps.Names"/> (a row of softmax(alpha)).</param>
+    public override Tensor forward(Tensor x, Tensor weights)
+    {
+        using var scope = NewDisposeScope();
+        Tensor? sum = null;
+        for (int i = 0; i < _columns.Length; i++)
+        {
+            var term = weights[_columns[i]] * ops[i].call(x);
+            sum = sum is null ? term : sum + term;
+        }
+        return sum!.MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>A cell of the supernet: every one of the 14 edges is a <see cref="MixedOp"/>; node i reads all earlier states.</summary>
+public sealed class SuperCell : Module<Tensor, Tensor, Tensor, Tensor>
+{
+    private readonly Module<Tensor, Tensor> pre0;
+    private readonly Module<Tensor, Tensor> pre1;
+    private readonly TorchSharp.Modules.ModuleList<MixedOp> edges;
+
+    public SuperCell(DartsCellPlan plan) : base("SuperCell")
+    {
+        var (p0, p1) = DartsArchitecture.Preprocess(plan, affine: false);
+        pre0 = p0.Build();
+        pre1 = p1.Build();
+        var mixed = new List<MixedOp>();
+        for (int node = 0; node < DartsArchitecture.Nodes; node++)
+            for (int from = 0; from < node + 2; from++)
+                mixed.Add(new MixedOp(plan.Channels, plan.Reduction && from < 2 ? 2 : 1));
+        edges = new TorchSharp.Modules.ModuleList<MixedOp>(mixed.ToArray());
+        RegisterComponents();
+    }
+
+    /// <param name="weights">Edges x ops: softmax(alpha) of this cell's type.</param>
+    public override Tensor forward(Tensor s0, Tensor s1, Tensor weights)
+    {
+        using var scope = NewDisposeScope();
+        var states = new List<Tensor> { pre0.call(s0), pre1.call(s1) };
+        int edge = 0;
+        for (int node = 0; node < DartsArchitecture.Nodes; node++)
+        {
+            Tensor? sum = null;
+            for (int from = 0; from < states.Count; from++, edge++)
+            {
+                var y = edges[edge].call(states[from], weights[edge]);
+                sum = sum is null ? y : sum + y;
+            }
+            states.Add(sum!);
+        }
+        return cat(states.Skip(2).ToList(), 1).MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>
+/// DARTS's supernet: the stem, a stack of <see cref="SuperCell"/>s laid out as the discrete network
+/// will be, global pooling and a linear classifier. Its parameters are the weights w only; the
+/// architecture parameters alpha are held by the search and passed in as op weights.
+/// </summary>
+public sealed class DartsSupernet : Module<Tensor, Tensor, Tensor, Tensor>
+{
+    /// <summary>Edges of a cell: node i has i + 2 incoming edges (14 for 4 nodes).</summary>
+    public static int Edges => Enumerable.Range(0, DartsArchitecture.Nodes).Sum(i => i + 2);
+
+    private readonly Module<Tensor, Tensor> stem;
+    private readonly TorchSharp.Modules.ModuleList<SuperCell> cells;
+    private readonly TorchSharp.Modules.Linear classifier;
+    private readonly bool[] _reduction;
+
+    public DartsSupernet(int inputChannels, int cells, int channels, int classes) : base("DartsSupernet")
+    {
+        // Both alphas must reach the loss: autograd aborts the process on an unused input.
+        if (cells < DartsSearchSpace.MinCells) throw new ArgumentException($"A DARTS supernet needs at least {DartsSearchSpace.MinCells} cells (a normal one besides the two reductions).");
+        var plans = DartsArchitecture.Plan(cells, channels);
+        stem = DartsArchitecture.Stem(inputChannels, channels).Build();
+        this.cells = new TorchSharp.Modules.ModuleList<SuperCell>(plans.Select(p => new SuperCell(p)).ToArray());
+        classifier = Linear(DartsArchitecture.Nodes * plans[^1].Channels, classes);
+        _reduction = plans.Select(p => p.Reduction).ToArray();
+        RegisterComponents();
+    }
+
+    /// <summary>Logits for <paramref name="x"/> with the op weights of the normal and the reduction cells (edges x ops each).</summary>
+    public override Tensor forward(Tensor x, Tensor normalWeights, Tensor reduceWeights)
+    {
+        using var scope = NewDisposeScope();
+        var s1 = stem.call(x);
+        var s0 = s1;
+        for (int i = 0; i < cells.Count; i++) (s0, s1) = (s1, cells[i].call(s0, s1, _reduction[i] ? reduceWeights : normalWeights));
+        return classifier.call(s1.mean([2, 3])).MoveToOuterDisposeScope();
+    }
+}
