@@ -1,6 +1,7 @@
 using NasPlatform.Engine.Components;
 using NasPlatform.Engine.Strategies.Evolution;
 using NasPlatform.Engine.Strategies.MnasNetRl;
+using NasPlatform.Engine.Strategies.Nao;
 using NasPlatform.Engine.Strategies.Random;
 using NasPlatform.Engine.Strategies.MultiFidelity;
 
@@ -33,6 +34,10 @@ public sealed record StrategyDefinition(string Name, string Description, IReadOn
         new StrategyDefinition(MnasNetRlStrategy.RegistryName, "MnasNet's LSTM controller trained with PPO on the reward.",
             ["hiddenSize", "embeddingSize", "learningRate", "batchSize", "ppoEpochs", "clipEpsilon", "entropyWeight", "baselineDecay", "initRange"],
             (space, seed, o) => new MnasNetRlStrategy(space, seed, o)),
+        new StrategyDefinition(NaoStrategy.RegistryName,
+            "NAO: an LSTM encoder, reward predictor and decoder trained on evaluated architectures; new ones decoded from embeddings moved up the predictor's gradient (Luo et al. 2018).",
+            ["naoSeedArchitectures", "naoProposalsPerRound", "naoEpochs", "naoTradeOff", "naoStepSize", "naoLearningRate", "hiddenSize", "embeddingSize"],
+            (space, seed, o) => new NaoStrategy(space, seed, o)),
         new StrategyDefinition(SuccessiveHalving.HyperbandName,
             "Hyperband: brackets of successive halving over a base strategy's proposals (cheap rungs first, the best 1/eta retrained longer).",
             ["baseStrategy", "eta", "rungs"], (space, seed, o) => new SuccessiveHalving(SuccessiveHalving.HyperbandName, Base(space, seed, o), space, seed, o)),

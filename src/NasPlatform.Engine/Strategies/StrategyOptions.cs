@@ -54,11 +54,32 @@ public sealed record StrategyOptions
     /// <summary>Hyperband / ASHA: how many rungs, the top one training for the full proxy budget.</summary>
     public int Rungs { get; init; } = 3;
 
+    /// <summary>NAO: random architectures evaluated before the first round; null = from the trial budget.</summary>
+    public int? NaoSeedArchitectures { get; init; }
+
+    /// <summary>NAO: architectures proposed per round (the model is retrained once per round); null = from the trial budget.</summary>
+    public int? NaoProposalsPerRound { get; init; }
+
+    /// <summary>NAO: full-batch training steps of the encoder, predictor and decoder per round.</summary>
+    public int NaoEpochs { get; init; } = 200;
+
+    /// <summary>NAO: weight of the predictor's loss against the decoder's (the paper's trade-off, 0.8).</summary>
+    public double NaoTradeOff { get; init; } = 0.8;
+
+    /// <summary>NAO: the first step size eta along the predictor's gradient; doubled until the decoded architecture is new.
+    /// 0.25: on the toy objective (8 decisions x 4 options, 150 trials, 3 seeds) it reached a last-10 mean of 0.51 against
+    /// 0.40 from 1 (random search: 0.24); small first steps keep proposals near the best architectures.</summary>
+    public double NaoStepSize { get; init; } = 0.25;
+
+    /// <summary>NAO: Adam learning rate of its model.</summary>
+    public double NaoLearningRate { get; init; } = 5e-3;
+
     /// <summary>DARTS: 1 = alpha's gradient at the current weights, 2 = through one unrolled weight step (second order).</summary>
     public int DartsOrder { get; init; } = 1;
 
     /// <summary>
-    /// The budget-relative sizes filled in, given ones kept. With P = N/4 (4 to 100) and S = P/4 (at
+    /// The budget-relative sizes filled in, given ones kept. NAO starts from a quarter of the budget at random
+    /// (4 to 100) and proposes a tenth per round (2 to 20). With P = N/4 (4 to 100) and S = P/4 (at
     /// least 2), evolution starts mutating after a quarter of the budget instead of sampling
     /// uniformly until 20 trials (at N = 20 the old default made it random search); Real et al.'s
     /// P = 100, S = 25 is reached from 400 trials. The controller updates every N/50 results (2 to
@@ -73,6 +94,8 @@ public sealed record StrategyOptions
             PopulationSize = population,
             SampleSize = SampleSize ?? Math.Clamp((int)Math.Round(population / 4.0), Math.Min(2, population), population),
             BatchSize = BatchSize ?? (trials is { } m ? Math.Clamp((int)Math.Round(m / 50.0), 2, 10) : 5),
+            NaoSeedArchitectures = NaoSeedArchitectures ?? (trials is { } k ? Math.Clamp((int)Math.Round(k / 4.0), 4, 100) : 20),
+            NaoProposalsPerRound = NaoProposalsPerRound ?? (trials is { } j ? Math.Clamp((int)Math.Round(j / 10.0), 2, 20) : 5),
         };
     }
 
@@ -94,6 +117,12 @@ public sealed record StrategyOptions
         Check(Eta >= 2, "Eta must be >= 2");
         Check(Rungs is >= 1 and <= 6, "Rungs must be between 1 and 6");
         Check(DartsOrder is 1 or 2, "DartsOrder must be 1 or 2");
+        Check(NaoSeedArchitectures is null or >= 2, "NaoSeedArchitectures must be >= 2");
+        Check(NaoProposalsPerRound is null or >= 1, "NaoProposalsPerRound must be >= 1");
+        Check(NaoEpochs >= 1, "NaoEpochs must be >= 1");
+        Check(NaoTradeOff is >= 0 and <= 1, "NaoTradeOff must be in [0, 1]");
+        Check(NaoStepSize > 0 && double.IsFinite(NaoStepSize), "NaoStepSize must be > 0");
+        Check(NaoLearningRate > 0 && double.IsFinite(NaoLearningRate), "NaoLearningRate must be > 0");
         Check(!string.IsNullOrWhiteSpace(BaseStrategy), "BaseStrategy must name a strategy");
         Check(ClipEpsilon > 0 && ClipEpsilon < 1, "ClipEpsilon must be in (0, 1)");
         Check(EntropyWeight >= 0 && double.IsFinite(EntropyWeight), "EntropyWeight must be >= 0");

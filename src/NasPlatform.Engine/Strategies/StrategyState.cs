@@ -51,6 +51,21 @@ internal static class StrategyState
         if (!double.IsFinite(reward)) throw new ArgumentException($"Reward {reward} is not a finite number.", nameof(reward));
     }
 
+    /// <summary>Binary state (a module's weights, an optimizer's state) as text for the JSON document.</summary>
+    public static string ToBase64(Action<BinaryWriter> write)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true)) write(writer);
+        return Convert.ToBase64String(stream.ToArray());
+    }
+
+    public static void FromBase64(string data, Action<BinaryReader> read)
+    {
+        using var stream = new MemoryStream(Convert.FromBase64String(data));
+        using var reader = new BinaryReader(stream);
+        read(reader);
+    }
+
     public static int[] Uniform(DecisionSpace space, Common.SeededRandom rng)
     {
         var choices = new int[space.Count];

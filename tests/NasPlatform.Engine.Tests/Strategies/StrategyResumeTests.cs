@@ -19,6 +19,9 @@ public class StrategyResumeTests
         { "mnasnet-rl", 13, 20 },
         // At a batch boundary: 16 proposals, 15 reported = 3 updates, an empty batch, 1 pending.
         { "mnasnet-rl", 16, 12 },
+        // NAO before its first round (still random), and mid-round with proposals queued (20 seeds, rounds of 10).
+        { "nao", 12, 20 },
+        { "nao", 25, 20 },
     };
 
     [Theory]

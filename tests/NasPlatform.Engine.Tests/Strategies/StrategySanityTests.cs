@@ -18,6 +18,9 @@ public class StrategySanityTests
         BatchSize = 5,
         HiddenSize = 32,
         EmbeddingSize = 16,
+        NaoSeedArchitectures = 20,
+        NaoProposalsPerRound = 10,
+        NaoEpochs = 100,
     };
 
     [Theory]

@@ -9,10 +9,7 @@ namespace NasPlatform.Engine.Strategies.MnasNetRl;
 /// MnasNet's policy network: an LSTM cell unrolled once per decision. At step t its input is the
 /// embedding of the option chosen at step t-1 (a learned start vector at t = 0), and a per-decision
 /// linear head turns the hidden state into logits over that decision's options.
-/// The LSTM cell is written out from raw parameters (same equations and gate order i, f, g, o as
-/// nn.LSTMCell) because TorchSharp's module constructors initialise their weights from torch's
-/// process-wide generator, which other threads (trainers) may have seeded for their own
-/// reproducibility; all our weights come from <see cref="SeededRandom"/> instead.
+/// Its weights and LSTM cell are <see cref="SeededLayers"/>' (seeded, not from torch's global generator).
 /// </summary>
 internal sealed class MnasNetController : nn.Module
 {
@@ -100,22 +97,8 @@ internal sealed class MnasNetController : nn.Module
         return Evaluate(batch).LogProb.item<float>();
     }
 
-    private (Tensor H, Tensor C) Cell(Tensor x, Tensor h, Tensor c)
-    {
-        var gates = nn.functional.linear(x, _wIh, _bIh) + nn.functional.linear(h, _wHh, _bHh);
-        var parts = gates.chunk(4, 1);
-        var cNext = parts[1].sigmoid() * c + parts[0].sigmoid() * parts[2].tanh();
-        var hNext = parts[3].sigmoid() * cNext.tanh();
-        return (hNext, cNext);
-    }
+    private (Tensor H, Tensor C) Cell(Tensor x, Tensor h, Tensor c) =>
+        SeededLayers.LstmStep(nn.functional.linear(x, _wIh, _bIh) + nn.functional.linear(h, _wHh, _bHh), c);
 
-    private Parameter Add(string name, SeededRandom init, double range, params long[] shape)
-    {
-        long n = shape.Aggregate(1L, (a, s) => a * s);
-        var values = new float[n];
-        for (long i = 0; i < n; i++) values[i] = (float)((init.NextDouble() * 2 - 1) * range);
-        var parameter = new Parameter(tensor(values, shape));
-        register_parameter(name, parameter);
-        return parameter;
-    }
+    private Parameter Add(string name, SeededRandom init, double range, params long[] shape) => SeededLayers.Add(this, name, init, range, shape);
 }

@@ -94,8 +94,8 @@ public sealed class MnasNetRlStrategy : ISearchStrategy
             Updates = _updates,
             Pending = [.. _pending],
             Batch = [.. _batch],
-            Controller = ToBase64(w => _controller.save(w)),
-            Optimizer = ToBase64(w => _optimizer.save_state_dict(w)),
+            Controller = StrategyState.ToBase64(w => _controller.save(w)),
+            Optimizer = StrategyState.ToBase64(w => _optimizer.save_state_dict(w)),
         };
         return StrategyState.Save(state, RegistryName, Space, _rng.GetState());
     }
@@ -105,8 +105,8 @@ public sealed class MnasNetRlStrategy : ISearchStrategy
         ObjectDisposedException.ThrowIf(_disposed, this);
         var state = StrategyState.Load<State>(json, RegistryName, Space);
         foreach (var s in state.Pending.Concat(state.Batch)) Space.Validate(s.Choices);
-        FromBase64(state.Controller, r => _controller.load(r));
-        FromBase64(state.Optimizer, r => _optimizer.load_state_dict(r));
+        StrategyState.FromBase64(state.Controller, r => _controller.load(r));
+        StrategyState.FromBase64(state.Optimizer, r => _optimizer.load_state_dict(r));
         _rng.SetState(state.Rng);
         _baseline = state.Baseline;
         _updates = state.Updates;
@@ -153,20 +153,6 @@ public sealed class MnasNetRlStrategy : ISearchStrategy
         _baseline = baseline;
         _updates++;
         _batch.Clear();
-    }
-
-    private static string ToBase64(Action<BinaryWriter> write)
-    {
-        using var stream = new MemoryStream();
-        using (var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true)) write(writer);
-        return Convert.ToBase64String(stream.ToArray());
-    }
-
-    private static void FromBase64(string data, Action<BinaryReader> read)
-    {
-        using var stream = new MemoryStream(Convert.FromBase64String(data));
-        using var reader = new BinaryReader(stream);
-        read(reader);
     }
 
     private sealed class Sampled
