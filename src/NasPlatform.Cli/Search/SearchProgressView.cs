@@ -50,7 +50,10 @@ internal sealed class SearchProgressView
             case OneShotStepped o:
                 var p = o.Progress;
                 _status = $"one-shot step {p.Epoch}/{p.Epochs}";
-                return $"one-shot step {p.Epoch}/{p.Epochs}: " + string.Join(", ", p.Values.Select(v => $"{v.Key} {v.Value:0.####}"));
+                // Hundreds of architecture weights (alpha.*) would drown the line; the page charts them.
+                return $"one-shot step {p.Epoch}/{p.Epochs}: "
+                       + string.Join(", ", p.Values.Where(v => !v.Key.StartsWith(Engine.OneShot.OneShotProgress.AlphaPrefix, StringComparison.Ordinal))
+                           .Select(v => $"{v.Key} {v.Value:0.####}"));
             case FinalTrainingStarted s:
                 _status = $"final training of trial {s.Best.Trial} for {s.Epochs} epochs on {s.TrainCount} images";
                 var checks = s.Finalists is { Count: > 0 } finalists

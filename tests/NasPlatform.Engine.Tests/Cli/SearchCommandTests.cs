@@ -185,6 +185,9 @@ public class SearchCommandTests
         ], console);
 
         Assert.True(code == 0, console.Output);
+        // One line per epoch with the losses and accuracy, not the 224 architecture weights.
+        Assert.Contains("one-shot step 2/2: trainLoss", console.Output);
+        Assert.DoesNotContain("alpha.", console.Output);
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "result.json")));
         var root = json.RootElement;
         Assert.Equal(2, root.GetProperty("search").GetProperty("strategyOptions").GetProperty("dartsOrder").GetInt32());
