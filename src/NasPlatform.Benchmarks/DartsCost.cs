@@ -22,7 +22,7 @@ namespace NasPlatform.Benchmarks;
 /// </summary>
 public static class DartsCost
 {
-    public static void Run(string dataPath, int images, int epochs, int cells, int channels, int batch, int threads)
+    public static void Run(string dataPath, int images, int epochs, int cells, int channels, int batch, int threads, int partial, int[] orders)
     {
         TorchRuntime.Configure(threads);
         var bundle = DatasetLoader.Load(dataPath, null, null);
@@ -33,15 +33,15 @@ public static class DartsCost
         var space = (DartsSearchSpace)new DartsDefinition().Create(new SpaceInput(train.Shape.Image, task.OutputOf(train.Shape)),
             System.Text.Json.JsonSerializer.SerializeToElement(new { cells, channels }));
         Console.WriteLine($"data: {search.Count} search images ({search.Count / 2} for weights, {search.Count - search.Count / 2} for alpha), {validation.Count} validation, "
-                          + $"{cells} cells x {channels} channels, batch {batch}, {threads} threads; peak memory before: {PeakMb():F0} MB");
+                          + $"{cells} cells x {channels} channels, partial channels 1/{partial}, batch {batch}, {threads} threads; peak memory before: {PeakMb():F0} MB");
         IArchitecture? derived = null;
         var perEpoch = new Dictionary<int, double>();
-        foreach (var order in new[] { 1, 2 })
+        foreach (var order in orders)
         {
             var options = new SearchOptions
             {
                 LatencyBudgetMs = 1, Space = space.Name, Strategy = DartsMethod.MethodName, ProxyEpochs = epochs, ProxyFraction = 1, Seed = 1,
-                StrategyOptions = new StrategyOptions { DartsOrder = order }, Training = new TrainingOptions { BatchSize = batch },
+                StrategyOptions = new StrategyOptions { DartsOrder = order, DartsPartialChannels = partial }, Training = new TrainingOptions { BatchSize = batch },
             };
             using var run = new DartsMethod().Start(new OneShotContext(space, task, search, validation, options, new Trainer(CPU)), null);
             var seconds = new List<double>();
@@ -63,13 +63,14 @@ public static class DartsCost
         var result = new Trainer(CPU).Train(child, task, search, null, childOptions);
         double childEpoch = result.Seconds / epochs;
         Console.WriteLine($"child ({derived!.Hash}, {candidate.Cost.Parameters:N0} parameters, {candidate.Cost.MultiplyAdds / 1e6:F1} M multiply-adds): {childEpoch:F1} s per epoch on all {search.Count} images");
-        Console.WriteLine($"DARTS cost per epoch as a multiple of the child's: first order {perEpoch[1] / childEpoch:F2}x, second order {perEpoch[2] / childEpoch:F2}x; peak memory {PeakMb():F0} MB");
+        Console.WriteLine("DARTS cost per epoch as a multiple of the child's: " + string.Join(", ", perEpoch.Select(p => $"order {p.Key} {p.Value / childEpoch:F2}x"))
+                          + $"; peak memory {PeakMb():F0} MB");
     }
 
     /// <summary>VmHWM: the most resident memory this process has had.</summary>
     private static double PeakMb()
     {
         var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-        return line is null ? double.NaN : double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) / 1024;
+        return line is null ? double.NaN : double.Parse(line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) / 1024;
     }
 }

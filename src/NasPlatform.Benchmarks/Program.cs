@@ -42,7 +42,8 @@ if (command == "onnx")
 if (command == "darts")
 {
     DartsCost.Run(data, Int(Arg(args, "--images")) ?? 2000, Int(Arg(args, "--epochs")) ?? 2, Int(Arg(args, "--cells")) ?? 8,
-        Int(Arg(args, "--channels")) ?? 16, Int(Arg(args, "--batch")) ?? 64, threads);
+        Int(Arg(args, "--channels")) ?? 16, Int(Arg(args, "--batch")) ?? 64, threads, Int(Arg(args, "--partial")) ?? 4,
+        (Arg(args, "--orders") ?? "1,2").Split(',').Select(o => int.Parse(o, System.Globalization.CultureInfo.InvariantCulture)).ToArray());
     return 0;
 }
 if (command == "strategies")

@@ -7,8 +7,8 @@ namespace NasPlatform.Benchmarks;
 /// How strategies do at the budgets users give, on a toy objective shaped like MnasNet's space (7
 /// blocks x 6 decisions of 2-5 options; reward = share of decisions equal to a hidden target, so no
 /// training is needed): mean best reward after N trials over seeds, for random search, evolution
-/// with its budget-relative sizes, and the RL controller over a grid of learning rates and batch
-/// sizes. The controller's defaults come from this table.
+/// with its budget-relative sizes, the RL controller over a grid of learning rates and batch
+/// sizes, and NAO over its first step size. Those defaults come from this table.
 /// </summary>
 public static class StrategyTuning
 {
@@ -28,6 +28,8 @@ public static class StrategyTuning
             foreach (int? batch in new int?[] { null, 2 })
                 configs.Add(($"mnasnet-rl lr {lr:0.####} batch {(batch is { } b ? b.ToString() : "from budget")}", "mnasnet-rl",
                     n => new StrategyOptions { LearningRate = lr, BatchSize = batch }.ForBudget(n)));
+        foreach (var step in new[] { 0.05, 0.1, 0.25, 0.5 })
+            configs.Add(($"nao step {step} (sizes from budget)", "nao", n => new StrategyOptions { NaoStepSize = step }.ForBudget(n)));
 
         Console.WriteLine($"toy objective, {space.Decisions.Count} decisions, mean best reward over {seeds} seeds at " + string.Join(", ", budgets.Select(b => $"{b}")) + " trials");
         foreach (var (name, strategyName, optionsFor) in configs)

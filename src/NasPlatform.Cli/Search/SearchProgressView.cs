@@ -52,7 +52,7 @@ internal sealed class SearchProgressView
                 _status = $"one-shot step {p.Epoch}/{p.Epochs}";
                 // Hundreds of architecture weights (alpha.*) would drown the line; the page charts them.
                 return $"one-shot step {p.Epoch}/{p.Epochs}: "
-                       + string.Join(", ", p.Values.Where(v => !v.Key.StartsWith(Engine.OneShot.OneShotProgress.AlphaPrefix, StringComparison.Ordinal))
+                       + string.Join(", ", p.Values.Where(v => !Engine.OneShot.OneShotProgress.IsArchitectureWeight(v.Key))
                            .Select(v => $"{v.Key} {v.Value:0.####}"));
             case FinalTrainingStarted s:
                 _status = $"final training of trial {s.Best.Trial} for {s.Epochs} epochs on {s.TrainCount} images";

@@ -41,16 +41,15 @@ public sealed class LatencyPredictor(LatencyTable table, double ridge = 1.0)
         Fit();
     }
 
+    /// <summary>What one layer adds to a prediction (its scaled table entry plus its correction), for sums outside a whole network.</summary>
+    public double LayerMs(string key) => (Table.TryGet(key, out var ms) ? _scale * ms : 0) + _corrections.GetValueOrDefault(key);
+
     public double Predict(ArchitectureGraph graph) => Predict(LatencyObservation.Of(graph, 0).Layers);
 
     public double Predict(IReadOnlyDictionary<string, int> layers)
     {
         double sum = _intercept;
-        foreach (var (key, count) in layers)
-        {
-            double perLayer = (Table.TryGet(key, out var ms) ? _scale * ms : 0) + _corrections.GetValueOrDefault(key);
-            sum += count * perLayer;
-        }
+        foreach (var (key, count) in layers) sum += count * LayerMs(key);
         // Corrections fitted on few networks can overshoot below zero for an unseen mix of layers; no latency is.
         return Math.Max(sum, 0.1 * TableSum(layers) * _scale);
     }

@@ -23,10 +23,13 @@ public sealed class LatencyTable
     public IReadOnlyDictionary<string, double> Entries => _ms;
 
     /// <summary>Measures the layers of the network not in the table yet; returns how many were new.</summary>
-    public int Fill(ArchitectureGraph graph, LatencyMeter meter, CancellationToken ct = default)
+    public int Fill(ArchitectureGraph graph, LatencyMeter meter, CancellationToken ct = default) => Fill(LatencyLayers.Of(graph), meter, ct);
+
+    /// <summary>Measures the given layers not in the table yet; returns how many were new.</summary>
+    public int Fill(IEnumerable<LatencyLayer> layers, LatencyMeter meter, CancellationToken ct = default)
     {
         int added = 0;
-        foreach (var layer in LatencyLayers.Of(graph))
+        foreach (var layer in layers)
         {
             if (_ms.ContainsKey(layer.Key)) continue;
             using var module = TorchRuntime.Seeded(1, () => layer.Op.Build());

@@ -7,8 +7,13 @@ using NasPlatform.Engine.Training;
 
 namespace NasPlatform.Engine.OneShot;
 
-/// <summary>What a one-shot method may use: the search's space and task, the train and validation splits (never the test part), its options and this worker's trainer.</summary>
-public sealed record OneShotContext(ISearchSpace Space, ITask Task, ImageDataset TrainSplit, ImageDataset ValidationSplit, SearchOptions Options, Trainer Trainer);
+/// <summary>
+/// What a one-shot method may use: the search's space and task, the train and validation splits (never the test part), its
+/// options, this worker's trainer and, for a latency term, the search's latency meter and the device's per-layer table
+/// (new layers measured are added to it; null meter: no latency term).
+/// </summary>
+public sealed record OneShotContext(ISearchSpace Space, ITask Task, ImageDataset TrainSplit, ImageDataset ValidationSplit, SearchOptions Options, Trainer Trainer,
+    Latency.LatencyMeter? Meter = null, Latency.LatencyTable? LatencyTable = null);
 
 /// <summary>
 /// One step of a one-shot search (an epoch of supernet training) and what it measured, for pages and logs.
@@ -19,8 +24,18 @@ public sealed record OneShotProgress(int Epoch, int Epochs, IReadOnlyDictionary<
 {
     public const string AlphaPrefix = "alpha.";
 
+    /// <summary>Values named <c>edge.{cell}.{edge}</c> are an edge's own weight (PC-DARTS's edge normalization), which scales its op weights.</summary>
+    public const string EdgePrefix = "edge.";
+
     /// <summary>The name of an op's weight on an edge, e.g. "alpha.normal.3.sep_conv_3x3".</summary>
     public static string AlphaKey(string cell, int edge, string op) => $"{AlphaPrefix}{cell}.{edge}.{op}";
+
+    /// <summary>The name of an edge's weight, e.g. "edge.reduce.5".</summary>
+    public static string EdgeKey(string cell, int edge) => $"{EdgePrefix}{cell}.{edge}";
+
+    /// <summary>Whether a value is one of the architecture's weights (charted per edge, too many for a log line).</summary>
+    public static bool IsArchitectureWeight(string key) =>
+        key.StartsWith(AlphaPrefix, StringComparison.Ordinal) || key.StartsWith(EdgePrefix, StringComparison.Ordinal);
 
     /// <summary>The architecture weights of this step: cell -> edge -> op -> weight.</summary>
     public IReadOnlyDictionary<string, SortedDictionary<int, Dictionary<string, double>>> Alpha()

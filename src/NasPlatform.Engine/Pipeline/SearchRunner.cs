@@ -64,7 +64,7 @@ public sealed class SearchRunner
         Func<TimeSpan> elapsed = () => elapsedBefore + clock.Elapsed;
         var gate = LatencyGate.For(_options, meter);
         var (trials, stopReason) = _components.Kind == SearchKind.OneShot
-            ? RunOneShot(new OneShotContext(_components.Space, _components.Task, trainSplit, validationSplit, _options, trainer), meter, elapsed, ct)
+            ? RunOneShot(new OneShotContext(_components.Space, _components.Task, trainSplit, validationSplit, _options, trainer, meter, gate.Predictor.Table), meter, elapsed, ct)
             : new TrialLoop(_components, _options,
                 _estimator ?? new ProxyTrainingEstimator.Factory().Create(new EstimatorContext(trainSplit, validationSplit, _options, trainer, meter)),
                 gate, _emit, _resume, elapsed).Run(ct);

@@ -23,13 +23,13 @@ public sealed class HangfireJobScheduler(IBackgroundJobClient client, JobStorage
         client.Create<TrialJob>(j => j.RunAsync(trialId, null, CancellationToken.None), new EnqueuedState(deviceClass));
 
     public string EnqueueFinalTraining(Guid searchId, string deviceClass) =>
-        client.Create<FinalTrainingJob>(j => j.RunAsync(searchId, CancellationToken.None), new EnqueuedState(deviceClass));
+        client.Create<FinalTrainingJob>(j => j.RunAsync(searchId, null, CancellationToken.None), new EnqueuedState(deviceClass));
 
     public string EnqueueBaselines(Guid searchId, string deviceClass) =>
         client.Create<BaselinesJob>(j => j.RunAsync(searchId, CancellationToken.None), new EnqueuedState(deviceClass));
 
     public string EnqueueOneShot(Guid searchId, string deviceClass) =>
-        client.Create<OneShotSearchJob>(j => j.RunAsync(searchId, CancellationToken.None), new EnqueuedState(deviceClass));
+        client.Create<OneShotSearchJob>(j => j.RunAsync(searchId, null, CancellationToken.None), new EnqueuedState(deviceClass));
 
     public void Delete(string jobId) => client.Delete(jobId);
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Hangfire;
+using Hangfire.Server;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using NasPlatform.Data;
@@ -24,7 +25,11 @@ namespace NasPlatform.Platform.Searches;
 public sealed class FinalTrainingJob(IDbContextFactory<NasDbContext> dbf, DatasetCache cache, IBlobStore blobs, SearchCoordinator coordinator,
     SearchSetup setup, IProgressSink progress, TimeProvider time, ILogger<FinalTrainingJob> log)
 {
-    public async Task RunAsync(Guid searchId, CancellationToken ct)
+    /// <summary>Jobs queued before the job id was passed in (an upgrade with jobs waiting).</summary>
+    public Task RunAsync(Guid searchId, CancellationToken ct) => RunAsync(searchId, null, ct);
+
+    /// <param name="context">Supplied by Hangfire: the job stops once the search's phase job is another one (a resume queued it).</param>
+    public async Task RunAsync(Guid searchId, PerformContext? context, CancellationToken ct)
     {
         Search search;
         await using (var db = await dbf.CreateDbContextAsync(ct))
@@ -36,7 +41,7 @@ public sealed class FinalTrainingJob(IDbContextFactory<NasDbContext> dbf, Datase
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         // A cancel from any process stops the training at the next batch; nothing is written before training ends.
-        using var watcher = SearchCancellation.Watch(dbf, searchId, stop, log);
+        using var watcher = SearchCancellation.Watch(dbf, searchId, stop, log, SearchCancellation.PhaseJobOtherThan(dbf, searchId, context?.BackgroundJob.Id));
         try
         {
             var modelId = Guid.NewGuid();

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Hangfire;
+using Hangfire.Server;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using NasPlatform.Data;
@@ -10,6 +11,7 @@ using NasPlatform.Engine.Torch;
 using NasPlatform.Engine.Training;
 using NasPlatform.Platform.Datasets;
 using NasPlatform.Platform.Jobs;
+using NasPlatform.Platform.Latency;
 using NasPlatform.Platform.Progress;
 using NasPlatform.Platform.Storage;
 using NasPlatform.Platform.Workers;
@@ -25,11 +27,16 @@ namespace NasPlatform.Platform.Searches;
 /// </summary>
 [AutomaticRetry(Attempts = 0)]
 public sealed class OneShotSearchJob(IDbContextFactory<NasDbContext> dbf, DatasetCache cache, IBlobStore blobs, SearchSetup setup,
-    SearchCoordinator coordinator, IJobScheduler jobs, IProgressSink progress, WorkerIdentity worker, TimeProvider time, ILogger<OneShotSearchJob> log)
+    SearchCoordinator coordinator, IJobScheduler jobs, IProgressSink progress, WorkerIdentity worker, LatencyTables latencyTables, TimeProvider time,
+    ILogger<OneShotSearchJob> log)
 {
     public static string CheckpointBlob(Guid searchId) => $"searches/{searchId}/one-shot.ckpt";
 
-    public async Task RunAsync(Guid searchId, CancellationToken ct)
+    /// <summary>Jobs queued before the job id was passed in (an upgrade with jobs waiting).</summary>
+    public Task RunAsync(Guid searchId, CancellationToken ct) => RunAsync(searchId, null, ct);
+
+    /// <param name="context">Supplied by Hangfire: the job stops once the search's phase job is another one (a resume queued it).</param>
+    public async Task RunAsync(Guid searchId, PerformContext? context, CancellationToken ct)
     {
         Search search;
         await using (var db = await dbf.CreateDbContextAsync(ct))
@@ -40,7 +47,7 @@ public sealed class OneShotSearchJob(IDbContextFactory<NasDbContext> dbf, Datase
         }
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        using var watcher = SearchCancellation.Watch(dbf, searchId, stop, log);
+        using var watcher = SearchCancellation.Watch(dbf, searchId, stop, log, SearchCancellation.PhaseJobOtherThan(dbf, searchId, context?.BackgroundJob.Id));
         try
         {
             var plan = setup.For(search);
@@ -48,19 +55,22 @@ public sealed class OneShotSearchJob(IDbContextFactory<NasDbContext> dbf, Datase
             var device = TorchRuntime.ResolveDevice(plan.Options.Device);
             var (train, validation) = cache.Split(search.Dataset!.DataBlob ?? throw new InvalidOperationException("The dataset has no decoded data."),
                 plan.Options.ValidationFraction, plan.Options.Seed);
-            var context = new OneShotContext(plan.Components.Space, plan.Components.Task, train, validation, plan.Options, new Trainer(device));
+            var table = latencyTables.Table(search.TargetDevice);
+            var runContext = new OneShotContext(plan.Components.Space, plan.Components.Task, train, validation, plan.Options, new Trainer(device),
+                new LatencyMeter(device, plan.Options.Latency), table);
             var key = CheckpointBlob(searchId);
             var clock = System.Diagnostics.Stopwatch.StartNew();
             var steps = new List<OneShotProgress>();
             IOneShotRun run;
             await using (var checkpoint = blobs.Exists(key) ? blobs.OpenRead(key) : null)
-                run = plan.Components.OneShot!.Start(context, checkpoint);
+                run = plan.Components.OneShot!.Start(runContext, checkpoint);
             using (run)
             {
                 while (!run.Finished)
                 {
                     var step = await Task.Run(() => run.StepOnDevice(stop.Token), stop.Token);
                     steps.Add(step);
+                    if (step.Epoch == 1) latencyTables.Save(search.TargetDevice, table); // the layers a latency term measured, for every worker of the class
                     await blobs.WriteFileAsync(key, path =>
                     {
                         using var file = File.Create(path);

@@ -61,7 +61,8 @@ public sealed class TrialJob(IDbContextFactory<NasDbContext> dbf, DatasetCache c
         await progress.TrialChanged(SearchCoordinator.ToUpdate(trial));
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        using var watcher = SearchCancellation.Watch(dbf, search.Id, stop, log);
+        // A resume gives the trial a new job: this one then stops instead of training for a result it may not store.
+        using var watcher = SearchCancellation.Watch(dbf, search.Id, stop, log, SearchCancellation.TrialJobOtherThan(dbf, trialId, jobId));
         try
         {
             var (result, predicted) = await Task.Run(() => Evaluate(search, trial, stop.Token), stop.Token);

@@ -70,6 +70,31 @@ public abstract class OneShotSearchTests(PlatformFactory factory)
         // Steps 1 and 2 were checkpointed and not run again; step 3 ran twice (it failed the first time).
         Assert.Equal([1, 2, 3, 3, 4], ToyOneShot.StepsBySeed[seed]);
     }
+
+    /// <summary>
+    /// A cancel and a resume inside one poll of the job's watcher leave the search running, so the status alone cannot stop the
+    /// old job; the resume's new phase job does. In-process there is one device worker: had the old job gone on, it would have
+    /// run every step and the resumed job would have found nothing left to do, never starting a run.
+    /// </summary>
+    [Fact]
+    public async Task ACancelAndResumeInsideOnePoll_StopTheOldJob_AndTheResumedOneContinuesFromTheCheckpoint()
+    {
+        var (id, seed) = await StartAsync(steps: 100);
+        var deadline = DateTime.UtcNow.AddMinutes(1);
+        while (!(ToyOneShot.StepsBySeed.TryGetValue(seed, out var done) && done.Count >= 5 && factory.Blobs.Exists($"searches/{id}/one-shot.ckpt")))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the one-shot job did not start");
+            await Task.Delay(50);
+        }
+        Assert.Equal(HttpStatusCode.OK, (await _client.Http.PostAsync($"/api/v1/searches/{id}/cancel", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _client.Http.PostAsync($"/api/v1/searches/{id}/resume", null)).StatusCode);
+
+        var search = await _client.WaitForSearchEndAsync(id, TimeSpan.FromMinutes(2));
+        Assert.True(search["status"]!.GetValue<string>() == "succeeded", search.ToJsonString());
+        var steps = ToyOneShot.StepsBySeed[seed].ToArray();
+        Assert.Equal(100, steps.Max());
+        Assert.True(ToyOneShot.StartsBySeed[seed] == 2, $"runs started: {ToyOneShot.StartsBySeed[seed]}; steps {string.Join(",", steps)}");
+    }
 }
 
 [Collection(PlatformCollection.Name)]

@@ -23,8 +23,14 @@ public sealed class ToyOneShot : IOneShotMethod
 
     private sealed record State(int Steps);
 
-    public IOneShotRun Start(OneShotContext context, Stream? checkpoint) =>
-        new Run(context, checkpoint is null ? 0 : JsonSerializer.Deserialize<State>(checkpoint)!.Steps);
+    /// <summary>How many runs were started per seed (a fresh start or a resume each).</summary>
+    public static readonly ConcurrentDictionary<long, int> StartsBySeed = new();
+
+    public IOneShotRun Start(OneShotContext context, Stream? checkpoint)
+    {
+        StartsBySeed.AddOrUpdate(context.Options.Seed, 1, (_, n) => n + 1);
+        return new Run(context, checkpoint is null ? 0 : JsonSerializer.Deserialize<State>(checkpoint)!.Steps);
+    }
 
     private sealed class Run(OneShotContext context, int done) : IOneShotRun
     {

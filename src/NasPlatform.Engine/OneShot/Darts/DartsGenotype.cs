@@ -6,16 +6,30 @@ namespace NasPlatform.Engine.OneShot.Darts;
 
 /// <summary>
 /// Turns alpha into a discrete cell as DARTS does: for each node keep the two incoming edges whose
-/// strongest non-zero op has the largest weight, and on each kept edge that op.
+/// strongest non-zero op has the largest weight, and on each kept edge that op (PC-DARTS: the op
+/// weights times the edge's weight).
 /// </summary>
 public static class DartsGenotype
 {
     /// <param name="alpha">Edges x ops, columns in <see cref="CellOps.Names"/> order (softmax is taken here).</param>
-    public static IReadOnlyList<DartsEdge> Derive(Tensor alpha)
+    /// <param name="beta">PC-DARTS's edge parameters (softmax over a node's inputs), which scale the op weights before edges are ranked; null for none.</param>
+    public static IReadOnlyList<DartsEdge> Derive(Tensor alpha, Tensor? beta = null)
+    {
+        var weights = Weights(alpha);
+        if (beta is not null)
+        {
+            var edges = EdgeWeights(beta);
+            for (int e = 0; e < weights.Length; e++)
+                for (int k = 0; k < weights[e].Length; k++) weights[e][k] *= edges[e];
+        }
+        return Derive(weights);
+    }
+
+    /// <summary>softmax(beta) over each node's incoming edges as plain numbers.</summary>
+    public static double[] EdgeWeights(Tensor beta)
     {
         using var scope = NewDisposeScope();
-        var weights = Weights(alpha);
-        return Derive(weights);
+        return DartsOptimizer.EdgeWeights(beta.detach().to(CPU).to_type(ScalarType.Float64)).data<double>().ToArray();
     }
 
     /// <summary>softmax(alpha) per edge as plain numbers, [edge][op].</summary>

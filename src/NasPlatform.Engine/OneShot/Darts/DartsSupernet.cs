@@ -9,22 +9,29 @@ namespace NasPlatform.Engine.OneShot.Darts;
 /// Every candidate op of one edge, mixed by the edge's op weights (softmax of its alpha row):
 /// sum_k w_k * op_k(x). The zero op adds nothing but keeps its share of the softmax. Pooling is
 /// followed by a batch norm without learned scale, as in DARTS, so its output is on the convs' scale.
+/// With partial channels K > 1 (PC-DARTS, Xu et al. 2020) only the first 1/K of the channels go
+/// through the ops; the rest pass by (max-pooled on a reduction edge), and a channel shuffle makes the
+/// next edge see other channels. The ops then cost about 1/K in time and memory.
 /// </summary>
 public sealed class MixedOp : Module<Tensor, Tensor, Tensor>
 {
     private readonly TorchSharp.Modules.ModuleList<Module<Tensor, Tensor>> ops;
     private readonly int[] _columns;
+    private readonly int _partial, _stride, _opChannels;
 
-    public MixedOp(int channels, int stride) : base("MixedOp")
+    public MixedOp(int channels, int stride, int partial = 1) : base("MixedOp")
     {
+        if (partial < 1 || channels % partial != 0)
+            throw new ArgumentException($"Partial channels {partial} must divide every cell's width ({channels} channels here).");
+        (_partial, _stride, _opChannels) = (partial, stride, channels / partial);
         var built = new List<Module<Tensor, Tensor>>();
         var columns = new List<int>();
         for (int k = 0; k < CellOps.Names.Count; k++)
         {
             var name = CellOps.Names[k];
-            if (CellOps.Create(name, channels, stride, affine: false) is not { } op) continue;
+            if (CellOps.Create(name, _opChannels, stride, affine: false) is not { } op) continue;
             var module = op.Build();
-            if (CellOps.IsPool(name)) module = Sequential(("pool", module), ("bn", BatchNorm2d(channels, affine: false)));
+            if (CellOps.IsPool(name)) module = Sequential(("pool", module), ("bn", BatchNorm2d(_opChannels, affine: false)));
             built.Add(module);
             columns.Add(k);
         }
@@ -40,13 +47,25 @@ public sealed class MixedOp : Module<Tensor, Tensor, Tensor>
     public override Tensor forward(Tensor x, Tensor weights)
     {
         using var scope = NewDisposeScope();
+        var input = _partial == 1 ? x : x.narrow(1, 0, _opChannels);
         Tensor? sum = null;
         for (int i = 0; i < _columns.Length; i++)
         {
-            var term = weights[_columns[i]] * ops[i].call(x);
+            var term = weights[_columns[i]] * ops[i].call(input);
             sum = sum is null ? term : sum + term;
         }
-        return sum!.MoveToOuterDisposeScope();
+        if (_partial == 1) return sum!.MoveToOuterDisposeScope();
+        var rest = x.narrow(1, _opChannels, x.shape[1] - _opChannels);
+        // Ceil mode: the ops' stride-2 outputs have ceil(n / 2) rows on odd sizes too.
+        if (_stride == 2) rest = functional.max_pool2d(rest, 2, 2, ceil_mode: true);
+        return Shuffle(cat([sum!, rest], 1), _partial).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>ShuffleNet's channel shuffle: K groups of channels interleaved.</summary>
+    private static Tensor Shuffle(Tensor x, int groups)
+    {
+        var (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3]);
+        return x.view(n, groups, c / groups, h, w).transpose(1, 2).contiguous().view(n, c, h, w);
     }
 }
 
@@ -57,7 +76,7 @@ public sealed class SuperCell : Module<Tensor, Tensor, Tensor, Tensor>
     private readonly Module<Tensor, Tensor> pre1;
     private readonly TorchSharp.Modules.ModuleList<MixedOp> edges;
 
-    public SuperCell(DartsCellPlan plan) : base("SuperCell")
+    public SuperCell(DartsCellPlan plan, int partial = 1) : base("SuperCell")
     {
         var (p0, p1) = DartsArchitecture.Preprocess(plan, affine: false);
         pre0 = p0.Build();
@@ -65,12 +84,12 @@ public sealed class SuperCell : Module<Tensor, Tensor, Tensor, Tensor>
         var mixed = new List<MixedOp>();
         for (int node = 0; node < DartsArchitecture.Nodes; node++)
             for (int from = 0; from < node + 2; from++)
-                mixed.Add(new MixedOp(plan.Channels, plan.Reduction && from < 2 ? 2 : 1));
+                mixed.Add(new MixedOp(plan.Channels, plan.Reduction && from < 2 ? 2 : 1, partial));
         edges = new TorchSharp.Modules.ModuleList<MixedOp>(mixed.ToArray());
         RegisterComponents();
     }
 
-    /// <param name="weights">Edges x ops: softmax(alpha) of this cell's type.</param>
+    /// <param name="weights">Edges x ops: softmax(alpha) of this cell's type (times the edge's weight under edge normalization).</param>
     public override Tensor forward(Tensor s0, Tensor s1, Tensor weights)
     {
         using var scope = NewDisposeScope();
@@ -105,13 +124,13 @@ public sealed class DartsSupernet : Module<Tensor, Tensor, Tensor, Tensor>
     private readonly TorchSharp.Modules.Linear classifier;
     private readonly bool[] _reduction;
 
-    public DartsSupernet(int inputChannels, int cells, int channels, int classes) : base("DartsSupernet")
+    public DartsSupernet(int inputChannels, int cells, int channels, int classes, int partial = 1) : base("DartsSupernet")
     {
         // Both alphas must reach the loss: autograd aborts the process on an unused input.
         if (cells < DartsSearchSpace.MinCells) throw new ArgumentException($"A DARTS supernet needs at least {DartsSearchSpace.MinCells} cells (a normal one besides the two reductions).");
         var plans = DartsArchitecture.Plan(cells, channels);
         stem = DartsArchitecture.Stem(inputChannels, channels).Build();
-        this.cells = new TorchSharp.Modules.ModuleList<SuperCell>(plans.Select(p => new SuperCell(p)).ToArray());
+        this.cells = new TorchSharp.Modules.ModuleList<SuperCell>(plans.Select(p => new SuperCell(p, partial)).ToArray());
         classifier = Linear(DartsArchitecture.Nodes * plans[^1].Channels, classes);
         _reduction = plans.Select(p => p.Reduction).ToArray();
         RegisterComponents();

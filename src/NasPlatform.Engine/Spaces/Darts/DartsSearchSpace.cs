@@ -53,6 +53,9 @@ public sealed class DartsSearchSpace : ISearchSpace
 
     public DartsSpaceOptions Options { get; }
 
+    /// <summary>The image and output the space's networks are built for.</summary>
+    public SpaceInput Input => _input;
+
     public DecisionSpace Decisions { get; }
 
     IArchitecture ISearchSpace.Decode(IReadOnlyList<int> choices) => Decode(choices);

@@ -1,4 +1,5 @@
 using NasPlatform.Engine.Common;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace NasPlatform.Engine.Strategies.Nao;
@@ -8,7 +9,7 @@ namespace NasPlatform.Engine.Strategies.Nao;
 /// architectures; then, round by round, it trains its encoder-predictor-decoder on every evaluated
 /// architecture (predictor regression on the min-max normalised rewards plus decoder reconstruction),
 /// takes the best evaluated ones, moves each one's embedding up the predictor's gradient
-/// (e &lt;- e + eta * dP/de, eta growing until the decoded architecture is new) and proposes the
+/// (e &lt;- e + eta |e| g / |g|, g = dP/de, eta doubling until the decoded architecture is new) and proposes the
 /// decoded architectures the predictor rates highest. As in NAO's code, one model keeps training from
 /// round to round; its weights and optimizer state are part of the saved state, so a resumed search
 /// proposes exactly what an uninterrupted one would.
@@ -18,7 +19,7 @@ public sealed class NaoStrategy : ISearchStrategy
     public const string RegistryName = "nao";
 
     private const ulong InitStreamSalt = 0x6E616F5F696E6974UL;
-    private const int MaxStepDoublings = 12;
+    private const int MaxStepDoublings = 6;
     private const int CandidatesPerStart = 3;
 
     private readonly StrategyOptions _options;
@@ -116,11 +117,16 @@ public sealed class NaoStrategy : ISearchStrategy
         var embedding = model.Encode(model.Tokens([start])).detach().requires_grad_(true);
         // The logit's gradient points where the prediction's does, without vanishing at the best architectures.
         var gradient = autograd.grad([model.PredictLogit(embedding).sum()], [embedding])[0].detach();
+        // Steps are measured in the embedding's own length along the gradient's direction: a predictor fitted to few, close
+        // rewards has a tiny gradient, and raw steps of it never left the start's decoding (the rounds fell back to random).
+        double length = embedding.detach().norm().ToDouble(), slope = gradient.norm().ToDouble();
+        if (!(slope > 0) || !double.IsFinite(slope)) return [];
+        var direction = gradient * (length / slope);
         var found = new List<int[]>();
         double eta = _options.NaoStepSize;
         for (int i = 0; i < MaxStepDoublings && found.Count < count; i++, eta *= 2)
         {
-            var decoded = model.Decode(embedding.detach() + eta * gradient)[0];
+            var decoded = model.Decode(embedding.detach() + eta * direction)[0];
             if (!seen.Contains(DecisionSpace.Key(decoded)) && !found.Any(f => f.SequenceEqual(decoded))) found.Add(decoded);
         }
         return found;
