@@ -508,6 +508,20 @@ namespace NasPlatform.Migrations.Postgres
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
+                    b.Property<string>("Prior")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasDefaultValue("none");
+
+                    b.Property<string>("PriorExpert")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<double>("PriorWeight")
+                        .HasColumnType("double precision");
+
                     b.Property<int>("ProxyEpochs")
                         .HasColumnType("integer");
 

@@ -498,6 +498,20 @@ namespace NasPlatform.Migrations.Sqlite
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Prior")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("none");
+
+                    b.Property<string>("PriorExpert")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("PriorWeight")
+                        .HasColumnType("REAL");
+
                     b.Property<int>("ProxyEpochs")
                         .HasColumnType("INTEGER");
 

@@ -41,6 +41,8 @@ public abstract class NasDbContext(DbContextOptions options) : IdentityUserConte
             e.Property(x => x.Task).HasMaxLength(32);
             e.Property(x => x.Objective).HasMaxLength(32);
             e.Property(x => x.EarlyStopping).HasMaxLength(16).HasDefaultValue("none");
+            e.Property(x => x.Prior).HasMaxLength(16).HasDefaultValue("none");
+            e.Property(x => x.PriorExpert).HasMaxLength(64);
             e.Property(x => x.Kind).HasMaxLength(16);
             e.Property(x => x.PhaseJobId).HasMaxLength(64);
             e.Property(x => x.Metric).HasMaxLength(32);

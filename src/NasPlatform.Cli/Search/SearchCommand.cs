@@ -5,6 +5,7 @@ using NasPlatform.Engine.Datasets;
 using NasPlatform.Engine.Latency;
 using NasPlatform.Engine.Objectives;
 using NasPlatform.Engine.Pipeline;
+using NasPlatform.Engine.Priors;
 using NasPlatform.Engine.Strategies;
 using NasPlatform.Engine.Training;
 using Spectre.Console;
@@ -148,6 +149,7 @@ public sealed class SearchCommand(IAnsiConsole console) : Command<SearchCommandS
             StrategyOptions = StrategyOptionsOf(s),
             EarlyStopping = s.EarlyStopping,
             Objective = s.Objective,
+            Prior = new PriorOptions { Name = s.Prior, Weight = s.PriorWeight ?? PriorOptions.DefaultWeight, Expert = s.PriorExpert },
             MaxTrials = s.Trials,
             MaxMinutes = s.Minutes,
             Seed = s.Seed,

@@ -102,6 +102,19 @@ public sealed class SearchCommandSettings : CommandSettings
     [DefaultValue("none")]
     public string EarlyStopping { get; init; } = "none";
 
+    [CommandOption("--prior <NAME>")]
+    [Description("A topology prior added to the reward: none, or irlas (IRLAS's mirror stimuli, learned by inverse RL from an expert network of the zoo).")]
+    [DefaultValue("none")]
+    public string Prior { get; init; } = "none";
+
+    [CommandOption("--prior-weight <W>")]
+    [Description("Weight of the prior's term in the reward (reward = objective + W x mirror stimulus in (0, 1)); 0.02 by default.")]
+    public double? PriorWeight { get; init; }
+
+    [CommandOption("--prior-expert <NAME>")]
+    [Description("The prior's expert network, a zoo member such as resnet20-1x or mobilenetv2-1x (default: the 1x member of the space's own family, else resnet20-1x).")]
+    public string? PriorExpert { get; init; }
+
     [CommandOption("--baselines")]
     [Description("Also train the baseline zoo (VGG-style, ResNet-20, TResNet-like, MobileNetV2-like, ShuffleNet V2-like at several widths) with the final recipe, for comparison.")]
     public bool Baselines { get; init; }
@@ -170,8 +183,10 @@ public sealed class SearchCommandSettings : CommandSettings
         if (DartsOrder is not (null or 1 or 2)) return ValidationResult.Error("--darts-order must be 1 or 2.");
         if (!catalog.Objectives.Contains(Objective)) return ValidationResult.Error($"--objective '{Objective}' is not one of {string.Join(", ", catalog.Objectives.Names)}.");
         if (BaseStrategy is { } b && (!catalog.Strategies.Contains(b) || b is "hyperband" or "asha"))
-            return ValidationResult.Error($"--base-strategy '{b}' is not one of random, evolution, mnasnet-rl.");
+            return ValidationResult.Error($"--base-strategy '{b}' is not one of {string.Join(", ", catalog.Strategies.Names.Where(n => n is not ("hyperband" or "asha")))}.");
         if (EarlyStopping is not ("none" or "median")) return ValidationResult.Error($"--early-stopping '{EarlyStopping}' is not none or median.");
+        if (Prior is not ("none" or "irlas")) return ValidationResult.Error($"--prior '{Prior}' is not none or irlas.");
+        if (PriorWeight is { } pw && !(pw is >= 0 and <= 10)) return ValidationResult.Error("--prior-weight must be between 0 and 10.");
         if (Trials < 1) return ValidationResult.Error("--trials must be at least 1.");
         if (Minutes is { } m && !(m > 0)) return ValidationResult.Error("--minutes must be positive.");
         if (ProxyEpochs < 1 || FinalEpochs < 1) return ValidationResult.Error("--proxy-epochs and --final-epochs must be at least 1.");

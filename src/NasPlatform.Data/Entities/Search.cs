@@ -54,6 +54,11 @@ public sealed class Search : IOwned
     /// <summary>Learning-curve early stopping of trials: none or median (the engine's SearchOptions names).</summary>
     public string EarlyStopping { get; set; } = "none";
 
+    /// <summary>The topology prior added to the reward: none or irlas (the engine's PriorOptions), its weight and expert (a zoo member; null = the default).</summary>
+    public string Prior { get; set; } = "none";
+    public double PriorWeight { get; set; }
+    public string? PriorExpert { get; set; }
+
     /// <summary>Whether the baseline zoo is trained beside the search (see <see cref="Baseline"/>).</summary>
     public bool Baselines { get; set; }
     public long Seed { get; set; }

@@ -1,14 +1,16 @@
 using System.Text.Json;
 using NasPlatform.Engine.Components;
 using NasPlatform.Engine.Ops;
+using NasPlatform.Engine.Spaces;
 
 namespace NasPlatform.Engine.Objectives;
 
 /// <summary>The user's latency target, which every objective receives.</summary>
 public sealed record LatencyTarget(double BudgetMs, LatencyConstraint Constraint);
 
-/// <summary>What an objective scores: the task's primary validation metric, the measured latency and the model's cost.</summary>
-public sealed record ObjectiveInput(double Metric, double LatencyMs, OpCost Cost);
+/// <summary>What an objective scores: the task's primary validation metric, the measured latency, the model's cost and,
+/// for terms on the topology (priors), its network.</summary>
+public sealed record ObjectiveInput(double Metric, double LatencyMs, OpCost Cost, ArchitectureGraph? Graph = null);
 
 /// <summary>A trial's reward (higher is better; what the strategy learns from) and the terms it is made of, for pages and cards.</summary>
 public sealed record TrialScore(double Reward, IReadOnlyDictionary<string, double> Terms);

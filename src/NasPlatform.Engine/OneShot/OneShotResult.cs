@@ -22,7 +22,7 @@ public static class OneShotResult
         using var network = candidate.Build(TrialEvaluator.TrialSeed(searchSeed, candidate.Hash));
         var latency = meter.Measure(network, candidate.Graph.Input, ct);
         var cost = candidate.Cost;
-        var score = components.Objective.Score(new ObjectiveInput(metric, latency.MedianMs, cost));
+        var score = components.Objective.Score(new ObjectiveInput(metric, latency.MedianMs, cost, candidate.Graph));
         var history = progress.Select(p => p.ToEpochReport()).ToList();
         return (candidate, new TrialOutcome(metric, latency, cost, score, history, seconds + clock.Elapsed.TotalSeconds));
     }

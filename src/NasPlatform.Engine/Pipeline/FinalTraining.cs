@@ -40,7 +40,7 @@ public static class FinalTraining
             // The reported latency gets twice the timed runs of a trial's.
             var latency = new LatencyMeter(trainer.Device, options.Latency with { TimedRuns = options.Latency.TimedRuns * 2 })
                 .Measure(network, best.Graph.Input, ct);
-            var score = components.Objective.Score(new ObjectiveInput(test.Metric, latency.MedianMs, best.Cost));
+            var score = components.Objective.Score(new ObjectiveInput(test.Metric, latency.MedianMs, best.Cost, best.Graph));
             var budget = LatencyBudget.Check(new LatencyTarget(options.LatencyBudgetMs, options.Constraint), latency.MedianMs);
             var onnx = OnnxExport.TryExport(best, network);
             return new FinalModel(test, latency, score, training.History, training.Seconds, network, training.Recipe, budget, onnx,

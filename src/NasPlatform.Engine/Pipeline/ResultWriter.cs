@@ -53,6 +53,7 @@ public static class ResultWriter
             ["reward"] = final.Reward,
             ["rewardTerms"] = JsonSerializer.SerializeToNode(final.Score.Terms),
             ["objective"] = options.Objective,
+            ["prior"] = options.Prior.Enabled ? JsonSerializer.SerializeToNode(options.Prior, Web) : null,
             ["latencyBudgetMs"] = options.LatencyBudgetMs,
             ["constraint"] = options.Constraint.ToString().ToLowerInvariant(),
             ["outcome"] = final.Budget.Outcome,

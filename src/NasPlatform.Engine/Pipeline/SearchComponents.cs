@@ -2,6 +2,7 @@ using NasPlatform.Engine.Components;
 using NasPlatform.Engine.Datasets;
 using NasPlatform.Engine.Objectives;
 using NasPlatform.Engine.OneShot;
+using NasPlatform.Engine.Priors;
 using NasPlatform.Engine.Spaces;
 using NasPlatform.Engine.Strategies;
 using NasPlatform.Engine.Tasks;
@@ -50,9 +51,11 @@ public sealed class SearchComponents
         var spaceDefinition = catalog.Spaces.Get(options.Space);
         if (!spaceDefinition.Tasks.Contains(task.Name))
             throw new ArgumentException($"The {spaceDefinition.Name} space does not build networks for {task.Name}; it serves {string.Join(", ", spaceDefinition.Tasks)}.");
-        var space = spaceDefinition.Create(new SpaceInput(data.Image, task.OutputOf(data)), options.SpaceOptions);
-        var objective = catalog.Objectives.Get(options.Objective)
-            .Create(new LatencyTarget(options.LatencyBudgetMs, options.Constraint), options.ObjectiveOptions);
+        var input = new SpaceInput(data.Image, task.OutputOf(data));
+        var space = spaceDefinition.Create(input, options.SpaceOptions);
+        options.Prior.Validate();
+        var objective = PriorObjective.Compose(catalog.Objectives.Get(options.Objective)
+            .Create(new LatencyTarget(options.LatencyBudgetMs, options.Constraint), options.ObjectiveOptions), options.Prior, catalog, space, input, task.Name, options.Seed);
         options.StrategyOptions.Validate();
         var strategyOptions = options.StrategyOptions.ForBudget(options.MaxTrials);
         if (catalog.OneShot.Contains(options.Strategy))

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using NasPlatform.Engine.Latency;
 using NasPlatform.Engine.Objectives;
+using NasPlatform.Engine.Priors;
 using NasPlatform.Engine.Strategies;
 using NasPlatform.Engine.Training;
 
@@ -24,6 +25,9 @@ public sealed record SearchOptions
     public StrategyOptions StrategyOptions { get; init; } = new();
     public string Objective { get; init; } = Defaults.Objective;
     public JsonElement? ObjectiveOptions { get; init; }
+
+    /// <summary>A topology prior added to the objective's reward (IRLAS); none by default.</summary>
+    public PriorOptions Prior { get; init; } = new();
 
     /// <summary>Trial budget (architectures trained at proxy fidelity).</summary>
     public int MaxTrials { get; init; } = 20;
@@ -78,6 +82,7 @@ public sealed record SearchOptions
         if (Threads < 1) throw new ArgumentException("At least one thread is needed.");
         if (EarlyStopping is not (NoEarlyStopping or MedianEarlyStopping)) throw new ArgumentException("Early stopping is none or median.");
         StrategyOptions.Validate();
+        Prior.Validate();
         Training.Validate();
         Latency.Validate();
     }

@@ -52,7 +52,7 @@ public sealed class TrialEvaluator(SearchComponents components, IPerformanceEsti
         if (estimator is null) throw new InvalidOperationException("This evaluator was made without an estimator.");
         var m = estimator.Estimate(candidate, TrialSeed(searchSeed, candidate.Hash), fidelity, onEpoch, ct);
         var cost = candidate.Cost;
-        var score = Components.Objective.Score(new ObjectiveInput(m.ValidationMetric, m.Latency.MedianMs, cost));
+        var score = Components.Objective.Score(new ObjectiveInput(m.ValidationMetric, m.Latency.MedianMs, cost, candidate.Graph));
         return new TrialOutcome(m.ValidationMetric, m.Latency, cost, score, m.History, m.Seconds);
     }
 

@@ -1,5 +1,6 @@
 using NasPlatform.Engine.Components;
 using NasPlatform.Engine.Strategies.Evolution;
+using NasPlatform.Engine.Strategies.Hmarl;
 using NasPlatform.Engine.Strategies.MnasNetRl;
 using NasPlatform.Engine.Strategies.Nao;
 using NasPlatform.Engine.Strategies.Random;
@@ -38,6 +39,9 @@ public sealed record StrategyDefinition(string Name, string Description, IReadOn
             "NAO: an LSTM encoder, reward predictor and decoder trained on evaluated architectures; new ones decoded from embeddings moved up the predictor's gradient (Luo et al. 2018).",
             ["naoSeedArchitectures", "naoProposalsPerRound", "naoEpochs", "naoTradeOff", "naoStepSize", "naoLearningRate", "hiddenSize", "embeddingSize"],
             (space, seed, o) => new NaoStrategy(space, seed, o)),
+        new StrategyDefinition(HmarlStrategy.RegistryName,
+            "Hierarchical multi-agent RL (Tang et al. 2018): per block a high-level agent sets a sub-goal (where in its option ranges the block sits), a low-level agent picks the block's decisions for it; hQmix values, augmented concurrent experience replay.",
+            ["hmarlSubGoals", "hmarlExplorationTrials", "hmarlLearningRate", "hmarlReplayBatch"], (space, seed, o) => new HmarlStrategy(space, seed, o)),
         new StrategyDefinition(SuccessiveHalving.HyperbandName,
             "Hyperband: brackets of successive halving over a base strategy's proposals (cheap rungs first, the best 1/eta retrained longer).",
             ["baseStrategy", "eta", "rungs"], (space, seed, o) => new SuccessiveHalving(SuccessiveHalving.HyperbandName, Base(space, seed, o), space, seed, o)),
@@ -49,7 +53,8 @@ public sealed record StrategyDefinition(string Name, string Description, IReadOn
     private static ISearchStrategy Base(DecisionSpace space, long seed, StrategyOptions o)
     {
         var definition = BuiltIn.FirstOrDefault(d => d.Name == o.BaseStrategy && d.Name is not (SuccessiveHalving.HyperbandName or SuccessiveHalving.AshaName))
-            ?? throw new ArgumentException($"Invalid strategy option: BaseStrategy '{o.BaseStrategy}' is not random, evolution or mnasnet-rl.");
+            ?? throw new ArgumentException($"Invalid strategy option: BaseStrategy '{o.BaseStrategy}' is not one of "
+                + string.Join(", ", BuiltIn.Select(d => d.Name).Where(n => n is not (SuccessiveHalving.HyperbandName or SuccessiveHalving.AshaName))) + ".");
         return definition.Create(space, seed, o);
     }
 }

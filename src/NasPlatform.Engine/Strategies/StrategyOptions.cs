@@ -75,6 +75,18 @@ public sealed record StrategyOptions
     /// <summary>NAO: Adam learning rate of its model.</summary>
     public double NaoLearningRate { get; init; } = 5e-3;
 
+    /// <summary>hmarl: sub-goals per high-level agent, levels spread evenly over [0, 1] of each decision's option range.</summary>
+    public int HmarlSubGoals { get; init; } = 3;
+
+    /// <summary>hmarl: proposals over which exploration falls linearly from 1 to 0.05; null = a third of the trial budget (6 to 200).</summary>
+    public int? HmarlExplorationTrials { get; init; }
+
+    /// <summary>hmarl: normalized LMS step of both levels' values (the fraction of the error one replayed episode removes).</summary>
+    public double HmarlLearningRate { get; init; } = 0.3;
+
+    /// <summary>hmarl: episodes replayed after each result (the newest, then a uniform sample).</summary>
+    public int HmarlReplayBatch { get; init; } = 16;
+
     /// <summary>DARTS: 1 = alpha's gradient at the current weights, 2 = through one unrolled weight step (second order).</summary>
     public int DartsOrder { get; init; } = 1;
 
@@ -95,7 +107,7 @@ public sealed record StrategyOptions
 
     /// <summary>
     /// The budget-relative sizes filled in, given ones kept. NAO starts from a quarter of the budget at random
-    /// (4 to 100) and proposes a tenth per round (2 to 20). With P = N/4 (4 to 100) and S = P/4 (at
+    /// (4 to 100) and proposes a tenth per round (2 to 20); hmarl explores over a third (6 to 200). With P = N/4 (4 to 100) and S = P/4 (at
     /// least 2), evolution starts mutating after a quarter of the budget instead of sampling
     /// uniformly until 20 trials (at N = 20 the old default made it random search); Real et al.'s
     /// P = 100, S = 25 is reached from 400 trials. The controller updates every N/50 results (2 to
@@ -112,6 +124,7 @@ public sealed record StrategyOptions
             BatchSize = BatchSize ?? (trials is { } m ? Math.Clamp((int)Math.Round(m / 50.0), 2, 10) : 5),
             NaoSeedArchitectures = NaoSeedArchitectures ?? (trials is { } k ? Math.Clamp((int)Math.Round(k / 4.0), 4, 100) : 20),
             NaoProposalsPerRound = NaoProposalsPerRound ?? (trials is { } j ? Math.Clamp((int)Math.Round(j / 10.0), 2, 20) : 5),
+            HmarlExplorationTrials = HmarlExplorationTrials ?? (trials is { } h ? Math.Clamp((int)Math.Round(h / 3.0), 6, 200) : 30),
         };
     }
 
@@ -141,6 +154,10 @@ public sealed record StrategyOptions
         Check(NaoEpochs >= 1, "NaoEpochs must be >= 1");
         Check(NaoTradeOff is >= 0 and <= 1, "NaoTradeOff must be in [0, 1]");
         Check(NaoStepSize > 0 && double.IsFinite(NaoStepSize), "NaoStepSize must be > 0");
+        Check(HmarlSubGoals is >= 1 and <= 5, "HmarlSubGoals must be between 1 and 5");
+        Check(HmarlExplorationTrials is null or >= 1, "HmarlExplorationTrials must be >= 1");
+        Check(HmarlLearningRate is > 0 and <= 1, "HmarlLearningRate must be in (0, 1]");
+        Check(HmarlReplayBatch >= 1, "HmarlReplayBatch must be >= 1");
         Check(NaoLearningRate > 0 && double.IsFinite(NaoLearningRate), "NaoLearningRate must be > 0");
         Check(!string.IsNullOrWhiteSpace(BaseStrategy), "BaseStrategy must name a strategy");
         Check(ClipEpsilon > 0 && ClipEpsilon < 1, "ClipEpsilon must be in (0, 1)");

@@ -50,6 +50,12 @@ public static class BaselineZoo
             ShuffleNetV2SearchSpace.SpaceName, (input, w) => ShuffleNetV2SearchSpace.ReferenceArchitecture(input, w)),
     ];
 
+    /// <summary>The name of a family's member at a width, e.g. resnet20-1x.</summary>
+    public static string MemberName(string family, double width) => string.Create(CultureInfo.InvariantCulture, $"{family}-{width:0.##}x");
+
+    /// <summary>Every member's name, whatever the input (for checking a request before its data is read).</summary>
+    public static IReadOnlyList<string> MemberNames { get; } = [.. Families.SelectMany(f => Widths.Select(w => MemberName(f.Name, w)))];
+
     /// <summary>Every member whose space is registered and serves the task, for this input.</summary>
     public static IReadOnlyList<ZooMember> Members(SearchCatalog catalog, SpaceInput input, string task, IEnumerable<string>? families = null)
     {
@@ -61,7 +67,7 @@ public static class BaselineZoo
             if (!catalog.Spaces.Contains(family.Space) || !catalog.Spaces.Get(family.Space).Tasks.Contains(task)) continue;
             var space = catalog.Spaces.Get(family.Space).Create(input, null);
             foreach (var width in Widths)
-                members.Add(new ZooMember(string.Create(CultureInfo.InvariantCulture, $"{family.Name}-{width:0.##}x"), family.Name, width, space,
+                members.Add(new ZooMember(MemberName(family.Name, width), family.Name, width, space,
                     family.Build(input, width)));
         }
         return members;

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using NasPlatform.Engine.Components;
 using NasPlatform.Engine.Pipeline;
+using NasPlatform.Engine.Priors;
+using NasPlatform.Engine.Zoo;
 
 namespace NasPlatform.Platform.Searches;
 
@@ -51,6 +53,11 @@ public sealed record SearchRequest
     /// <summary>Stop a trial's proxy training when its curve falls below the median of completed ones: none or median.</summary>
     public string EarlyStopping { get; init; } = SearchOptions.NoEarlyStopping;
 
+    /// <summary>A topology prior added to the reward: none or irlas, with its weight and expert network (a zoo member; null = the default).</summary>
+    public string Prior { get; init; } = PriorOptions.None;
+    public double PriorWeight { get; init; } = PriorOptions.DefaultWeight;
+    public string? PriorExpert { get; init; }
+
     /// <summary>Also train the baseline zoo with the final recipe, shown beside the search's model.</summary>
     public bool Baselines { get; init; }
 
@@ -84,6 +91,10 @@ public sealed record SearchRequest
         if (EmaDecay is { } d && !(d is > 0 and < 1)) Add("emaDecay", "The EMA decay must be in (0, 1).");
         if (EarlyStopping is not (SearchOptions.NoEarlyStopping or SearchOptions.MedianEarlyStopping))
             Add("earlyStopping", $"Early stopping '{EarlyStopping}' is not none or median.");
+        if (Prior is not (PriorOptions.None or IrlasPrior.PriorName)) Add("prior", $"Unknown prior '{Prior}': use none or irlas.");
+        if (!(PriorWeight is >= 0 and <= 10)) Add("priorWeight", "The prior's weight must be between 0 and 10.");
+        if (PriorExpert is { } expert && !BaselineZoo.MemberNames.Contains(expert))
+            Add("priorExpert", $"Unknown expert '{expert}': use one of {string.Join(", ", BaselineZoo.MemberNames)}.");
         if (WaitForWorkerMinutes is { } w && !(w > 0 && w <= 7 * 24 * 60)) Add("waitForWorkerMinutes", "The wait for a worker must be positive and at most 7 days.");
         if (Parallelism is < 1 or > 256) Add("parallelism", "Parallelism must be between 1 and 256.");
         if (string.IsNullOrWhiteSpace(TargetDevice) || !TargetDevice.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_'))

@@ -56,6 +56,7 @@ public sealed class SearchService(IDbContextFactory<NasDbContext> dbf, IJobSched
             ProxyFraction = fidelity.ProxyFraction, FinalEpochs = fidelity.FinalEpochs, BatchSize = fidelity.BatchSize,
             HorizontalFlip = request.HorizontalFlip, RandomErasing = request.RandomErasing, EmaDecay = request.EmaDecay, Seed = request.Seed,
             Baselines = request.Baselines, EarlyStopping = request.EarlyStopping,
+            Prior = request.Prior, PriorWeight = request.PriorWeight, PriorExpert = request.PriorExpert,
             Parallelism = request.Parallelism ?? options.Value.DefaultParallelism,
             Status = SearchStatus.Queued, CreatedAt = time.GetUtcNow(),
         };

@@ -7,6 +7,7 @@ using NasPlatform.Engine.Latency;
 using NasPlatform.Engine.Objectives;
 using NasPlatform.Engine.Ops;
 using NasPlatform.Engine.Pipeline;
+using NasPlatform.Engine.Priors;
 using NasPlatform.Engine.Spaces;
 using NasPlatform.Engine.Strategies;
 using NasPlatform.Engine.Training;
@@ -66,6 +67,7 @@ public sealed class SearchSetup(SearchCatalog catalog, IOptions<PlatformOptions>
             : ComponentOptions.Read<StrategyOptions>(Json(search.StrategyOptionsJson), $"the {search.Strategy} strategy"),
         Objective = search.Objective,
         ObjectiveOptions = Json(search.ObjectiveOptionsJson),
+        Prior = new PriorOptions { Name = search.Prior, Weight = search.PriorWeight, Expert = search.PriorExpert },
         MaxTrials = search.MaxTrials,
         MaxMinutes = search.MaxMinutes,
         ProxyEpochs = search.ProxyEpochs,

@@ -18,6 +18,12 @@ public sealed record DatasetDto(Guid Id, string Name, string Format, string Stat
 
 public sealed record SearchAccepted(Guid Id, string Status);
 
+/// <summary>A search's topology prior: IRLAS's mirror stimuli from an expert network (null expert = the space's default), weighted in the reward.</summary>
+public sealed record PriorDto(string Name, double Weight, string? Expert)
+{
+    public static PriorDto? Of(Search s) => s.Prior == "none" ? null : new(s.Prior, s.PriorWeight, s.PriorExpert);
+}
+
 /// <param name="Metric">The task's primary metric: what the trials' validationMetric and the model's testMetric are.</param>
 /// <param name="Outcome">Once the model exists: met, over-budget (a hard budget the model misses) or soft.</param>
 /// <param name="Finalists">Under a hard budget, once the final training started: the best trials near the budget measured again, and whether each kept it (the first that did was trained).</param>
@@ -26,7 +32,7 @@ public sealed record SearchDto(Guid Id, string Name, Guid DatasetId, string Stat
     double LatencyBudgetMs, string Constraint, string TargetDevice, int MaxTrials, double? MaxMinutes, int ProxyEpochs, double ProxyFraction,
     int FinalEpochs, int BatchSize, bool HorizontalFlip, double RandomErasing, double? EmaDecay, string EarlyStopping, bool Baselines, long Seed, int Parallelism,
     int TrialsCompleted, TrialDto? BestTrial, Guid? ModelId, string? Outcome, string? Error, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt,
-    double? WaitForWorkerMinutes, bool WaitingForWorker, JsonNode? Finalists)
+    double? WaitForWorkerMinutes, bool WaitingForWorker, JsonNode? Finalists, PriorDto? Prior)
 {
     /// <param name="online">Device classes with a worker online: an unfinished search for another class is waiting for one.</param>
     public static SearchDto From(Search s, Trial? best, IReadOnlySet<string> online) => new(s.Id, s.Name, s.DatasetId, DatasetDto.Lower(s.Status), s.Phase, s.Kind,
@@ -34,7 +40,7 @@ public sealed record SearchDto(Guid Id, string Name, Guid DatasetId, string Stat
         s.LatencyBudgetMs, s.Constraint, s.TargetDevice, s.MaxTrials, s.MaxMinutes, s.ProxyEpochs, s.ProxyFraction, s.FinalEpochs,
         s.BatchSize, s.HorizontalFlip, s.RandomErasing, s.EmaDecay, s.EarlyStopping, s.Baselines, s.Seed, s.Parallelism, s.TrialsCompleted,
         best is null ? null : TrialDto.From(best), s.ModelId, s.Outcome, s.Error, s.CreatedAt, s.StartedAt, s.FinishedAt,
-        s.WaitForWorkerMinutes, !s.IsFinished && !online.Contains(s.TargetDevice), Node(s.FinalistsJson));
+        s.WaitForWorkerMinutes, !s.IsFinished && !online.Contains(s.TargetDevice), Node(s.FinalistsJson), PriorDto.Of(s));
 
     internal static JsonNode? Node(string? json) => json is null ? null : JsonNode.Parse(json);
 }

@@ -97,6 +97,7 @@ public static class ModelPackage
             ["strategy"] = s.Strategy,
             ["strategyOptions"] = s.StrategyOptionsJson is null ? null : JsonNode.Parse(s.StrategyOptionsJson),
             ["objective"] = s.Objective,
+            ["prior"] = PriorDto.Of(s) is { } prior ? JsonSerializer.SerializeToNode(prior, JsonSerializerOptions.Web) : null,
             ["latencyBudgetMs"] = s.LatencyBudgetMs,
             ["constraint"] = s.Constraint,
             ["targetDevice"] = s.TargetDevice,

@@ -139,6 +139,35 @@ public class SearchCommandTests
     }
 
     [Fact]
+    public void Search_WithHmarlAndTheIrlasPrior_ShowsThePriorTermOnEveryTrainedTrial()
+    {
+        using var tmp = new TempDir();
+        var data = TinyImages.WriteIdxFolder(Path.Combine(tmp.Root, "data"),
+            TinyImages.Make(90, 3, 1, 12, seed: 1), TinyImages.Make(30, 3, 1, 12, seed: 2), gzip: false);
+        var outDir = Path.Combine(tmp.Root, "out");
+        var console = new TestConsole();
+
+        int code = CliApp.Run(
+        [
+            "search", "--data", data, "--latency-ms", "50", "--strategy", "hmarl", "--prior", "irlas", "--prior-weight", "0.1",
+            "--trials", "3", "--proxy-epochs", "1", "--final-epochs", "1", "--latency-runs", "5", "--threads", "2", "--space", "resnet", "--out", outDir,
+        ], console);
+
+        Assert.True(code == 0, console.Output);
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "result.json")));
+        var root = json.RootElement;
+        Assert.Equal("irlas", root.GetProperty("prior").GetProperty("name").GetString());
+        foreach (var trial in root.GetProperty("trials").EnumerateArray().Where(t => t.GetProperty("error").ValueKind == JsonValueKind.Null))
+        {
+            var terms = trial.GetProperty("rewardTerms");
+            double mirror = terms.GetProperty("mirror").GetDouble();
+            Assert.InRange(mirror, 0, 1);
+            Assert.Equal(0.1 * mirror, terms.GetProperty("prior").GetDouble(), 9);
+        }
+        Assert.True(root.GetProperty("rewardTerms").TryGetProperty("prior", out _), "the final model's reward has the term too");
+    }
+
+    [Fact]
     public void Search_WithBaselines_TrainsTheZooWithTheFinalRecipe_AndSaysWhichTheModelDominates()
     {
         using var tmp = new TempDir();
@@ -199,6 +228,8 @@ public class SearchCommandTests
 
     [Theory]
     [InlineData("--darts-order must be 1 or 2", "search", "--data", "x", "--latency-ms", "1", "--strategy", "darts", "--darts-order", "3", "--out", "o")]
+    [InlineData("--prior 'irl' is not none or irlas", "search", "--data", "x", "--latency-ms", "1", "--prior", "irl", "--out", "o")]
+    [InlineData("--prior-weight must be between 0 and 10", "search", "--data", "x", "--latency-ms", "1", "--prior", "irlas", "--prior-weight", "-2", "--out", "o")]
     [InlineData("--latency-ms is required", "search", "--data", "x", "--out", "o")]
     [InlineData("--latency-ms must be a positive", "search", "--data", "x", "--latency-ms", "-1", "--out", "o")]
     [InlineData("--strategy 'genetic'", "search", "--data", "x", "--latency-ms", "1", "--strategy", "genetic", "--out", "o")]

@@ -7,7 +7,7 @@ public class StrategyRegistryTests
     [Fact]
     public void Names_AreTheStrategies_AndEachCreatesItself()
     {
-        Assert.Equal(["random", "evolution", "mnasnet-rl", "nao", "hyperband", "asha"], BuiltInStrategies.Names);
+        Assert.Equal(["random", "evolution", "mnasnet-rl", "nao", "hmarl", "hyperband", "asha"], BuiltInStrategies.Names);
         var space = new ToyProblem(3, 2).Space;
         foreach (var name in BuiltInStrategies.Names)
         {

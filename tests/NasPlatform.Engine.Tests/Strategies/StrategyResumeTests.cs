@@ -22,6 +22,9 @@ public class StrategyResumeTests
         // NAO before its first round (still random), and mid-round with proposals queued (20 seeds, rounds of 10).
         { "nao", 12, 20 },
         { "nao", 25, 20 },
+        // hmarl while exploring, and once greedy (exploration over 30 proposals without a budget).
+        { "hmarl", 12, 20 },
+        { "hmarl", 40, 20 },
     };
 
     [Theory]

@@ -6,7 +6,7 @@ public class StrategySanityTests
 {
     public static TheoryData<string> AllStrategies() => new(BuiltInStrategies.Names);
 
-    public static TheoryData<string> LearningStrategies() => new("evolution", "mnasnet-rl");
+    public static TheoryData<string> LearningStrategies() => new("evolution", "mnasnet-rl", "hmarl");
 
     // Settings under which a learning strategy should clearly learn on a tiny space within a few hundred
     // evaluations; the defaults are tuned for real searches of thousands of GPU-hours, not for this.

@@ -95,6 +95,18 @@ public abstract class BadSearchTests(PlatformFactory factory)
     }
 
     [Fact]
+    public async Task AnUnknownPriorOrExpert_IsRefusedByField()
+    {
+        var response = await _client.StartSearchAsync(new
+        {
+            datasetId = Guid.NewGuid(), latencyBudgetMs = 5, prior = "irl", priorWeight = -1, priorExpert = "resnext-9x",
+        });
+        var problem = await PlatformClient.AssertProblemAsync(response, 400, "irl");
+        Assert.NotNull(problem["errors"]!["priorWeight"]);
+        Assert.Contains("resnet20-1x", problem["errors"]!["priorExpert"]![0]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task MalformedJsonAndUnknownIds_AreProblems()
     {
         var bad = await _client.Http.PostAsync("/api/v1/searches", new StringContent("{not json", System.Text.Encoding.UTF8, "application/json"));

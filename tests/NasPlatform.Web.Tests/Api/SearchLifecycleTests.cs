@@ -121,6 +121,32 @@ public abstract class SearchLifecycleTests(PlatformFactory factory)
     }
 
     [Fact]
+    public async Task AnHmarlSearchWithTheIrlasPrior_ShowsThePriorOnTheSearch_ItsTrials_AndItsModel()
+    {
+        var dataset = await _client.UploadAndWaitAsync(TestZips.TinyIdx(), "prior data");
+        var response = await _client.StartSearchAsync(new
+        {
+            datasetId = dataset["id"]!.GetValue<Guid>(), latencyBudgetMs = 50.0, searchSpace = "resnet", strategy = "hmarl", maxTrials = 2,
+            proxyEpochs = 1, finalEpochs = 1, seed = 4, prior = "irlas", priorWeight = 0.1, priorExpert = "vgg-1x",
+        });
+        var id = (await PlatformClient.Json(response))["id"]!.GetValue<Guid>();
+        var search = await _client.WaitForSearchEndAsync(id, TimeSpan.FromMinutes(3));
+        Assert.True(search["status"]!.GetValue<string>() == "succeeded", search.ToJsonString());
+        Assert.Equal("irlas", search["prior"]!["name"]!.GetValue<string>());
+        Assert.Equal("vgg-1x", search["prior"]!["expert"]!.GetValue<string>());
+
+        var trials = (await _client.GetAsync($"/api/v1/searches/{id}/trials"))["items"]!.AsArray();
+        Assert.NotEmpty(trials);
+        foreach (var trial in trials.Where(t => t!["status"]!.GetValue<string>() == "succeeded"))
+        {
+            var terms = trial!["rewardTerms"]!;
+            Assert.Equal(0.1 * terms["mirror"]!.GetValue<double>(), terms["prior"]!.GetValue<double>(), 9);
+        }
+        var model = await _client.GetAsync($"/api/v1/models/{search["modelId"]!.GetValue<Guid>()}");
+        Assert.NotNull(model["rewardTerms"]!["prior"]);
+    }
+
+    [Fact]
     public async Task ASearchWithBaselines_TrainsTheZooWithItsFinalRecipe_AndReturnsThemBesideItsModel()
     {
         var dataset = await _client.UploadAndWaitAsync(TestZips.TinyIdx(), "zoo data");

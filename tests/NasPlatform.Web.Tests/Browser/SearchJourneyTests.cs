@@ -60,6 +60,10 @@ public abstract class SearchJourneyTests(PlatformFactory factory, BrowserSession
         await _page.FillAsync("#proxy-epochs", "1");
         await _page.FillAsync("#proxy-fraction", "1");
         await _page.FillAsync("#final-epochs", "1");
+        // With IRLAS's topology prior: its weight and expert appear once it is chosen.
+        await _page.SelectOptionAsync("#prior", "irlas");
+        await _page.FillAsync("#prior-weight", "0.05");
+        await _page.SelectOptionAsync("#prior-expert", "mobilenetv2-1x");
         await browser.ScreenshotAsync(_page, shots + "3-new-search", fullPage: false);
         await _page.ClickAsync("#start-search");
         // Blazor navigates inside the page (history API): there is no load event to wait for, and a
@@ -78,12 +82,14 @@ public abstract class SearchJourneyTests(PlatformFactory factory, BrowserSession
         // From here on the page must update itself: a reload would drop this marker.
         await _page.EvaluateAsync("() => window.__notReloaded = true");
         await Expect(_page.GetByTestId("search-strategy")).ToContainTextAsync("maxDuplicateRetries 7");
+        await Expect(_page.GetByTestId("search-objective")).ToContainTextAsync("irlas topology prior x 0.05 (expert mobilenetv2-1x)");
         await Expect(_page.GetByTestId("trial-row").First).ToBeVisibleAsync(new() { Timeout = 60_000 });
         // At least one: two trials may finish within one refresh.
         await Expect(_page.GetByTestId("scatter-count")).ToContainTextAsync(new Regex(@"^[1-9]\d* trials plotted"), new() { Timeout = 120_000 });
         await browser.ScreenshotAsync(_page, shots + "4-search-running");
         await Expect(_page.GetByTestId("search-status")).ToHaveTextAsync("succeeded", new() { Timeout = 240_000 });
         await Expect(_page.GetByTestId("trial-row")).ToHaveCountAsync(3);
+        await Expect(_page.GetByTestId("trial-prior").First).ToContainTextAsync("prior +0.0");
         await Expect(_page.GetByTestId("scatter-count")).ToContainTextAsync("3 trials plotted");
         Assert.True(await _page.EvaluateAsync<bool>("() => window.__notReloaded === true"), "the search page reloaded instead of updating live");
         await Expect(_page.GetByTestId("best-model")).ToBeVisibleAsync();

@@ -126,7 +126,16 @@ public class PlatformFactory : WebApplicationFactory<Program>
 
     protected override void Dispose(bool disposing)
     {
-        base.Dispose(disposing);
+        try
+        {
+            base.Dispose(disposing);
+        }
+        catch (AggregateException e) when (e.InnerExceptions.All(x => x is OperationCanceledException))
+        {
+            // A job a test left running (a search it did not wait for) outlived the host's shutdown timeout while stopping;
+            // the tests are over, and the process ends it. Not a failure of any test.
+            Console.WriteLine($"Platform host stopped with a job still running: {e.Message}");
+        }
         try { Directory.Delete(DataPath, recursive: true); } catch (IOException) { }
     }
 }
