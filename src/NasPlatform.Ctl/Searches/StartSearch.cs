@@ -28,6 +28,9 @@ public static class StartSearch
         new("--random-erasing", "P", "Probability of random erasing per image in the final training (default 0.25; 0 = off)."),
         new("--ema", "DECAY", "Average the final training's weights with this EMA decay, e.g. 0.999 (default: off)."),
         new("--early-stopping", "RULE", "none, or median: a trial below the median curve of finished trials stops (default none)."),
+        new("--prior", "NAME", "A topology prior added to the reward: none, or irlas (IRLAS's mirror stimuli from an expert network) (default none)."),
+        new("--prior-weight", "W", "Weight of the prior's term in the reward (default 0.02)."),
+        new("--prior-expert", "NAME", "The prior's expert network, a zoo member such as resnet20-1x (default: the space's own family, else resnet20-1x)."),
         new("--baselines", null, "Also train the baseline zoo (hand-designed networks) with the final recipe."),
         new("--seed", "S", "Random seed (default 1)."),
         new("--parallelism", "P", "Trials queued or running at once (default: the server's)."),
@@ -127,6 +130,9 @@ public static class StartSearch
         Text("--space", "searchSpace");
         Text("--strategy", "strategy");
         Text("--early-stopping", "earlyStopping");
+        Text("--prior", "prior");
+        Text("--prior-expert", "priorExpert");
+        Number("priorWeight", args.Double("--prior-weight"));
         Text("--constraint", "constraint");
         Text("--target-device", "targetDevice");
         Number("waitForWorkerMinutes", args.Double("--wait-for-worker"));

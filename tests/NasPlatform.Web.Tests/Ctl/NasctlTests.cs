@@ -52,7 +52,7 @@ public sealed class NasctlTests(PlatformFactory factory) : IDisposable
         string datasetId = await UploadTinyAsync();
 
         var run = await NasctlAsync(factory.OwnerToken, TinySearch(datasetId, "--min-accuracy", "0", "--max-latency-ms", "100000",
-            "--space", "resnet", "--early-stopping", "median"));
+            "--space", "resnet", "--early-stopping", "median", "--prior", "irlas", "--prior-weight", "0.05", "--prior-expert", "resnet20-0.5x"));
         Assert.True(run.Exit == 0, run.Out + run.Err);
         Assert.Contains("trial 1/2", run.Out);
         Assert.Contains("trial 2/2", run.Out);
@@ -64,6 +64,7 @@ public sealed class NasctlTests(PlatformFactory factory) : IDisposable
         Assert.Equal(factory.OwnerId, search.OwnerId);
         Assert.Equal("resnet", search.SearchSpace);
         Assert.Equal("median", search.EarlyStopping);
+        Assert.Equal(("irlas", 0.05, "resnet20-0.5x"), (search.Prior, search.PriorWeight, search.PriorExpert));
 
         var show = await NasctlAsync(factory.OwnerToken, "searches", "show", search.Id.ToString(), "--json");
         Assert.Equal(0, show.Exit);
