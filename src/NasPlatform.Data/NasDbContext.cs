@@ -23,10 +23,29 @@ public abstract class NasDbContext(DbContextOptions options) : IdentityUserConte
     public DbSet<LatencyEntry> LatencyEntries => Set<LatencyEntry>();
     public DbSet<WorkerNode> Workers => Set<WorkerNode>();
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+    public DbSet<Webhook> Webhooks => Set<Webhook>();
+    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
 
     protected override void OnModelCreating(ModelBuilder b)
     {
         base.OnModelCreating(b);
+        b.Entity<Webhook>(e =>
+        {
+            e.Property(x => x.Url).HasMaxLength(2048);
+            e.Property(x => x.Events).HasMaxLength(256);
+            e.HasIndex(x => x.OwnerId);
+        });
+        b.Entity<WebhookDelivery>(e =>
+        {
+            e.Property(x => x.Event).HasMaxLength(32);
+            e.Property(x => x.EventKey).HasMaxLength(128);
+            e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
+            e.Property(x => x.LastError).HasMaxLength(1000);
+            e.HasOne(x => x.Webhook).WithMany().HasForeignKey(x => x.WebhookId).OnDelete(DeleteBehavior.Cascade);
+            e.HasIndex(x => new { x.WebhookId, x.EventKey }).IsUnique();
+            e.HasIndex(x => new { x.Status, x.NextAttemptAt });
+            e.HasIndex(x => new { x.WebhookId, x.CreatedAt });
+        });
         b.Entity<Dataset>(e =>
         {
             e.Property(x => x.Name).HasMaxLength(200);

@@ -31,6 +31,8 @@ public sealed class PlatformOptions : IValidatableObject
 
     public AccountOptions Accounts { get; set; } = new();
 
+    public WebhookOptions Webhooks { get; set; } = new();
+
     /// <summary>
     /// Runs behind a reverse proxy that terminates TLS: trust its X-Forwarded-For/-Proto headers (so
     /// cookies are marked Secure and links use https) and send HSTS on https requests. Only turn on
@@ -163,4 +165,25 @@ public sealed class AccountOptions
 
     /// <summary>Uploads one user may stream at the same time.</summary>
     [Range(1, 100)] public int MaxConcurrentUploadsPerUser { get; set; } = 2;
+}
+
+/// <summary>Delivery of search events to the URLs users register.</summary>
+public sealed class WebhookOptions
+{
+    /// <summary>Tries per delivery (the first one included) before it is marked failed.</summary>
+    [Range(1, 50)] public int MaxAttempts { get; set; } = 8;
+
+    /// <summary>Wait before the first retry; each further retry waits twice as long, up to <see cref="RetryMaxSeconds"/>.</summary>
+    [Range(0.01, 86_400)] public double RetryBaseSeconds { get; set; } = 15;
+
+    [Range(0.01, 86_400)] public double RetryMaxSeconds { get; set; } = 3600;
+
+    /// <summary>A receiver that has not answered by then counts as a failed try.</summary>
+    [Range(1, 300)] public int TimeoutSeconds { get; set; } = 10;
+
+    /// <summary>How often due retries are looked for (new events are sent at once).</summary>
+    [Range(0.05, 3600)] public double PollSeconds { get; set; } = 5;
+
+    /// <summary>Webhooks one user may register.</summary>
+    [Range(1, 1000)] public int MaxPerUser { get; set; } = 20;
 }

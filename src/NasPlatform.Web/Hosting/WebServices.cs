@@ -54,6 +54,12 @@ public static class WebServices
         // Standalone workers' events arrive through PostgreSQL notifications (idle on SQLite).
         services.AddHostedService<PostgresProgressListener>();
         services.AddSignalR();
+        // Webhooks: this host records the events it hears and sends what is owed (every web host does; the outbox keeps it once).
+        services.AddSingleton<NasPlatform.Platform.Webhooks.WebhookService>();
+        services.AddHttpClient(NasPlatform.Platform.Webhooks.WebhookDispatcher.HttpClientName)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
+        services.AddHostedService<NasPlatform.Platform.Webhooks.WebhookEventSource>();
+        services.AddHostedService<NasPlatform.Platform.Webhooks.WebhookDispatcher>();
         services.AddSingleton<Observability.PlatformMetrics>();
         services.AddOpenTelemetry().WithMetrics(m => m
             .AddMeter(Observability.PlatformMetrics.MeterName)
@@ -102,6 +108,7 @@ public static class WebServices
         app.MapSearchesApi();
         app.MapModelsApi();
         app.MapWorkersApi();
+        app.MapWebhooksApi();
         // A connection closes when its authentication expires (token connections: minutes), so a revoked
         // token or a disabled account does not keep receiving progress.
         app.MapHub<ProgressHub>(ProgressHub.Route, o => o.CloseOnAuthenticationExpiration = true);

@@ -77,6 +77,10 @@ public class PlatformFactory : WebApplicationFactory<Program>
         builder.UseSetting("NasPlatform:Worker:WatchdogSeconds", "1");
         builder.UseSetting("NasPlatform:Worker:StuckAfterSeconds", "5");
         builder.UseSetting("NasPlatform:Accounts:SessionRevalidationSeconds", "1");
+        builder.UseSetting("NasPlatform:Webhooks:RetryBaseSeconds", "0.2");
+        builder.UseSetting("NasPlatform:Webhooks:PollSeconds", "0.1");
+        builder.UseSetting("NasPlatform:Webhooks:MaxAttempts", "4");
+        builder.UseSetting("NasPlatform:Webhooks:TimeoutSeconds", "5");
         builder.UseSetting("NasPlatform:Accounts:AdminEmail", AdminEmail);
         builder.UseSetting("NasPlatform:Accounts:AdminPassword", Password);
         builder.ConfigureTestServices(services =>

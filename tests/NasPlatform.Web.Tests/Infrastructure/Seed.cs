@@ -8,7 +8,7 @@ using NasPlatform.Platform.Storage;
 namespace NasPlatform.Web.Tests.Infrastructure;
 
 /// <summary>The ids of one user's finished resources, seeded straight into the database and blob store.</summary>
-public sealed record SeededResources(Guid DatasetId, Guid SearchId, Guid TrialId, Guid ModelId, Guid RunningSearchId);
+public sealed record SeededResources(Guid DatasetId, Guid SearchId, Guid TrialId, Guid ModelId, Guid RunningSearchId, Guid WebhookId);
 
 public static class Seed
 {
@@ -55,8 +55,13 @@ public static class Seed
         db.Searches.AddRange(search, running);
         db.Trials.Add(trial);
         db.Models.Add(model);
+        var webhook = new NasPlatform.Data.Entities.Webhook
+        {
+            Id = Guid.NewGuid(), OwnerId = ownerId, Url = "https://example.com/hook", Events = "search.failed", SealedSecret = "-", CreatedAt = now,
+        };
+        db.Webhooks.Add(webhook);
         await db.SaveChangesAsync();
-        return new SeededResources(dataset.Id, search.Id, trial.Id, model.Id, running.Id);
+        return new SeededResources(dataset.Id, search.Id, trial.Id, model.Id, running.Id, webhook.Id);
     }
 
     /// <summary>A SignalR connection to the progress hub with this API token (null = anonymous).</summary>

@@ -34,6 +34,8 @@ public abstract class AuthorizationMatrixTests(PlatformFactory factory)
         new("POST", $"/api/v1/searches/{r.SearchId}/resume", true),
         new("DELETE", $"/api/v1/searches/{r.SearchId}", true),
         new("DELETE", $"/api/v1/datasets/{r.DatasetId}", true),
+        new("GET", $"/api/v1/webhooks/{r.WebhookId}/deliveries", false),
+        new("DELETE", $"/api/v1/webhooks/{r.WebhookId}", true),
     ];
 
     private static readonly List<Route> CollectionRoutes =
@@ -42,6 +44,8 @@ public abstract class AuthorizationMatrixTests(PlatformFactory factory)
         new("GET", "/api/v1/searches", false),
         new("GET", "/api/v1/models", false),
         new("GET", "/api/v1/workers", false),
+        new("GET", "/api/v1/webhooks", false),
+        new("POST", "/api/v1/webhooks", true, () => JsonContent.Create(new { url = "https://example.com/matrix" })),
         new("POST", "/api/v1/datasets", true, () => new MultipartFormDataContent { { new StringContent("x"), "name" } }),
     ];
 
