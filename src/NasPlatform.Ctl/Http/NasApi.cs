@@ -26,6 +26,9 @@ public sealed class NasApi(HttpClient http)
             Content = body is null ? null : new StringContent(body.ToJsonString(Json), Encoding.UTF8, "application/json"),
         }, bounded: true, ct);
 
+    public Task<JsonNode> DeleteAsync(string path, CancellationToken ct) =>
+        SendForJsonAsync(() => new HttpRequestMessage(HttpMethod.Delete, path), bounded: true, ct);
+
     /// <summary>Posts a multipart form whose "file" part is streamed from <paramref name="file"/>, so its size does not matter.</summary>
     public Task<JsonNode> UploadAsync(string path, Stream file, string fileName, IEnumerable<KeyValuePair<string, string>> fields,
         CancellationToken ct) =>

@@ -46,3 +46,9 @@ public sealed record Model(
     /// <summary>The test accuracy, when accuracy is the model's metric (classification).</summary>
     public double? TestAccuracy => Metric is null or "accuracy" ? TestMetric : null;
 }
+
+public sealed record Webhook(string Id, string? Url, IReadOnlyList<string>? Events, DateTimeOffset? CreatedAt, string? Secret);
+
+public sealed record WebhookDelivery(
+    string Id, string? Event, string? Status, int? Attempts, int? LastStatusCode, string? LastError, DateTimeOffset? CreatedAt,
+    DateTimeOffset? NextAttemptAt, DateTimeOffset? DeliveredAt);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using Microsoft.Playwright;
 using NasPlatform.Web.Tests.Infrastructure;
@@ -80,6 +81,44 @@ public sealed class AccountBrowserTests(PlatformFactory factory, BrowserSession 
         await _page.GetByTestId("circuit-ready").WaitForAsync(new() { State = WaitForSelectorState.Attached });
         await Expect(_page.GetByTestId("token-secret")).ToHaveCountAsync(0);
         Assert.DoesNotContain(secret, await _page.ContentAsync());
+    }
+
+    [Fact]
+    public async Task SignedInUser_AddsAWebhook_SeesItsSignedDeliveries_AndDeletesIt()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync(_ => 200);
+        await BrowserSession.SignInAsync(_page, PlatformFactory.OwnerEmail, PlatformFactory.Password, "/account/webhooks");
+        await _page.Locator("#webhook-url").FillAsync("ftp://example.com/hook");
+        await _page.Locator("#create-webhook").ClickAsync();
+        await Expect(_page.GetByTestId("webhook-error")).ToContainTextAsync("http or https");
+
+        string url = $"{receiver.Url}?browser={Guid.NewGuid():N}";
+        await _page.Locator("#webhook-url").FillAsync(url);
+        await _page.GetByRole(AriaRole.Checkbox, new() { Name = "search.failed", Exact = true }).CheckAsync();
+        await _page.Locator("#create-webhook").ClickAsync();
+        string secret = (await _page.GetByTestId("webhook-secret").TextContentAsync())!.Trim();
+        Assert.StartsWith("whsec_", secret);
+        var row = _page.Locator($"[data-testid=webhook-row][data-url='{url}']");
+        await Expect(row).ToContainTextAsync("search.failed");
+
+        var webhooks = factory.Services.GetRequiredService<NasPlatform.Platform.Webhooks.WebhookService>();
+        await webhooks.RecordAsync(factory.OwnerId, "search.failed", $"search.failed:{Guid.NewGuid()}", id => $"{{\"id\":\"{id}\"}}", CancellationToken.None);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (receiver.All.Count == 0 && DateTime.UtcNow < deadline) await Task.Delay(100);
+        var received = Assert.Single(receiver.All);
+        Assert.True(NasPlatform.Platform.Webhooks.WebhookSignature.Verify(secret, received.Signature, received.Body, DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5)));
+
+        var me = new NasPlatform.Platform.Accounts.Caller(factory.OwnerId, false);
+        var hookId = (await webhooks.ListAsync(me, CancellationToken.None)).Single(h => h.Url == url).Id;
+        while ((await webhooks.DeliveriesAsync(me, hookId, 10, CancellationToken.None))!.Any(d => d.Status != "delivered") && DateTime.UtcNow < deadline)
+            await Task.Delay(100);
+        await row.GetByTestId("show-deliveries").ClickAsync();
+        await Expect(_page.GetByTestId("delivery-status").First).ToHaveTextAsync("delivered");
+        await Expect(_page.GetByTestId("delivery-row").First).ToContainTextAsync("search.failed");
+        await browser.ScreenshotAsync(_page, "11-webhook-deliveries", fullPage: false);
+
+        await row.GetByTestId("delete-webhook").ClickAsync();
+        await Expect(row).ToHaveCountAsync(0);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.IO.Compression;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using NasPlatform.Ctl;
 using NasPlatform.Web.Tests.Infrastructure;
 
@@ -118,6 +119,45 @@ public sealed class NasctlTests(PlatformFactory factory) : IDisposable
         Assert.False(verdict["passed"]!.GetValue<bool>());
         Assert.Equal("succeeded", verdict["search"]!["status"]!.GetValue<string>());
         Assert.Contains(verdict["gates"]!.AsArray(), g => g!["name"]!.GetValue<string>() == "max-latency-ms" && !g["passed"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public async Task Webhooks_AreAdded_Listed_ShowTheirDeliveries_AndAreDeleted()
+    {
+        var (userId, token) = await factory.CreateUserWithTokenAsync($"ctl-hooks-{Guid.NewGuid():N}@tests.local");
+        await using var receiver = await WebhookReceiver.StartAsync(_ => 204);
+        var bad = await NasctlAsync(token, "webhooks", "add", receiver.Url, "--events", "search.exploded");
+        Assert.Equal(ExitCodes.Api, bad.Exit);
+        Assert.Contains("search.exploded", bad.Err);
+
+        var added = await NasctlAsync(token, "webhooks", "add", receiver.Url, "--events", "search.succeeded, search.failed", "--json");
+        Assert.True(added.Exit == 0, added.Err);
+        var hook = JsonNode.Parse(added.Out)!;
+        string id = hook["id"]!.GetValue<string>();
+        Assert.Equal(["search.succeeded", "search.failed"], hook["events"]!.AsArray().Select(e => e!.GetValue<string>()));
+        Assert.StartsWith("whsec_", hook["secret"]!.GetValue<string>());
+
+        var list = await NasctlAsync(token, "webhooks", "list");
+        Assert.Contains(id, list.Out);
+        Assert.Contains("search.succeeded,search.failed", list.Out);
+
+        await factory.Services.GetRequiredService<NasPlatform.Platform.Webhooks.WebhookService>()
+            .RecordAsync(userId, "search.succeeded", "search.succeeded:nasctl", d => $"{{\"id\":\"{d}\"}}", CancellationToken.None);
+        var deliveries = await NasctlAsync(token, "webhooks", "deliveries", id);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!deliveries.Out.Contains("delivered") && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+            deliveries = await NasctlAsync(token, "webhooks", "deliveries", id);
+        }
+        Assert.Contains("search.succeeded", deliveries.Out);
+        Assert.Contains("delivered", deliveries.Out);
+        Assert.Contains("204", deliveries.Out);
+
+        var deleted = await NasctlAsync(token, "webhooks", "delete", id);
+        Assert.True(deleted.Exit == 0, deleted.Err);
+        Assert.Equal("no webhooks", (await NasctlAsync(token, "webhooks", "list")).Out.Trim());
+        Assert.Equal(ExitCodes.Api, (await NasctlAsync(token, "webhooks", "delete", id)).Exit);
     }
 
     [Fact]
