@@ -559,6 +559,9 @@ namespace NasPlatform.Migrations.Postgres
                     b.Property<string>("StrategyState")
                         .HasColumnType("text");
 
+                    b.Property<Guid?>("StudyId")
+                        .HasColumnType("uuid");
+
                     b.Property<string>("TargetDevice")
                         .IsRequired()
                         .HasColumnType("text");
@@ -581,6 +584,8 @@ namespace NasPlatform.Migrations.Postgres
                     b.HasKey("Id");
 
                     b.HasIndex("DatasetId");
+
+                    b.HasIndex("StudyId");
 
                     b.HasIndex("OwnerId", "CreatedAt");
 
@@ -609,6 +614,47 @@ namespace NasPlatform.Migrations.Postgres
                     b.HasIndex("SearchId", "At");
 
                     b.ToTable("Repairs");
+                });
+
+            modelBuilder.Entity("NasPlatform.Data.Entities.Study", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("DatasetId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<Guid>("OwnerId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Seeds")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)");
+
+                    b.Property<string>("SettingsJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Strategies")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OwnerId", "CreatedAt");
+
+                    b.ToTable("Studies");
                 });
 
             modelBuilder.Entity("NasPlatform.Data.Entities.TrainedModel", b =>
@@ -1029,6 +1075,11 @@ namespace NasPlatform.Migrations.Postgres
                         .HasForeignKey("DatasetId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
+
+                    b.HasOne("NasPlatform.Data.Entities.Study", null)
+                        .WithMany()
+                        .HasForeignKey("StudyId")
+                        .OnDelete(DeleteBehavior.Cascade);
 
                     b.Navigation("Dataset");
                 });

@@ -549,6 +549,9 @@ namespace NasPlatform.Migrations.Sqlite
                     b.Property<string>("StrategyState")
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("StudyId")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("TargetDevice")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -571,6 +574,8 @@ namespace NasPlatform.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.HasIndex("DatasetId");
+
+                    b.HasIndex("StudyId");
 
                     b.HasIndex("OwnerId", "CreatedAt");
 
@@ -599,6 +604,47 @@ namespace NasPlatform.Migrations.Sqlite
                     b.HasIndex("SearchId", "At");
 
                     b.ToTable("Repairs");
+                });
+
+            modelBuilder.Entity("NasPlatform.Data.Entities.Study", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("DatasetId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("OwnerId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Seeds")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SettingsJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Strategies")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OwnerId", "CreatedAt");
+
+                    b.ToTable("Studies");
                 });
 
             modelBuilder.Entity("NasPlatform.Data.Entities.TrainedModel", b =>
@@ -1019,6 +1065,11 @@ namespace NasPlatform.Migrations.Sqlite
                         .HasForeignKey("DatasetId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
+
+                    b.HasOne("NasPlatform.Data.Entities.Study", null)
+                        .WithMany()
+                        .HasForeignKey("StudyId")
+                        .OnDelete(DeleteBehavior.Cascade);
 
                     b.Navigation("Dataset");
                 });

@@ -24,11 +24,19 @@ public abstract class NasDbContext(DbContextOptions options) : IdentityUserConte
     public DbSet<WorkerNode> Workers => Set<WorkerNode>();
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
     public DbSet<Webhook> Webhooks => Set<Webhook>();
+    public DbSet<Study> Studies => Set<Study>();
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
 
     protected override void OnModelCreating(ModelBuilder b)
     {
         base.OnModelCreating(b);
+        b.Entity<Study>(e =>
+        {
+            e.Property(x => x.Name).HasMaxLength(200);
+            e.Property(x => x.Strategies).HasMaxLength(400);
+            e.Property(x => x.Seeds).HasMaxLength(400);
+            e.HasIndex(x => new { x.OwnerId, x.CreatedAt });
+        });
         b.Entity<Webhook>(e =>
         {
             e.Property(x => x.Url).HasMaxLength(2048);
@@ -69,6 +77,7 @@ public abstract class NasDbContext(DbContextOptions options) : IdentityUserConte
             e.HasOne(x => x.Dataset).WithMany().HasForeignKey(x => x.DatasetId).OnDelete(DeleteBehavior.Restrict);
             e.HasMany(x => x.Trials).WithOne(t => t.Search).HasForeignKey(t => t.SearchId).OnDelete(DeleteBehavior.Cascade);
             e.HasIndex(x => new { x.OwnerId, x.CreatedAt });
+            e.HasOne<Study>().WithMany().HasForeignKey(x => x.StudyId).OnDelete(DeleteBehavior.Cascade);
             e.Ignore(x => x.IsFinished);
         });
         b.Entity<Trial>(e =>

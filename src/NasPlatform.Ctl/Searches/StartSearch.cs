@@ -111,7 +111,7 @@ public static class StartSearch
     }
 
     /// <summary>The request body with only the fields given: everything left out takes the server's default.</summary>
-    private static JsonObject Request(ParsedArguments args)
+    internal static JsonObject Request(ParsedArguments args)
     {
         var body = new JsonObject
         {

@@ -88,6 +88,9 @@ public sealed class Search : IOwned
     /// for a one-shot search, its last checkpoint's description.</summary>
     public string? StrategyState { get; set; }
 
+    /// <summary>The study this search is one run of (a strategy and a seed of it), if any.</summary>
+    public Guid? StudyId { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? StartedAt { get; set; }
     public DateTimeOffset? FinishedAt { get; set; }

@@ -51,6 +51,7 @@ public static class PlatformServices
         services.AddSingleton<DatasetService>();
         AddSearchComponents(services);
         services.AddSingleton<SearchService>();
+        services.AddSingleton<NasPlatform.Platform.Studies.StudyService>();
         services.AddSingleton<SearchCoordinator>();
         services.AddSingleton<WorkerIdentity>();
         services.AddSingleton<WorkerPresence>();

@@ -26,9 +26,23 @@ public sealed class SearchService(IDbContextFactory<NasDbContext> dbf, IJobSched
     /// <exception cref="PlatformException">The dataset is missing or not ready.</exception>
     public async Task<Search> CreateAsync(SearchRequest request, Caller caller, CancellationToken ct)
     {
+        await using var db = await dbf.CreateDbContextAsync(ct);
+        var (search, baselines) = await PrepareAsync(db, request, caller, ct);
+        db.Searches.Add(search);
+        db.Baselines.AddRange(baselines);
+        await db.SaveChangesAsync(ct);
+        await StartAsync(db, [search]);
+        return search;
+    }
+
+    /// <summary>
+    /// Checks a request and builds its rows without saving them, so that a group of searches (a study)
+    /// is refused whole or stored whole.
+    /// </summary>
+    internal async Task<(Search Search, List<Baseline> Baselines)> PrepareAsync(NasDbContext db, SearchRequest request, Caller caller, CancellationToken ct)
+    {
         var errors = request.Validate(setup.Catalog);
         if (errors.Count > 0) throw new SearchValidationException(errors);
-        await using var db = await dbf.CreateDbContextAsync(ct);
         var dataset = await db.Datasets.AsNoTracking().VisibleTo(caller).FirstOrDefaultAsync(d => d.Id == request.DatasetId, ct)
                       ?? throw new PlatformException($"Dataset {request.DatasetId} does not exist.", 404);
         if (dataset.Status != DatasetStatus.Ready)
@@ -60,20 +74,23 @@ public sealed class SearchService(IDbContextFactory<NasDbContext> dbf, IJobSched
             Parallelism = request.Parallelism ?? options.Value.DefaultParallelism,
             Status = SearchStatus.Queued, CreatedAt = time.GetUtcNow(),
         };
-        db.Searches.Add(search);
-        if (request.Baselines) db.Baselines.AddRange(BaselineRows(search, dataset));
-        await db.SaveChangesAsync(ct);
+        return (search, request.Baselines ? BaselineRows(search, dataset).ToList() : []);
+    }
+
+    /// <summary>Queues stored searches; if the queue refuses one, none of them is kept.</summary>
+    internal async Task StartAsync(NasDbContext db, IReadOnlyList<Search> searches)
+    {
         try
         {
-            jobs.EnqueueSearchStart(search.Id);
+            foreach (var search in searches) jobs.EnqueueSearchStart(search.Id);
         }
         catch
         {
-            await db.Searches.Where(s => s.Id == search.Id).ExecuteDeleteAsync(CancellationToken.None);
+            var ids = searches.Select(s => s.Id).ToList();
+            await db.Searches.Where(s => ids.Contains(s.Id)).ExecuteDeleteAsync(CancellationToken.None);
             throw;
         }
-        await progress.SearchChanged(SearchCoordinator.ToUpdate(search));
-        return search;
+        foreach (var search in searches) await progress.SearchChanged(SearchCoordinator.ToUpdate(search));
     }
 
     /// <summary>One queued row per zoo member that serves the search's task on this data.</summary>

@@ -14,6 +14,8 @@ public sealed class PageSmokeTests(PlatformFactory factory, BrowserSession brows
     [InlineData("/models", "Models")]
     [InlineData("/workers", "Workers")]
     [InlineData("/account/tokens", "API tokens")]
+    [InlineData("/account/webhooks", "Webhooks")]
+    [InlineData("/studies", "Studies")]
     [InlineData("/account", "Account")]
     [InlineData("/admin/users", "Users")]
     public async Task EveryPage_RendersInteractively_WithoutErrors(string path, string heading)

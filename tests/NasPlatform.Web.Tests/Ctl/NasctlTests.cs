@@ -122,6 +122,26 @@ public sealed class NasctlTests(PlatformFactory factory) : IDisposable
     }
 
     [Fact]
+    public async Task StudiesStart_RunsEveryStrategyAndSeed_AndPrintsTheSummary()
+    {
+        string datasetId = await UploadTinyAsync();
+        var usage = await NasctlAsync(factory.OwnerToken, "studies", "start", "--dataset", datasetId, "--latency-ms", "5", "--strategies", "random", "--strategy", "random");
+        Assert.Equal(ExitCodes.Usage, usage.Exit);
+
+        var run = await NasctlAsync(factory.OwnerToken, "studies", "start", "--dataset", datasetId, "--latency-ms", "5", "--space", "toy",
+            "--strategies", "random, evolution", "--seeds", "4,5,6", "--max-trials", "2", "--final-epochs", "1", "--parallelism", "1", "--name", "ctl study", "--wait");
+        Assert.True(run.Exit == 0, run.Err + run.Out);
+        Assert.Contains("ctl study", run.Out);
+        Assert.Contains("6 of 6 searches finished", run.Out);
+        Assert.Matches(@"random\s+\d\.\d{4} ± \d\.\d{4}", run.Out);
+        Assert.Matches(@"evolution\s+\d\.\d{4} ± \d\.\d{4}", run.Out);
+        string id = run.Out.Split(' ', 3)[1];
+        var shown = JsonNode.Parse((await NasctlAsync(factory.OwnerToken, "studies", "show", id, "--json")).Out)!;
+        Assert.Equal([4L, 5L, 6L], shown["seeds"]!.AsArray().Select(s => s!.GetValue<long>()));
+        Assert.Equal("succeeded", shown["status"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Webhooks_AreAdded_Listed_ShowTheirDeliveries_AndAreDeleted()
     {
         var (userId, token) = await factory.CreateUserWithTokenAsync($"ctl-hooks-{Guid.NewGuid():N}@tests.local");
