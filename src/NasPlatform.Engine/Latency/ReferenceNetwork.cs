@@ -50,8 +50,8 @@ internal sealed class ReferenceNetwork
     /// 1 ms budget, and it uses the kernels (convolution, batch norm, pooling) candidates spend time in.
     /// </summary>
     private static nn.Module<Tensor, Tensor> Build(int channels) => nn.Sequential(
-        nn.Conv2d(channels, 16, 3, padding: 1, bias: false), nn.BatchNorm2d(16), nn.ReLU(),
-        nn.Conv2d(16, 32, 3, stride: 2, padding: 1, bias: false), nn.BatchNorm2d(32), nn.ReLU(),
-        nn.Conv2d(32, 64, 3, stride: 2, padding: 1, bias: false), nn.BatchNorm2d(64), nn.ReLU(),
+        nn.Conv2d(channels, 16, 3, padding: 1, bias: false), new Ops.StableBatchNorm2d(16), nn.ReLU(),
+        nn.Conv2d(16, 32, 3, stride: 2, padding: 1, bias: false), new Ops.StableBatchNorm2d(32), nn.ReLU(),
+        nn.Conv2d(32, 64, 3, stride: 2, padding: 1, bias: false), new Ops.StableBatchNorm2d(64), nn.ReLU(),
         nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(64, 10));
 }

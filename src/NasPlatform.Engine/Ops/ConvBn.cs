@@ -28,10 +28,10 @@ public sealed record ConvBn(int In, int Out, int Kernel, int Stride = 1, int Gro
         var modules = new List<(string, Module<Tensor, Tensor>)>
         {
             ("conv", Conv2d(In, Out, Kernel, stride: Stride, padding: Kernel / 2, groups: Groups, bias: false)),
-            ("bn", BatchNorm2d(Out)),
+            ("bn", new StableBatchNorm2d(Out)),
         };
         if (ZeroInit)
-            using (no_grad()) ((TorchSharp.Modules.BatchNorm2d)modules[1].Item2).weight!.zero_();
+            using (no_grad()) ((StableBatchNorm2d)modules[1].Item2).Weight!.zero_();
         if (Act) modules.Add(("act", ReLU(inplace: true)));
         return Sequential(modules);
     }

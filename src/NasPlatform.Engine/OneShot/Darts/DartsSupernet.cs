@@ -31,7 +31,7 @@ public sealed class MixedOp : Module<Tensor, Tensor, Tensor>
             var name = CellOps.Names[k];
             if (CellOps.Create(name, _opChannels, stride, affine: false) is not { } op) continue;
             var module = op.Build();
-            if (CellOps.IsPool(name)) module = Sequential(("pool", module), ("bn", BatchNorm2d(_opChannels, affine: false)));
+            if (CellOps.IsPool(name)) module = Sequential(("pool", module), ("bn", new Ops.StableBatchNorm2d(_opChannels, affine: false)));
             built.Add(module);
             columns.Add(k);
         }

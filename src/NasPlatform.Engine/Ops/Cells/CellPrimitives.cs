@@ -33,7 +33,7 @@ public sealed record PreActConv(int In, int Out, int Kernel, int Stride = 1, int
         var modules = new List<(string, Module<Tensor, Tensor>)>();
         if (Relu) modules.Add(("act", ReLU()));
         modules.Add(("conv", Conv2d(In, Out, Kernel, stride: Stride, padding: Padding, dilation: Dilation, groups: Groups, bias: false)));
-        if (Bn) modules.Add(("bn", BatchNorm2d(Out, affine: Affine)));
+        if (Bn) modules.Add(("bn", new StableBatchNorm2d(Out, Affine)));
         return Sequential(modules);
     }
 
@@ -130,13 +130,13 @@ public sealed record FactorizedReduce(int In, int Out, bool Affine = true) : IOp
         // Field names are the state-dict names.
         private readonly TorchSharp.Modules.Conv2d conv_1;
         private readonly TorchSharp.Modules.Conv2d conv_2;
-        private readonly TorchSharp.Modules.BatchNorm2d bn;
+        private readonly StableBatchNorm2d bn;
 
         public FactorizedReduceModule(FactorizedReduce spec) : base("FactorizedReduce")
         {
             conv_1 = Conv2d(spec.In, spec.Out / 2, 1, stride: 2, bias: false);
             conv_2 = Conv2d(spec.In, spec.Out / 2, 1, stride: 2, bias: false);
-            bn = BatchNorm2d(spec.Out, affine: spec.Affine);
+            bn = new StableBatchNorm2d(spec.Out, spec.Affine);
             RegisterComponents();
         }
 
