@@ -51,6 +51,12 @@ public sealed class StudyBrowserTests(PlatformFactory factory, BrowserSession br
             await Expect(page.Locator("[data-testid=study-chart] .scatterlayer .trace").First).ToBeAttachedAsync();
             await Expect(page.Locator("[data-testid=study-fronts] .scatterlayer .trace")).ToHaveCountAsync(2);
             await browser.ScreenshotAsync(page, "12-study", fullPage: true);
+
+            // Each seed's search links back to its study.
+            await page.Locator("[data-testid=study-strategy][data-strategy=evolution]").GetByRole(AriaRole.Link, new() { Name = "seed 2" }).ClickAsync();
+            await Expect(page.GetByTestId("search-study")).ToContainTextAsync("strategy evolution, seed 2");
+            await page.GetByTestId("search-study").ClickAsync();
+            await Expect(page.GetByTestId("study-name")).ToHaveTextAsync(study["name"]!.GetValue<string>());
         }
         finally
         {
