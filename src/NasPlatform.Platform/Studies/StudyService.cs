@@ -100,11 +100,12 @@ public sealed class StudyService(IDbContextFactory<NasDbContext> dbf, SearchServ
         var ids = studies.Select(s => s.Id).ToList();
         var runs = await db.Searches.AsNoTracking().Where(s => s.StudyId != null && ids.Contains(s.StudyId.Value))
             .Select(s => new { s.StudyId, s.Status, s.LatencyBudgetMs, s.MaxTrials, s.MaxMinutes }).ToListAsync(ct);
+        var runsOf = runs.ToLookup(r => r.StudyId);
         return studies.OrderByDescending(s => s.CreatedAt).Select(s =>
         {
-            var mine = runs.Where(r => r.StudyId == s.Id).ToList();
-            return Dto(s, mine.Select(r => r.Status).ToList(), mine.FirstOrDefault()?.LatencyBudgetMs ?? 0, mine.FirstOrDefault()?.MaxTrials ?? 0,
-                mine.FirstOrDefault()?.MaxMinutes, null);
+            var mine = runsOf[s.Id].ToList();
+            var first = mine.FirstOrDefault();
+            return Dto(s, mine.Select(r => r.Status).ToList(), first?.LatencyBudgetMs ?? 0, first?.MaxTrials ?? 0, first?.MaxMinutes, null);
         }).ToList();
     }
 
@@ -121,11 +122,13 @@ public sealed class StudyService(IDbContextFactory<NasDbContext> dbf, SearchServ
             .Select(t => new { t.SearchId, t.Number, t.Reward, t.ValidationMetric, t.LatencyMs, t.Seconds }).ToListAsync(ct);
         var models = await db.Models.AsNoTracking().Where(m => searchIds.Contains(m.SearchId))
             .Select(m => new { m.Id, m.SearchId, m.TestMetric, m.LatencyMs }).ToListAsync(ct);
+        var trialsOf = trials.ToLookup(t => t.SearchId);
+        var modelOf = models.ToLookup(m => m.SearchId);
         var runs = rows.Select(s =>
         {
-            var model = models.FirstOrDefault(m => m.SearchId == s.Id);
+            var model = modelOf[s.Id].FirstOrDefault();
             return new StudyRun(s.Id, s.Strategy, s.Seed, s.Status.ToString().ToLowerInvariant(), s.IsFinished,
-                trials.Where(t => t.SearchId == s.Id).Select(t => new StudyTrial(t.Number, t.Reward!.Value, t.ValidationMetric ?? 0, t.LatencyMs!.Value, t.Seconds ?? 0)).ToList(),
+                trialsOf[s.Id].Select(t => new StudyTrial(t.Number, t.Reward!.Value, t.ValidationMetric ?? 0, t.LatencyMs!.Value, t.Seconds ?? 0)).ToList(),
                 model?.Id, model?.TestMetric, model?.LatencyMs);
         }).ToList();
         var first = rows.FirstOrDefault();

@@ -56,7 +56,7 @@ public static class StudySummarizer
             var mine = runs.Where(r => r.Strategy == strategy).OrderBy(r => r.Seed).ToList();
             var runSummaries = mine.Select(r => Run(r, reference)).ToList();
             var byTrial = Curve(Enumerable.Range(1, runSummaries.Select(r => r.BestRewardByTrial.Count).DefaultIfEmpty(0).Max()).Select(k => (double)k),
-                mine.Select(r => (Func<double, double?>)(k => BestAtTrial(r, (int)k))).ToList());
+                mine.Zip(runSummaries, (r, s) => (Func<double, double?>)(k => BestAtTrial(s, r.Finished, (int)k))).ToList());
             var byTime = horizon > 0
                 ? Curve(Enumerable.Range(1, TimePoints).Select(i => horizon * i / TimePoints), mine.Select(r => (Func<double, double?>)(t => BestAtSeconds(r, t))).ToList())
                 : [];
@@ -75,24 +75,25 @@ public static class StudySummarizer
     {
         var ordered = r.Trials.OrderBy(t => t.Number).ToList();
         int last = ordered.Count == 0 ? 0 : ordered[^1].Number;
-        var bestByTrial = Enumerable.Range(1, last).Select(k => BestAtTrial(r, k)).ToList();
-        return new RunSummary(r.SearchId, r.Seed, r.Status, ordered.Count, ordered.Count > 0 ? ordered.Max(t => t.Reward) : null,
-            ordered.Count > 0 ? ordered.Max(t => t.Metric) : null,
+        // Best reward among trials 1..k for every k, in one pass (failed trials leave gaps in the numbers).
+        var bestByTrial = new double?[last];
+        double? best = null;
+        for (int k = 1, j = 0; k <= last; k++)
+        {
+            for (; j < ordered.Count && ordered[j].Number <= k; j++) best = Math.Max(best ?? double.NegativeInfinity, ordered[j].Reward);
+            bestByTrial[k - 1] = best;
+        }
+        return new RunSummary(r.SearchId, r.Seed, r.Status, ordered.Count, best, ordered.Count > 0 ? ordered.Max(t => t.Metric) : null,
             Hypervolume.Of(ordered.Select(t => new TradeOffPoint(t.Metric, t.LatencyMs)).ToList(), 0, reference),
             ordered.Sum(t => t.Seconds), r.ModelId, r.TestMetric, r.TestLatencyMs, bestByTrial);
     }
 
     /// <summary>The best reward among trials 1..k; null before the run's first finished trial or beyond its last (unless it has finished).</summary>
-    public static double? BestAtTrial(StudyRun r, int k)
-    {
-        if (r.Trials.Count == 0) return null;
-        if (!r.Finished && k > r.Trials.Max(t => t.Number)) return null;
-        var upTo = r.Trials.Where(t => t.Number <= k).ToList();
-        return upTo.Count == 0 ? null : upTo.Max(t => t.Reward);
-    }
+    private static double? BestAtTrial(RunSummary run, bool finished, int k) =>
+        k <= run.BestRewardByTrial.Count ? run.BestRewardByTrial[k - 1] : finished && run.BestRewardByTrial.Count > 0 ? run.BestRewardByTrial[^1] : null;
 
     /// <summary>The best reward among the trials done within <paramref name="seconds"/> of the run's training time (trials in order).</summary>
-    public static double? BestAtSeconds(StudyRun r, double seconds)
+    private static double? BestAtSeconds(StudyRun r, double seconds)
     {
         double elapsed = 0, total = r.Trials.Sum(t => t.Seconds);
         if (!r.Finished && seconds > total) return null;

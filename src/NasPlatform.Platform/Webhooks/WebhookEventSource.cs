@@ -11,11 +11,14 @@ namespace NasPlatform.Platform.Webhooks;
 /// <summary>
 /// Turns the progress this host hears (its own jobs, and on PostgreSQL every worker's) into owed
 /// deliveries. Progress handlers run on the reporting job's path, so updates are only queued there
-/// and written to the outbox here.
+/// and written to the outbox here. A search repeats its status with every finished trial, so an
+/// event already handled is skipped without a query, and the owner comes from the shared lookup.
 /// </summary>
-public sealed class WebhookEventSource(ProgressBus bus, WebhookService webhooks, IDbContextFactory<NasDbContext> dbf, TimeProvider time,
-    ILogger<WebhookEventSource> log) : BackgroundService
+public sealed class WebhookEventSource(ProgressBus bus, WebhookService webhooks, OwnerLookup owners, IDbContextFactory<NasDbContext> dbf,
+    TimeProvider time, ILogger<WebhookEventSource> log) : BackgroundService
 {
+    private const int MaxRemembered = 100_000;
+    private readonly HashSet<string> _handled = [];
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly Channel<object> _updates = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
 
@@ -59,16 +62,22 @@ public sealed class WebhookEventSource(ProgressBus bus, WebhookService webhooks,
             TrialUpdate t when t.Status is "succeeded" or "failed" => (t.SearchId, WebhookEvents.TrialFinished, $"{WebhookEvents.TrialFinished}:{t.TrialId}"),
             _ => (Guid.Empty, null, ""),
         };
-        if (name is null) return;
-        await using var db = await dbf.CreateDbContextAsync(ct);
-        var search = await db.Searches.AsNoTracking().Where(s => s.Id == searchId).Select(s => new { s.OwnerId, s.Name }).FirstOrDefaultAsync(ct);
-        if (search is null) return;
-        var occurredAt = time.GetUtcNow();
-        await webhooks.RecordAsync(search.OwnerId, name, key, deliveryId => JsonSerializer.Serialize(new
+        if (name is null || _handled.Contains(key)) return;
+        if (await owners.OfSearchAsync(searchId) is not { } owner) return;
+        var subscribers = await webhooks.SubscribersAsync(owner, name, ct);
+        if (subscribers.Count > 0)
         {
-            id = deliveryId, @event = name, occurredAt, searchName = search.Name,
-            search = update as SearchUpdate, trial = update as TrialUpdate,
-        }, Json), ct);
+            await using var db = await dbf.CreateDbContextAsync(ct);
+            var searchName = await db.Searches.AsNoTracking().Where(s => s.Id == searchId).Select(s => s.Name).FirstOrDefaultAsync(ct);
+            var occurredAt = time.GetUtcNow();
+            await webhooks.RecordAsync(subscribers, name, key, deliveryId => JsonSerializer.Serialize(new
+            {
+                id = deliveryId, @event = name, occurredAt, searchName,
+                search = update as SearchUpdate, trial = update as TrialUpdate,
+            }, Json), ct);
+        }
+        if (_handled.Count >= MaxRemembered) _handled.Clear();
+        _handled.Add(key);
     }
 
     private static string? SearchEvent(string status) => status switch

@@ -76,24 +76,35 @@ public sealed class WebhookService(IDbContextFactory<NasDbContext> dbf, IDataPro
             d.Status == DeliveryStatus.Pending ? d.NextAttemptAt : null, d.DeliveredAt, d.LastStatusCode, d.LastError)).ToList();
     }
 
+    /// <summary>The owner's webhooks that asked for <paramref name="eventName"/> (usually none: one query, nothing else to do).</summary>
+    public async Task<List<Guid>> SubscribersAsync(Guid ownerId, string eventName, CancellationToken ct)
+    {
+        await using var db = await dbf.CreateDbContextAsync(ct);
+        var hooks = await db.Webhooks.AsNoTracking().Where(w => w.OwnerId == ownerId).Select(w => new { w.Id, w.Events }).ToListAsync(ct);
+        return hooks.Where(w => WebhookEvents.Parse(w.Events).Contains(eventName)).Select(w => w.Id).ToList();
+    }
+
     /// <summary>
     /// Owes <paramref name="eventName"/> to each of the owner's webhooks that asked for it, once per
     /// <paramref name="eventKey"/> even when several hosts hear the same event (the unique index decides).
     /// </summary>
-    public async Task<int> RecordAsync(Guid ownerId, string eventName, string eventKey, Func<Guid, string> payload, CancellationToken ct)
+    public async Task<int> RecordAsync(Guid ownerId, string eventName, string eventKey, Func<Guid, string> payload, CancellationToken ct) =>
+        await RecordAsync(await SubscribersAsync(ownerId, eventName, ct), eventName, eventKey, payload, ct);
+
+    /// <summary>Owes the event to these webhooks (from <see cref="SubscribersAsync"/>).</summary>
+    public async Task<int> RecordAsync(IReadOnlyList<Guid> webhookIds, string eventName, string eventKey, Func<Guid, string> payload, CancellationToken ct)
     {
+        if (webhookIds.Count == 0) return 0;
         await using var db = await dbf.CreateDbContextAsync(ct);
-        var hooks = (await db.Webhooks.AsNoTracking().Where(w => w.OwnerId == ownerId).ToListAsync(ct))
-            .Where(w => WebhookEvents.Parse(w.Events).Contains(eventName)).ToList();
         int recorded = 0;
-        foreach (var hook in hooks)
+        foreach (var hookId in webhookIds)
         {
-            if (await db.WebhookDeliveries.AnyAsync(d => d.WebhookId == hook.Id && d.EventKey == eventKey, ct)) continue;
+            if (await db.WebhookDeliveries.AnyAsync(d => d.WebhookId == hookId && d.EventKey == eventKey, ct)) continue;
             var now = time.GetUtcNow();
             var id = Guid.NewGuid();
             var delivery = new WebhookDelivery
             {
-                Id = id, WebhookId = hook.Id, Event = eventName, EventKey = eventKey, Payload = payload(id), Status = DeliveryStatus.Pending,
+                Id = id, WebhookId = hookId, Event = eventName, EventKey = eventKey, Payload = payload(id), Status = DeliveryStatus.Pending,
                 CreatedAt = now, NextAttemptAt = now,
             };
             db.WebhookDeliveries.Add(delivery);

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using NasPlatform.Data;
 
-namespace NasPlatform.Web.Hubs;
+namespace NasPlatform.Platform.Progress;
 
 /// <summary>Who owns a dataset or search, remembered (an owner never changes) so progress messages cost no query each.</summary>
 public sealed class OwnerLookup(IDbContextFactory<NasDbContext> dbf)
