@@ -870,6 +870,20 @@ namespace NasPlatform.Migrations.Sqlite
                     b.HasIndex("SearchId", "Number")
                         .IsUnique();
 
+                    b.HasIndex("SearchId", "LatencyMs", "Number");
+
+                    b.HasIndex("SearchId", "Macs", "Number");
+
+                    b.HasIndex("SearchId", "Parameters", "Number");
+
+                    b.HasIndex("SearchId", "Reward", "Number");
+
+                    b.HasIndex("SearchId", "Seconds", "Number");
+
+                    b.HasIndex("SearchId", "Status", "Number");
+
+                    b.HasIndex("SearchId", "ValidationMetric", "Number");
+
                     b.ToTable("Trials");
                 });
 

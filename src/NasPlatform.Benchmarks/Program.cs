@@ -19,6 +19,13 @@ if (command == "browser-search")
     await run.RunAsync(BrowserSearch.Form(name => Arg(args, name)), Arg(args, "--name") ?? "fashion-mnist");
     return 0;
 }
+if (command == "views")
+{
+    // Starts its own platform from the Release build (dotnet build -c Release first) and Chromium.
+    await new TrialViews(Directory.GetCurrentDirectory(), Int(Arg(args, "--trials")) ?? 10_000, Int(Arg(args, "--loads")) ?? 5,
+        Int(Arg(args, "--requests")) ?? 1000, args.Contains("--keep")).RunAsync();
+    return 0;
+}
 if (command == "spaces")
 {
     int size = Int(Arg(args, "--size")) ?? 28;
@@ -76,7 +83,7 @@ switch (command)
     case "proxy": bench.ProxyTrial(); break;
     case "all": bench.Throughput(); bench.ProxyTrial(); break;
     default:
-        Console.Error.WriteLine($"unknown benchmark '{command}': use all, throughput, latency, proxy, spaces, onnx, darts, strategies, fmnist-1ms or browser-search");
+        Console.Error.WriteLine($"unknown benchmark '{command}': use all, throughput, latency, proxy, spaces, onnx, darts, strategies, fmnist-1ms, browser-search or views");
         return 2;
 }
 return 0;

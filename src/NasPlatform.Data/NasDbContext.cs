@@ -86,6 +86,14 @@ public abstract class NasDbContext(DbContextOptions options) : IdentityUserConte
             e.HasIndex(x => new { x.SearchId, x.Number }).IsUnique();
             // The coordinator's look-up of a known result by architecture.
             e.HasIndex(x => new { x.SearchId, x.ArchitectureHash });
+            // One per sort key of the trial list: a page of a 10,000-trial search is then read from the index, not sorted.
+            e.HasIndex(x => new { x.SearchId, x.Status, x.Number });
+            e.HasIndex(x => new { x.SearchId, x.ValidationMetric, x.Number });
+            e.HasIndex(x => new { x.SearchId, x.LatencyMs, x.Number });
+            e.HasIndex(x => new { x.SearchId, x.Reward, x.Number });
+            e.HasIndex(x => new { x.SearchId, x.Parameters, x.Number });
+            e.HasIndex(x => new { x.SearchId, x.Macs, x.Number });
+            e.HasIndex(x => new { x.SearchId, x.Seconds, x.Number });
             e.Ignore(x => x.IsFinished);
         });
         b.Entity<SearchRepair>(e =>

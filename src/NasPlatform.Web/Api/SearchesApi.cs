@@ -83,10 +83,10 @@ public static class SearchesApi
         (page, pageSize) = Clamp(page, pageSize);
         await using var db = await dbf.CreateDbContextAsync(ct);
         if (!await db.Searches.VisibleTo(Caller.Of(user)).AnyAsync(s => s.Id == id, ct)) return Problems.NotFound("Search", id);
-        var sorted = db.Trials.AsNoTracking().Where(t => t.SearchId == id).SortBy(sort, desc);
-        if (sorted is null) return Problems.Of(400, $"sort is one of {string.Join(", ", TrialQueries.SortKeys)}.");
-        int total = await sorted.CountAsync(ct);
-        var rows = await sorted.Skip((page - 1) * pageSize).Take(pageSize).ToListAsync(ct);
+        var trials = db.Trials.AsNoTracking().Where(t => t.SearchId == id);
+        var rows = await trials.PageAsync(sort, desc, page, pageSize, ct);
+        if (rows is null) return Problems.Of(400, $"sort is one of {string.Join(", ", TrialQueries.SortKeys)}.");
+        int total = await trials.CountAsync(ct);
         return TypedResults.Ok(new PagedList<TrialDto>(rows.Select(t => TrialDto.From(t)).ToList(), total, page, pageSize));
     }
 
