@@ -311,6 +311,46 @@ namespace NasPlatform.Migrations.Postgres
                     b.ToTable("Datasets");
                 });
 
+            modelBuilder.Entity("NasPlatform.Data.Entities.EdgeDevice", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Hardware")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<DateTimeOffset?>("LastSeenAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<Guid>("OwnerId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique();
+
+                    b.HasIndex("OwnerId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("EdgeDevices");
+                });
+
             modelBuilder.Entity("NasPlatform.Data.Entities.LatencyEntry", b =>
                 {
                     b.Property<string>("DeviceClass")
@@ -330,6 +370,81 @@ namespace NasPlatform.Migrations.Postgres
                     b.HasKey("DeviceClass", "Key");
 
                     b.ToTable("LatencyEntries");
+                });
+
+            modelBuilder.Entity("NasPlatform.Data.Entities.LatencyJob", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("BatchSize")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Channels")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("DeviceId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<DateTimeOffset?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Height")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("LeasedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTimeOffset?>("LeasedUntil")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ModelBlob")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("ResultJson")
+                        .HasColumnType("text");
+
+                    b.Property<int>("Rounds")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid?>("SearchId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<int>("Threads")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("TimedRuns")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("WarmupRuns")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Width")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DeviceId", "Status", "CreatedAt");
+
+                    b.ToTable("LatencyJobs");
                 });
 
             modelBuilder.Entity("NasPlatform.Data.Entities.PlatformUser", b =>
@@ -463,6 +578,9 @@ namespace NasPlatform.Migrations.Postgres
 
                     b.Property<double>("LatencyBudgetMs")
                         .HasColumnType("double precision");
+
+                    b.Property<string>("LatencyDevice")
+                        .HasColumnType("text");
 
                     b.Property<double?>("MaxMinutes")
                         .HasColumnType("double precision");
@@ -1080,6 +1198,15 @@ namespace NasPlatform.Migrations.Postgres
                         .IsRequired();
 
                     b.Navigation("Search");
+                });
+
+            modelBuilder.Entity("NasPlatform.Data.Entities.LatencyJob", b =>
+                {
+                    b.HasOne("NasPlatform.Data.Entities.EdgeDevice", null)
+                        .WithMany()
+                        .HasForeignKey("DeviceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("NasPlatform.Data.Entities.Search", b =>

@@ -301,6 +301,46 @@ namespace NasPlatform.Migrations.Sqlite
                     b.ToTable("Datasets");
                 });
 
+            modelBuilder.Entity("NasPlatform.Data.Entities.EdgeDevice", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Hardware")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("LastSeenAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("OwnerId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique();
+
+                    b.HasIndex("OwnerId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("EdgeDevices");
+                });
+
             modelBuilder.Entity("NasPlatform.Data.Entities.LatencyEntry", b =>
                 {
                     b.Property<string>("DeviceClass")
@@ -320,6 +360,81 @@ namespace NasPlatform.Migrations.Sqlite
                     b.HasKey("DeviceClass", "Key");
 
                     b.ToTable("LatencyEntries");
+                });
+
+            modelBuilder.Entity("NasPlatform.Data.Entities.LatencyJob", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("BatchSize")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Channels")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("DeviceId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("FinishedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Height")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("LeasedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("LeasedUntil")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ModelBlob")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ResultJson")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Rounds")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("SearchId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Threads")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("TimedRuns")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("WarmupRuns")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Width")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DeviceId", "Status", "CreatedAt");
+
+                    b.ToTable("LatencyJobs");
                 });
 
             modelBuilder.Entity("NasPlatform.Data.Entities.PlatformUser", b =>
@@ -453,6 +568,9 @@ namespace NasPlatform.Migrations.Sqlite
 
                     b.Property<double>("LatencyBudgetMs")
                         .HasColumnType("REAL");
+
+                    b.Property<string>("LatencyDevice")
+                        .HasColumnType("TEXT");
 
                     b.Property<double?>("MaxMinutes")
                         .HasColumnType("REAL");
@@ -1070,6 +1188,15 @@ namespace NasPlatform.Migrations.Sqlite
                         .IsRequired();
 
                     b.Navigation("Search");
+                });
+
+            modelBuilder.Entity("NasPlatform.Data.Entities.LatencyJob", b =>
+                {
+                    b.HasOne("NasPlatform.Data.Entities.EdgeDevice", null)
+                        .WithMany()
+                        .HasForeignKey("DeviceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("NasPlatform.Data.Entities.Search", b =>

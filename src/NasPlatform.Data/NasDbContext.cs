@@ -26,6 +26,8 @@ public abstract class NasDbContext(DbContextOptions options) : IdentityUserConte
     public DbSet<Webhook> Webhooks => Set<Webhook>();
     public DbSet<Study> Studies => Set<Study>();
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
+    public DbSet<EdgeDevice> EdgeDevices => Set<EdgeDevice>();
+    public DbSet<LatencyJob> LatencyJobs => Set<LatencyJob>();
 
     protected override void OnModelCreating(ModelBuilder b)
     {
@@ -36,6 +38,23 @@ public abstract class NasDbContext(DbContextOptions options) : IdentityUserConte
             e.Property(x => x.Strategies).HasMaxLength(400);
             e.Property(x => x.Seeds).HasMaxLength(400);
             e.HasIndex(x => new { x.OwnerId, x.CreatedAt });
+        });
+        b.Entity<EdgeDevice>(e =>
+        {
+            e.Property(x => x.Name).HasMaxLength(64);
+            e.Property(x => x.TokenHash).HasMaxLength(64);
+            e.Property(x => x.Hardware).HasMaxLength(1000);
+            e.HasIndex(x => new { x.OwnerId, x.Name }).IsUnique();
+            e.HasIndex(x => x.TokenHash).IsUnique();
+        });
+        b.Entity<LatencyJob>(e =>
+        {
+            e.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
+            e.Property(x => x.LeasedBy).HasMaxLength(200);
+            e.Property(x => x.Error).HasMaxLength(2000);
+            e.HasOne<EdgeDevice>().WithMany().HasForeignKey(x => x.DeviceId).OnDelete(DeleteBehavior.Cascade);
+            // An agent's claim: the oldest queued (or lapsed) job of its device.
+            e.HasIndex(x => new { x.DeviceId, x.Status, x.CreatedAt });
         });
         b.Entity<Webhook>(e =>
         {

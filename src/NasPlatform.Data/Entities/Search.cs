@@ -37,6 +37,9 @@ public sealed class Search : IOwned
     /// <summary>Device class the trials run and are measured on (also the Hangfire queue).</summary>
     public required string TargetDevice { get; set; }
 
+    /// <summary>Where latency is measured when not on the training workers: <c>agent:NAME</c>, an edge device of the owner (null = the workers).</summary>
+    public string? LatencyDevice { get; set; }
+
     /// <summary>How long the search may wait for a worker of its device class to come online; null = it was refused if none was.</summary>
     public double? WaitForWorkerMinutes { get; set; }
     public int MaxTrials { get; set; }

@@ -62,11 +62,29 @@ public sealed record LatencyStats(double MedianMs, double MeanMs, double MinMs, 
 /// from FLOPs): the network in evaluation mode, a fixed-size input, warm-up runs, then timed runs.
 /// Holds <see cref="TorchRuntime.DeviceLock"/> so no training runs on the same cores meanwhile.
 /// </summary>
-public sealed class LatencyMeter(Device device, LatencyOptions? options = null)
+public sealed class LatencyMeter(Device device, LatencyOptions? options = null, IRemoteLatency? remote = null)
 {
     public LatencyOptions Options { get; } = options ?? new LatencyOptions();
 
     public Device Device => device;
+
+    /// <summary>Set when the search's latency device is not this worker: candidates are then measured there (see <see cref="Measure(Pipeline.Candidate, nn.Module{Tensor, Tensor}, CancellationToken)"/>).</summary>
+    public IRemoteLatency? Remote => remote;
+
+    /// <summary>The same meter (device, remote) with other options.</summary>
+    public LatencyMeter With(LatencyOptions other) => new(device, other, remote);
+
+    /// <summary>
+    /// A candidate's latency on the search's latency device: on the remote device as ONNX when there is one,
+    /// else here. Per-layer tables and references always measure here (they calibrate this worker).
+    /// </summary>
+    public LatencyStats Measure(Pipeline.Candidate candidate, nn.Module<Tensor, Tensor> network, CancellationToken ct = default)
+    {
+        if (remote is null) return Measure(network, candidate.Graph.Input, ct);
+        network.eval();
+        var onnx = Export.OnnxExport.Write(candidate, network);
+        return remote.Measure(onnx, candidate.Graph.Input, Options, ct);
+    }
 
     public LatencyStats Measure(nn.Module<Tensor, Tensor> model, Ops.FeatureShape input, CancellationToken ct = default) =>
         Measure(model, input.Channels, input.Height, input.Width, ct);

@@ -20,7 +20,7 @@ public static class OneShotResult
         var (architecture, metric) = run.Derive();
         var candidate = components.Candidate(architecture);
         using var network = candidate.Build(TrialEvaluator.TrialSeed(searchSeed, candidate.Hash));
-        var latency = meter.Measure(network, candidate.Graph.Input, ct);
+        var latency = meter.Measure(candidate, network, ct);
         var cost = candidate.Cost;
         var score = components.Objective.Score(new ObjectiveInput(metric, latency.MedianMs, cost, candidate.Graph));
         var history = progress.Select(p => p.ToEpochReport()).ToList();

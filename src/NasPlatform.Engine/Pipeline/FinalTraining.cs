@@ -18,7 +18,7 @@ public static class FinalTraining
         options.Training with { Epochs = options.FinalEpochs, DataFraction = 1.0, Seed = seed };
 
     public static FinalModel Run(DatasetBundle data, SearchOptions options, SearchComponents components, Candidate best, Trainer trainer,
-        Action<EpochReport>? onEpoch, CancellationToken ct)
+        Action<EpochReport>? onEpoch, CancellationToken ct, IRemoteLatency? remote = null)
     {
         long seed = TrialEvaluator.TrialSeed(options.Seed, best.Hash);
         var network = best.Build(seed);
@@ -38,8 +38,8 @@ public static class FinalTraining
                 TorchRuntime.DeviceLock.Release();
             }
             // The reported latency gets twice the timed runs of a trial's.
-            var latency = new LatencyMeter(trainer.Device, options.Latency with { TimedRuns = options.Latency.TimedRuns * 2 })
-                .Measure(network, best.Graph.Input, ct);
+            var latency = new LatencyMeter(trainer.Device, options.Latency with { TimedRuns = options.Latency.TimedRuns * 2 }, remote)
+                .Measure(best, network, ct);
             var score = components.Objective.Score(new ObjectiveInput(test.Metric, latency.MedianMs, best.Cost, best.Graph));
             var budget = LatencyBudget.Check(new LatencyTarget(options.LatencyBudgetMs, options.Constraint), latency.MedianMs);
             var onnx = OnnxExport.TryExport(best, network);

@@ -26,7 +26,7 @@ public static class Finalists
             .OrderByDescending(reward).ThenBy(number).Take(Count).ToList();
         if (near.Count == 0) return (plain, []);
 
-        var remeasure = new LatencyMeter(meter.Device, meter.Options with { TimedRuns = meter.Options.TimedRuns * 2 });
+        var remeasure = meter.With(meter.Options with { TimedRuns = meter.Options.TimedRuns * 2 });
         var checks = new List<FinalistCheck>();
         T? chosen = null;
         foreach (var t in near)
@@ -34,7 +34,7 @@ public static class Finalists
             ct.ThrowIfCancellationRequested();
             var c = candidate(t);
             using var network = c.Build(1);
-            double ms = remeasure.Measure(network, c.Graph.Input, ct).MedianMs;
+            double ms = remeasure.Measure(c, network, ct).MedianMs;
             bool within = ms <= target.BudgetMs;
             checks.Add(new FinalistCheck(number(t), latencyMs(t), ms, within));
             // The list is in reward order: the first that keeps the budget on its new figure wins.

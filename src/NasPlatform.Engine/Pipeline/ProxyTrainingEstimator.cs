@@ -52,7 +52,7 @@ public sealed class ProxyTrainingEstimator : IPerformanceEstimator
         {
             TorchRuntime.DeviceLock.Release();
         }
-        var latency = _meter.Measure(network, candidate.Graph.Input, ct);
+        var latency = _meter.Measure(candidate, network, ct);
         return new TrialMeasurement(training.ValidationMetric ?? 0, latency, training.History, clock.Elapsed.TotalSeconds);
     }
 

@@ -52,14 +52,14 @@ public static class BaselineTraining
         var candidate = new Candidate(member.Architecture, member.Space.Graph(member.Architecture), task);
         LatencyStats latency;
         using (var untrained = candidate.Build(options.Seed))
-            latency = meter.Measure(untrained, candidate.Graph.Input, ct);
+            latency = meter.Measure(candidate, untrained, ct);
         double cutoff = CutoffMs(new LatencyTarget(options.LatencyBudgetMs, options.Constraint));
         if (latency.MedianMs > cutoff)
         {
             return Result(member, candidate, latency, BaselineResult.Skipped,
                 $"{latency.MedianMs:0.###} ms is over {cutoff:0.###} ms: too slow to matter for this budget, not trained.", null);
         }
-        var final = FinalTraining.Run(data, options, components, candidate, trainer, onEpoch, ct);
+        var final = FinalTraining.Run(data, options, components, candidate, trainer, onEpoch, ct, meter.Remote);
         using (final.Network)
             return Result(member, candidate, final.Latency, BaselineResult.Trained, null, final);
     }

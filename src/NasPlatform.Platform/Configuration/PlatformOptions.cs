@@ -33,6 +33,9 @@ public sealed class PlatformOptions : IValidatableObject
 
     public WebhookOptions Webhooks { get; set; } = new();
 
+    /// <summary>Edge latency agents: leases, retries, how long a measurement may wait.</summary>
+    public AgentOptions Agents { get; set; } = new();
+
     /// <summary>
     /// Runs behind a reverse proxy that terminates TLS: trust its X-Forwarded-For/-Proto headers (so
     /// cookies are marked Secure and links use https) and send HSTS on https requests. Only turn on
@@ -186,4 +189,27 @@ public sealed class WebhookOptions
 
     /// <summary>Webhooks one user may register.</summary>
     [Range(1, 1000)] public int MaxPerUser { get; set; } = 20;
+}
+
+public sealed class AgentOptions
+{
+    /// <summary>How long an agent holds a measurement before it goes back to the queue (an agent that vanished).</summary>
+    [Range(1, 3600)] public double LeaseSeconds { get; set; } = 120;
+
+    /// <summary>Leases per measurement before it is marked failed.</summary>
+    [Range(1, 20)] public int MaxAttempts { get; set; } = 3;
+
+    /// <summary>How long a trial waits for its measurement, queue time included, before it fails.</summary>
+    [Range(1, 86400)] public double MeasureTimeoutSeconds { get; set; } = 900;
+
+    /// <summary>An agent counts as online this long after it last asked for work.</summary>
+    [Range(1, 3600)] public double OnlineSeconds { get; set; } = 60;
+
+    /// <summary>The longest an agent's request for work is held open when there is none (long polling).</summary>
+    [Range(0, 120)] public double PollWaitSeconds { get; set; } = 20;
+
+    /// <summary>How often a waiting worker looks at its measurement's row.</summary>
+    [Range(10, 10000)] public int WaitPollMilliseconds { get; set; } = 250;
+
+    [Range(1, 1000)] public int MaxDevicesPerUser { get; set; } = 20;
 }

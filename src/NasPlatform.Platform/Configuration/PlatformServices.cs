@@ -51,6 +51,9 @@ public static class PlatformServices
         services.AddSingleton<DatasetService>();
         AddSearchComponents(services);
         services.AddSingleton<SearchService>();
+        services.AddSingleton<NasPlatform.Platform.Devices.EdgeDeviceService>();
+        services.AddSingleton<NasPlatform.Platform.Devices.LatencyQueue>();
+        services.AddSingleton<NasPlatform.Platform.Devices.LatencyDevices>();
         services.AddSingleton<NasPlatform.Platform.Studies.StudyService>();
         services.AddSingleton<SearchCoordinator>();
         services.AddSingleton<WorkerIdentity>();

@@ -21,7 +21,7 @@ namespace NasPlatform.Platform.Searches;
 /// where the first stopped; cancelling or deleting the search stops it within about a second.
 /// </summary>
 [AutomaticRetry(Attempts = 0)]
-public sealed class BaselinesJob(IDbContextFactory<NasDbContext> dbf, DatasetCache cache, SearchSetup setup, IProgressSink progress,
+public sealed class BaselinesJob(IDbContextFactory<NasDbContext> dbf, DatasetCache cache, SearchSetup setup, Devices.LatencyDevices latencyDevices, IProgressSink progress,
     TimeProvider time, ILogger<BaselinesJob> log)
 {
     public async Task RunAsync(Guid searchId, CancellationToken ct)
@@ -92,7 +92,7 @@ public sealed class BaselinesJob(IDbContextFactory<NasDbContext> dbf, DatasetCac
         var space = setup.Catalog.Spaces.Get(row.SearchSpace).Create(new SpaceInput(data.Train.Shape.Image, new(data.Train.Shape.Classes)), null);
         var member = new ZooMember(row.Name, row.Family, row.Width, space, space.Parse(row.ArchitectureJson));
         return BaselineTraining.Run(member, plan.Components.Task, data, plan.Options, plan.Components, new Trainer(device),
-            new LatencyMeter(device, plan.Options.Latency), null, ct);
+            latencyDevices.Meter(search, device, plan.Options.Latency), null, ct);
     }
 
     private static void Store(Baseline row, BaselineResult r)

@@ -23,7 +23,7 @@ namespace NasPlatform.Platform.Searches;
 /// </summary>
 [AutomaticRetry(Attempts = 0)]
 public sealed class FinalTrainingJob(IDbContextFactory<NasDbContext> dbf, DatasetCache cache, IBlobStore blobs, SearchCoordinator coordinator,
-    SearchSetup setup, IProgressSink progress, TimeProvider time, ILogger<FinalTrainingJob> log)
+    SearchSetup setup, Devices.LatencyDevices latencyDevices, IProgressSink progress, TimeProvider time, ILogger<FinalTrainingJob> log)
 {
     /// <summary>Jobs queued before the job id was passed in (an upgrade with jobs waiting).</summary>
     public Task RunAsync(Guid searchId, CancellationToken ct) => RunAsync(searchId, null, ct);
@@ -50,11 +50,11 @@ public sealed class FinalTrainingJob(IDbContextFactory<NasDbContext> dbf, Datase
             FinalModel final;
             TorchRuntime.Configure(plan.Options.Threads);
             var device = TorchRuntime.ResolveDevice(plan.Options.Device);
-            var (best, finalists) = await Task.Run(() => SearchCoordinator.Finalist(search, search.Trials, plan.Components, new LatencyMeter(device, plan.Options.Latency), stop.Token), stop.Token);
+            var (best, finalists) = await Task.Run(() => SearchCoordinator.Finalist(search, search.Trials, plan.Components, latencyDevices.Meter(search, device, plan.Options.Latency), stop.Token), stop.Token);
             var data = cache.Get(search.Dataset!.DataBlob!);
             var candidate = plan.Components.Parse(best.ArchitectureJson);
             final = await Task.Run(() => FinalTraining.Run(data, plan.Options, plan.Components, candidate, new Trainer(device), r =>
-                progress.EpochFinished(EpochUpdate.Of(searchId, null, 0, r)).GetAwaiter().GetResult(), stop.Token), stop.Token);
+                progress.EpochFinished(EpochUpdate.Of(searchId, null, 0, r)).GetAwaiter().GetResult(), stop.Token, latencyDevices.Remote(search)), stop.Token);
             using (final.Network)
             {
                 await blobs.WriteFileAsync(weightsBlob, path => { final.Network.save(path); return Task.CompletedTask; }, ct);
@@ -88,7 +88,7 @@ public sealed class FinalTrainingJob(IDbContextFactory<NasDbContext> dbf, Datase
                 RewardTermsJson = JsonSerializer.Serialize(final.Score.Terms, TrialRows.Json),
                 HistoryJson = JsonSerializer.Serialize(final.History, TrialRows.Json), TrainSeconds = final.TrainSeconds,
                 RecipeJson = JsonSerializer.Serialize(final.Recipe, TrialRows.Json), BudgetJson = JsonSerializer.Serialize(final.Budget, TrialRows.Json),
-                Device = search.TargetDevice, WeightsBlob = weightsBlob, CreatedAt = time.GetUtcNow(),
+                Device = search.LatencyDevice ?? search.TargetDevice, WeightsBlob = weightsBlob, CreatedAt = time.GetUtcNow(),
                 OnnxBlob = onnxBlob, OnnxJson = ResultWriter.Onnx(final.Onnx).ToJsonString(), PyTorchJson = ResultWriter.PyTorch(final.PyTorch).ToJsonString(),
             });
             row.ModelId = modelId;

@@ -27,7 +27,8 @@ namespace NasPlatform.Platform.Searches;
 /// </summary>
 [AutomaticRetry(Attempts = 0)]
 public sealed class OneShotSearchJob(IDbContextFactory<NasDbContext> dbf, DatasetCache cache, IBlobStore blobs, SearchSetup setup,
-    SearchCoordinator coordinator, IJobScheduler jobs, IProgressSink progress, WorkerIdentity worker, LatencyTables latencyTables, TimeProvider time,
+    SearchCoordinator coordinator, IJobScheduler jobs, IProgressSink progress, WorkerIdentity worker, LatencyTables latencyTables,
+    Devices.LatencyDevices latencyDevices, TimeProvider time,
     ILogger<OneShotSearchJob> log)
 {
     public static string CheckpointBlob(Guid searchId) => $"searches/{searchId}/one-shot.ckpt";
@@ -79,7 +80,7 @@ public sealed class OneShotSearchJob(IDbContextFactory<NasDbContext> dbf, Datase
                     }, CancellationToken.None);
                     await RecordStepAsync(searchId, step);
                 }
-                var (candidate, outcome) = OneShotResult.Score(run, plan.Components, new LatencyMeter(device, plan.Options.Latency), plan.Options.Seed,
+                var (candidate, outcome) = OneShotResult.Score(run, plan.Components, latencyDevices.Meter(search, device, plan.Options.Latency), plan.Options.Seed,
                     steps, clock.Elapsed.TotalSeconds, stop.Token);
                 await FinishAsync(searchId, candidate.Architecture.ToJson(), candidate.Hash, outcome);
             }

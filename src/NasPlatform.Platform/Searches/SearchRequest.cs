@@ -30,6 +30,12 @@ public sealed record SearchRequest
     public string TargetDevice { get; init; } = "cpu";
 
     /// <summary>
+    /// Where latency is measured, when not on the training workers: <c>agent:NAME</c>, one of the caller's edge devices,
+    /// whose agent receives each model as ONNX (null = the workers of <see cref="TargetDevice"/>).
+    /// </summary>
+    public string? LatencyDevice { get; init; }
+
+    /// <summary>
     /// When no worker of the target device class is online: null refuses the search; a number of minutes
     /// accepts it, shows it waiting for a worker of that class, and fails it if none comes online in time.
     /// </summary>
@@ -99,6 +105,8 @@ public sealed record SearchRequest
         if (Parallelism is < 1 or > 256) Add("parallelism", "Parallelism must be between 1 and 256.");
         if (string.IsNullOrWhiteSpace(TargetDevice) || !TargetDevice.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_'))
             Add("targetDevice", "The target device is a device class such as cpu or cuda.");
+        if (LatencyDevice is { } ld && !ld.StartsWith("agent:", StringComparison.Ordinal))
+            Add("latencyDevice", "The latency device is agent:NAME, one of your edge devices (see /api/v1/devices).");
         return errors;
     }
 }

@@ -54,6 +54,8 @@ public sealed class SearchService(IDbContextFactory<NasDbContext> dbf, IJobSched
             if (!online.Contains(request.TargetDevice))
                 throw new SearchValidationException(new() { ["targetDevice"] = [WorkerPresence.NoWorkerMessage(request.TargetDevice, online)] });
         }
+        if (request.LatencyDevice is { } target && await Devices.EdgeDeviceService.FindAsync(db, caller.UserId, target, ct) is null)
+            throw new SearchValidationException(new() { ["latencyDevice"] = [$"You have no edge device '{target}': register one at /api/v1/devices and start its agent."] });
         var fidelity = TrainingDefaults.For(dataset.TrainCount, SearchOptions.DefaultValidationFraction,
             new FidelityRequest(request.ProxyEpochs, request.ProxyFraction, request.FinalEpochs, request.BatchSize));
         var search = new Search
@@ -65,7 +67,7 @@ public sealed class SearchService(IDbContextFactory<NasDbContext> dbf, IJobSched
             Strategy = request.Strategy, StrategyOptionsJson = ComponentOptions.Write(strategyOptions),
             Objective = request.Objective, ObjectiveOptionsJson = Raw(request.ObjectiveOptions), Metric = metric, Kind = kind,
             LatencyBudgetMs = request.LatencyBudgetMs, Constraint = request.Constraint, TargetDevice = request.TargetDevice,
-            WaitForWorkerMinutes = request.WaitForWorkerMinutes,
+            LatencyDevice = request.LatencyDevice, WaitForWorkerMinutes = request.WaitForWorkerMinutes,
             MaxTrials = request.MaxTrials, MaxMinutes = request.MaxMinutes, ProxyEpochs = fidelity.ProxyEpochs,
             ProxyFraction = fidelity.ProxyFraction, FinalEpochs = fidelity.FinalEpochs, BatchSize = fidelity.BatchSize,
             HorizontalFlip = request.HorizontalFlip, RandomErasing = request.RandomErasing, EmaDecay = request.EmaDecay, Seed = request.Seed,

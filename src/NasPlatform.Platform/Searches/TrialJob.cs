@@ -23,7 +23,7 @@ namespace NasPlatform.Platform.Searches;
 /// </summary>
 [AutomaticRetry(Attempts = 0)]
 public sealed class TrialJob(IDbContextFactory<NasDbContext> dbf, DatasetCache cache, SearchCoordinator coordinator, SearchSetup setup,
-    IEstimatorFactory estimators, LatencyTables latencyTables, IProgressSink progress, WorkerIdentity worker, TimeProvider time, ILogger<TrialJob> log)
+    IEstimatorFactory estimators, LatencyTables latencyTables, Devices.LatencyDevices latencyDevices, IProgressSink progress, WorkerIdentity worker, TimeProvider time, ILogger<TrialJob> log)
 {
     /// <param name="context">Supplied by Hangfire: the job's id decides who may work on the trial.</param>
     public async Task RunAsync(Guid trialId, PerformContext? context, CancellationToken ct)
@@ -107,7 +107,7 @@ public sealed class TrialJob(IDbContextFactory<NasDbContext> dbf, DatasetCache c
         var device = TorchRuntime.ResolveDevice(plan.Options.Device);
         var (train, validation) = cache.Split(search.Dataset!.DataBlob ?? throw new InvalidOperationException("The dataset has no decoded data."),
             plan.Options.ValidationFraction, plan.Options.Seed);
-        var estimator = estimators.Create(new EstimatorContext(train, validation, plan.Options, new Trainer(device), new LatencyMeter(device, plan.Options.Latency)));
+        var estimator = estimators.Create(new EstimatorContext(train, validation, plan.Options, new Trainer(device), latencyDevices.Meter(search, device, plan.Options.Latency)));
         var evaluator = new TrialEvaluator(plan.Components, estimator, plan.Options.Seed);
         var candidate = plan.Components.Parse(trial.ArchitectureJson);
         double predicted = Predict(search, plan.Options, device, candidate, ct);

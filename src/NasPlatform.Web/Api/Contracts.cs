@@ -32,7 +32,7 @@ public sealed record SearchDto(Guid Id, string Name, Guid DatasetId, string Stat
     double LatencyBudgetMs, string Constraint, string TargetDevice, int MaxTrials, double? MaxMinutes, int ProxyEpochs, double ProxyFraction,
     int FinalEpochs, int BatchSize, bool HorizontalFlip, double RandomErasing, double? EmaDecay, string EarlyStopping, bool Baselines, long Seed, int Parallelism,
     int TrialsCompleted, TrialDto? BestTrial, Guid? ModelId, string? Outcome, string? Error, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt,
-    double? WaitForWorkerMinutes, bool WaitingForWorker, JsonNode? Finalists, PriorDto? Prior, Guid? StudyId)
+    double? WaitForWorkerMinutes, bool WaitingForWorker, JsonNode? Finalists, PriorDto? Prior, Guid? StudyId, string? LatencyDevice)
 {
     /// <param name="online">Device classes with a worker online: an unfinished search for another class is waiting for one.</param>
     public static SearchDto From(Search s, Trial? best, IReadOnlySet<string> online) => new(s.Id, s.Name, s.DatasetId, DatasetDto.Lower(s.Status), s.Phase, s.Kind,
@@ -40,7 +40,7 @@ public sealed record SearchDto(Guid Id, string Name, Guid DatasetId, string Stat
         s.LatencyBudgetMs, s.Constraint, s.TargetDevice, s.MaxTrials, s.MaxMinutes, s.ProxyEpochs, s.ProxyFraction, s.FinalEpochs,
         s.BatchSize, s.HorizontalFlip, s.RandomErasing, s.EmaDecay, s.EarlyStopping, s.Baselines, s.Seed, s.Parallelism, s.TrialsCompleted,
         best is null ? null : TrialDto.From(best), s.ModelId, s.Outcome, s.Error, s.CreatedAt, s.StartedAt, s.FinishedAt,
-        s.WaitForWorkerMinutes, !s.IsFinished && !online.Contains(s.TargetDevice), Node(s.FinalistsJson), PriorDto.Of(s), s.StudyId);
+        s.WaitForWorkerMinutes, !s.IsFinished && !online.Contains(s.TargetDevice), Node(s.FinalistsJson), PriorDto.Of(s), s.StudyId, s.LatencyDevice);
 
     internal static JsonNode? Node(string? json) => json is null ? null : JsonNode.Parse(json);
 }

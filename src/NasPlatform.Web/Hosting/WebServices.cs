@@ -109,6 +109,8 @@ public static class WebServices
         app.MapModelsApi();
         app.MapWorkersApi();
         app.MapWebhooksApi();
+        app.MapDevicesApi();
+        app.MapAgentApi();
         app.MapStudiesApi();
         // A connection closes when its authentication expires (token connections: minutes), so a revoked
         // token or a disabled account does not keep receiving progress.

@@ -81,6 +81,12 @@ public class PlatformFactory : WebApplicationFactory<Program>
         builder.UseSetting("NasPlatform:Webhooks:PollSeconds", "0.1");
         builder.UseSetting("NasPlatform:Webhooks:MaxAttempts", "4");
         builder.UseSetting("NasPlatform:Webhooks:TimeoutSeconds", "5");
+        // Agents: short leases and polls, so a vanished agent's measurement is handed on within seconds.
+        builder.UseSetting("NasPlatform:Agents:LeaseSeconds", "4");
+        builder.UseSetting("NasPlatform:Agents:PollWaitSeconds", "2");
+        builder.UseSetting("NasPlatform:Agents:OnlineSeconds", "10");
+        builder.UseSetting("NasPlatform:Agents:WaitPollMilliseconds", "100");
+        builder.UseSetting("NasPlatform:Agents:MeasureTimeoutSeconds", "180");
         builder.UseSetting("NasPlatform:Accounts:AdminEmail", AdminEmail);
         builder.UseSetting("NasPlatform:Accounts:AdminPassword", Password);
         builder.ConfigureTestServices(services =>

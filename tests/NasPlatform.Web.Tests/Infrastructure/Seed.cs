@@ -8,7 +8,7 @@ using NasPlatform.Platform.Storage;
 namespace NasPlatform.Web.Tests.Infrastructure;
 
 /// <summary>The ids of one user's finished resources, seeded straight into the database and blob store.</summary>
-public sealed record SeededResources(Guid DatasetId, Guid SearchId, Guid TrialId, Guid ModelId, Guid RunningSearchId, Guid WebhookId);
+public sealed record SeededResources(Guid DatasetId, Guid SearchId, Guid TrialId, Guid ModelId, Guid RunningSearchId, Guid WebhookId, Guid DeviceId);
 
 public static class Seed
 {
@@ -60,8 +60,10 @@ public static class Seed
             Id = Guid.NewGuid(), OwnerId = ownerId, Url = "https://example.com/hook", Events = "search.failed", SealedSecret = "-", CreatedAt = now,
         };
         db.Webhooks.Add(webhook);
+        var device = new EdgeDevice { Id = Guid.NewGuid(), OwnerId = ownerId, Name = $"seeded-{Guid.NewGuid():N}"[..20], TokenHash = Guid.NewGuid().ToString("N"), CreatedAt = now };
+        db.EdgeDevices.Add(device);
         await db.SaveChangesAsync();
-        return new SeededResources(dataset.Id, search.Id, trial.Id, model.Id, running.Id, webhook.Id);
+        return new SeededResources(dataset.Id, search.Id, trial.Id, model.Id, running.Id, webhook.Id, device.Id);
     }
 
     /// <summary>A SignalR connection to the progress hub with this API token (null = anonymous).</summary>

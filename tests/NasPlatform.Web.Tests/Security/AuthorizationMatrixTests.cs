@@ -36,6 +36,7 @@ public abstract class AuthorizationMatrixTests(PlatformFactory factory)
         new("DELETE", $"/api/v1/datasets/{r.DatasetId}", true),
         new("GET", $"/api/v1/webhooks/{r.WebhookId}/deliveries", false),
         new("DELETE", $"/api/v1/webhooks/{r.WebhookId}", true),
+        new("DELETE", $"/api/v1/devices/{r.DeviceId}", true),
     ];
 
     private static readonly List<Route> CollectionRoutes =
@@ -45,6 +46,8 @@ public abstract class AuthorizationMatrixTests(PlatformFactory factory)
         new("GET", "/api/v1/models", false),
         new("GET", "/api/v1/workers", false),
         new("GET", "/api/v1/webhooks", false),
+        new("GET", "/api/v1/devices", false),
+        new("POST", "/api/v1/devices", true, () => JsonContent.Create(new { name = $"matrix-{Guid.NewGuid():N}"[..20] })),
         new("POST", "/api/v1/webhooks", true, () => JsonContent.Create(new { url = "https://example.com/matrix" })),
         new("POST", "/api/v1/datasets", true, () => new MultipartFormDataContent { { new StringContent("x"), "name" } }),
     ];
