@@ -10,5 +10,5 @@ namespace NasPlatform.Ctl;
 /// <summary>Every command nasctl knows, in the order help lists them.</summary>
 public static class Commands
 {
-    public static IReadOnlyList<CommandSpec> All { get; } = [.. DatasetCommands.Specs, .. SearchCommands.Specs, .. ModelCommands.Specs, .. StudyCommands.Specs, .. WebhookCommands.Specs];
+    public static IReadOnlyList<CommandSpec> All { get; } = [.. DatasetCommands.Specs, .. SearchCommands.Specs, .. ModelCommands.Specs, .. StudyCommands.Specs, .. WebhookCommands.Specs, .. Devices.DeviceCommands.Specs];
 }

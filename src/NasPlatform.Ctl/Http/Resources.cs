@@ -47,6 +47,8 @@ public sealed record Model(
     public double? TestAccuracy => Metric is null or "accuracy" ? TestMetric : null;
 }
 
+public sealed record Device(string Id, string? Name, string? Target, bool Online, DateTimeOffset? LastSeenAt, string? Hardware, string? Token);
+
 public sealed record Webhook(string Id, string? Url, IReadOnlyList<string>? Events, DateTimeOffset? CreatedAt, string? Secret);
 
 public sealed record WebhookDelivery(

@@ -17,6 +17,7 @@ public static class StartSearch
         new("--strategy", "NAME", "Search strategy: evolution, random, mnasnet-rl, hyperband or asha (default: evolution)."),
         new("--constraint", "KIND", "soft (reward trades accuracy for latency) or hard (over budget = no reward); default soft."),
         new("--target-device", "CLASS", "Device class whose workers measure latency and train, e.g. cpu or cuda (default cpu)."),
+        new("--latency-device", "agent:NAME", "Measure latency on one of your edge devices through its agent instead (see nasctl devices)."),
         new("--wait-for-worker", "MINUTES", "When no worker of the class is online: wait up to MINUTES for one (default: the search is refused)."),
         new("--max-trials", "N", "Number of architectures to try (default 20)."),
         new("--max-minutes", "M", "Wall-clock budget for the trials in minutes (default: none)."),
@@ -135,6 +136,7 @@ public static class StartSearch
         Number("priorWeight", args.Double("--prior-weight"));
         Text("--constraint", "constraint");
         Text("--target-device", "targetDevice");
+        Text("--latency-device", "latencyDevice");
         Number("waitForWorkerMinutes", args.Double("--wait-for-worker"));
         Number("maxTrials", args.Int("--max-trials"));
         Number("maxMinutes", args.Double("--max-minutes"));

@@ -16,6 +16,8 @@ public sealed class PageSmokeTests(PlatformFactory factory, BrowserSession brows
     [InlineData("/account/tokens", "API tokens")]
     [InlineData("/account/webhooks", "Webhooks")]
     [InlineData("/studies", "Studies")]
+    [InlineData("/studies/new", "New study")]
+    [InlineData("/devices", "Edge devices")]
     [InlineData("/account", "Account")]
     [InlineData("/admin/users", "Users")]
     public async Task EveryPage_RendersInteractively_WithoutErrors(string path, string heading)

@@ -181,6 +181,36 @@ public sealed class NasctlTests(PlatformFactory factory) : IDisposable
     }
 
     [Fact]
+    public async Task Devices_AreAdded_Listed_NamedBySearches_AndDeleted()
+    {
+        var (_, token) = await factory.CreateUserWithTokenAsync($"ctl-devices-{Guid.NewGuid():N}@tests.local");
+        var bad = await NasctlAsync(token, "devices", "add", "No Spaces Allowed");
+        Assert.Equal(ExitCodes.Api, bad.Exit);
+        Assert.Contains("device name", bad.Err);
+
+        var added = await NasctlAsync(token, "devices", "add", "pi5", "--json");
+        Assert.True(added.Exit == 0, added.Err);
+        var device = JsonNode.Parse(added.Out)!;
+        string id = device["id"]!.GetValue<string>();
+        Assert.Equal("agent:pi5", device["target"]!.GetValue<string>());
+        Assert.StartsWith("nasd_", device["token"]!.GetValue<string>());
+        var text = await NasctlAsync(token, "devices", "add", "jetson");
+        Assert.Contains("NAS_AGENT_TOKEN=nasd_", text.Out);
+
+        var list = await NasctlAsync(token, "devices", "list");
+        Assert.Contains("agent:pi5", list.Out);
+        Assert.Contains("offline", list.Out);
+
+        // A search naming a device the user does not have is refused by field.
+        var refused = await NasctlAsync(token, "searches", "start", "--dataset", Guid.NewGuid().ToString(), "--latency-ms", "5", "--latency-device", "pi5");
+        Assert.Equal(ExitCodes.Api, refused.Exit);
+        Assert.Contains("agent:NAME", refused.Err);
+
+        Assert.True((await NasctlAsync(token, "devices", "delete", id)).Exit == 0);
+        Assert.DoesNotContain("agent:pi5", (await NasctlAsync(token, "devices", "list")).Out);
+    }
+
+    [Fact]
     public async Task ReadOnlyToken_CannotStartSearches_AndOtherUsersIdsAreNotFound()
     {
         var seeded = await factory.FinishedSearchAsync(factory.OwnerId);

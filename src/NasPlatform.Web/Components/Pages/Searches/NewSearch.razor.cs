@@ -32,6 +32,8 @@ public partial class NewSearch
     private string? spaceOptions;
     private StrategyOptionsFields? strategyFields;
     private string targetDevice = Defaults.TargetDevice;
+    private string latencyDevice = "";
+    private List<(string Target, bool Online)> edgeDevices = [];
     private string constraint = Defaults.Constraint;
     private string? latencyBudget;
     private string? maxTrials = Defaults.MaxTrials.ToString(Inv);
@@ -70,6 +72,8 @@ public partial class NewSearch
         }
         var workers = await NasPlatform.Web.Api.WorkersApi.LoadAsync(Dbf, Options.Value, Time, CancellationToken.None);
         devices = workers.Where(w => w.Online).Select(w => w.DeviceClass).Append("cpu").Distinct().OrderBy(d => d == "cpu" ? "" : d).ToList();
+        edgeDevices = (await EdgeDevices.ListAsync(await Me.GetAsync(), CancellationToken.None))
+            .Select(d => (NasPlatform.Platform.Devices.EdgeDeviceService.TargetPrefix + d.Name, EdgeDevices.IsOnline(d))).ToList();
         if (DatasetQuery is { } q && datasets.Any(d => d.Id == q)) datasetId = q.ToString();
         else if (datasets.Count == 1) datasetId = datasets[0].Id.ToString();
     }
@@ -126,6 +130,7 @@ public partial class NewSearch
             LatencyBudgetMs = Dbl(latencyBudget, Field.LatencyBudgetMs, false) ?? 0,
             Constraint = constraint,
             TargetDevice = targetDevice,
+            LatencyDevice = latencyDevice.Length == 0 ? null : latencyDevice,
             MaxTrials = Clip(Int(maxTrials, Field.MaxTrials, false), Defaults.MaxTrials),
             MaxMinutes = Dbl(maxMinutes, Field.MaxMinutes, true),
             ProxyEpochs = Int(proxyEpochs, Field.ProxyEpochs, true) is { } pe ? Clip(pe, 0) : null,
