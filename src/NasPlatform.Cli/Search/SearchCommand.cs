@@ -149,6 +149,7 @@ public sealed class SearchCommand(IAnsiConsole console) : Command<SearchCommandS
             StrategyOptions = StrategyOptionsOf(s),
             EarlyStopping = s.EarlyStopping,
             Objective = s.Objective,
+            ObjectiveOptions = ComponentOptions.FromPairs(s.ObjectiveOptions),
             Prior = new PriorOptions { Name = s.Prior, Weight = s.PriorWeight ?? PriorOptions.DefaultWeight, Expert = s.PriorExpert },
             MaxTrials = s.Trials,
             MaxMinutes = s.Minutes,

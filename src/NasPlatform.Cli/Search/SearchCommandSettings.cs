@@ -44,9 +44,13 @@ public sealed class SearchCommandSettings : CommandSettings
     public string[] StrategyOptions { get; init; } = [];
 
     [CommandOption("--objective <NAME>")]
-    [Description("The reward: mnasnet (metric x (latency / budget)^w).")]
+    [Description("The reward: mnasnet (metric x (latency / budget)^w) or throughput (images/s at --objective-option batchSize=N; the budget is per batch).")]
     [DefaultValue(Defaults.Objective)]
     public string Objective { get; init; } = Defaults.Objective;
+
+    [CommandOption("--objective-option <NAME=VALUE>")]
+    [Description("An option of the objective, e.g. batchSize=64 for throughput (repeatable).")]
+    public string[] ObjectiveOptions { get; init; } = [];
 
     [CommandOption("--trials <N>")]
     [DefaultValue(20)]

@@ -23,6 +23,9 @@ public interface ISearchObjective
 {
     string Name { get; }
 
+    /// <summary>Images per timed run: every latency figure of the search is the time of a batch this large (1: MnasNet's batch-1 latency).</summary>
+    int MeasureBatchSize => 1;
+
     TrialScore Score(ObjectiveInput input);
 }
 

@@ -69,6 +69,10 @@ public sealed class SearchComponents
         return new SearchComponents(space, task, objective, catalog.Strategies.Get(options.Strategy), null, strategyOptions);
     }
 
+    /// <summary>The options with latency timed the way the objective scores it (its batch size).</summary>
+    public SearchOptions Measured(SearchOptions options) => options.Latency.BatchSize == Objective.MeasureBatchSize ? options
+        : options with { Latency = options.Latency with { BatchSize = Objective.MeasureBatchSize } };
+
     public ISearchStrategy CreateStrategy(long seed) =>
         (Strategy ?? throw new InvalidOperationException($"A one-shot search ({OneShot!.Name}) has no trial strategy."))
             .Create(Space.Decisions, seed, StrategyOptions);

@@ -45,6 +45,7 @@ public sealed class SearchRunner
         // Resolved now, so an unknown name or a bad option is refused before any work.
         _catalog = catalog ?? SearchCatalog.BuiltIn;
         _components = SearchComponents.Resolve(_catalog, options, data.Train.Shape);
+        _options = _components.Measured(options);
         _emit = onEvent ?? (_ => { });
         _estimator = estimator;
         _oneShotCheckpoint = oneShotCheckpoint;

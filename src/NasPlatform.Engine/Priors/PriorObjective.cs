@@ -40,6 +40,8 @@ public sealed class PriorObjective(ISearchObjective inner, IrlasPrior prior, dou
 
     public string Name => inner.Name;
 
+    public int MeasureBatchSize => inner.MeasureBatchSize;
+
     public IrlasPrior Prior => prior;
 
     public TrialScore Score(ObjectiveInput input)

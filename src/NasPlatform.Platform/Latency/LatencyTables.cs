@@ -18,6 +18,9 @@ public sealed class LatencyTables(IDbContextFactory<NasDbContext> dbf, SearchSet
     public const int MaxObservations = 500;
 
     private readonly Dictionary<string, LatencyTable> _tables = new(StringComparer.Ordinal);
+
+    /// <summary>The table of a device class at a batch size: a layer's time depends on both (batch 1 keeps the plain class name).</summary>
+    public static string Key(string deviceClass, int batchSize) => batchSize <= 1 ? deviceClass : $"{deviceClass}@b{batchSize}";
     private readonly Lock _gate = new();
 
     public LatencyTable Table(string deviceClass)
@@ -61,9 +64,13 @@ public sealed class LatencyTables(IDbContextFactory<NasDbContext> dbf, SearchSet
     private List<LatencyObservation> Observations(string deviceClass, Guid? searchId)
     {
         using var db = dbf.CreateDbContext();
-        var trials = db.Trials.AsNoTracking().Include(t => t.Search).ThenInclude(s => s!.Dataset)
-            .Where(t => t.Status == TrialStatus.Succeeded && !t.FromCache && t.LatencyMs != null && t.Search!.TargetDevice == deviceClass)
-            .Where(t => searchId == null || t.SearchId == searchId)
+        var measured = db.Trials.AsNoTracking().Include(t => t.Search).ThenInclude(s => s!.Dataset)
+            .Where(t => t.Status == TrialStatus.Succeeded && !t.FromCache && t.LatencyMs != null);
+        // One search's trials share its device, agent and batch size; class-wide, only the class's workers' batch-1 figures count.
+        measured = searchId is { } id ? measured.Where(t => t.SearchId == id)
+            : measured.Where(t => t.Search!.TargetDevice == deviceClass && t.Search.LatencyDevice == null
+                && t.Search.Objective != Engine.Objectives.ThroughputObjective.ObjectiveName);
+        var trials = measured
             .OrderByDescending(t => t.FinishedAt).Take(MaxObservations).ToList();
         var spaces = new Dictionary<Guid, ISearchSpace?>();
         var observations = new List<LatencyObservation>();
@@ -76,7 +83,14 @@ public sealed class LatencyTables(IDbContextFactory<NasDbContext> dbf, SearchSet
                 spaces[t.SearchId] = space;
             }
             if (space is null) continue;
-            observations.Add(LatencyObservation.Of(space.Graph(space.Parse(t.ArchitectureJson)), t.LatencyMs!.Value));
+            try
+            {
+                observations.Add(LatencyObservation.Of(space.Graph(space.Parse(t.ArchitectureJson)), t.LatencyMs!.Value));
+            }
+            catch (FormatException)
+            {
+                // A stored architecture this space cannot read (written by another version): one observation fewer, not a failed page.
+            }
         }
         return observations;
     }

@@ -56,7 +56,8 @@ public sealed class OneShotSearchJob(IDbContextFactory<NasDbContext> dbf, Datase
             var device = TorchRuntime.ResolveDevice(plan.Options.Device);
             var (train, validation) = cache.Split(search.Dataset!.DataBlob ?? throw new InvalidOperationException("The dataset has no decoded data."),
                 plan.Options.ValidationFraction, plan.Options.Seed);
-            var table = latencyTables.Table(search.TargetDevice);
+            string tableKey = LatencyTables.Key(search.TargetDevice, plan.Options.Latency.BatchSize);
+            var table = latencyTables.Table(tableKey);
             var runContext = new OneShotContext(plan.Components.Space, plan.Components.Task, train, validation, plan.Options, new Trainer(device),
                 new LatencyMeter(device, plan.Options.Latency), table);
             var key = CheckpointBlob(searchId);
@@ -71,7 +72,7 @@ public sealed class OneShotSearchJob(IDbContextFactory<NasDbContext> dbf, Datase
                 {
                     var step = await Task.Run(() => run.StepOnDevice(stop.Token), stop.Token);
                     steps.Add(step);
-                    if (step.Epoch == 1) latencyTables.Save(search.TargetDevice, table); // the layers a latency term measured, for every worker of the class
+                    if (step.Epoch == 1) latencyTables.Save(tableKey, table); // the layers a latency term measured, for every worker of the class
                     await blobs.WriteFileAsync(key, path =>
                     {
                         using var file = File.Create(path);

@@ -32,7 +32,8 @@ public sealed class SearchSetup(SearchCatalog catalog, IOptions<PlatformOptions>
     {
         var engine = ToEngine(search, options.Value.Worker);
         var dataset = search.Dataset ?? throw new InvalidOperationException("The search's dataset is not loaded.");
-        return new SearchPlan(engine, SearchComponents.Resolve(catalog, engine, Shape(dataset)));
+        var components = SearchComponents.Resolve(catalog, engine, Shape(dataset));
+        return new SearchPlan(components.Measured(engine), components);
     }
 
     /// <summary>A stored architecture of the search as a table for pages and cards.</summary>

@@ -127,12 +127,13 @@ public sealed class TrialJob(IDbContextFactory<NasDbContext> dbf, DatasetCache c
     /// <summary>The device class's table (new layers measured here and stored for every worker of the class), calibrated on the search's trials.</summary>
     private double Predict(Search search, SearchOptions options, TorchSharp.torch.Device device, Candidate candidate, CancellationToken ct)
     {
-        var predictor = latencyTables.Predictor(search.TargetDevice, search.Id);
+        string tableKey = LatencyTables.Key(search.TargetDevice, options.Latency.BatchSize);
+        var predictor = latencyTables.Predictor(tableKey, search.Id);
         var gate = new LatencyGate(predictor, new LatencyMeter(device, LatencyTable.MeterOptions(options.Latency)),
             new Engine.Objectives.LatencyTarget(options.LatencyBudgetMs, options.Constraint));
         int before = predictor.Table.Count;
         double predicted = gate.Predict(candidate, ct);
-        if (predictor.Table.Count > before) latencyTables.Save(search.TargetDevice, predictor.Table);
+        if (predictor.Table.Count > before) latencyTables.Save(tableKey, predictor.Table);
         using var db = dbf.CreateDbContext();
         var trained = db.Trials.AsNoTracking().Where(t => t.SearchId == search.Id && t.Status == TrialStatus.Succeeded && !t.FromCache);
         // Predictions made once the predictor was calibrated (as the CLI's loop counts them), the most recent

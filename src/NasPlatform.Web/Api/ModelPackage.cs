@@ -162,6 +162,16 @@ public static class ModelPackage
         return text.ToString();
     }
 
+    /// <summary>Batch 1: the latency; a throughput search's batch: its time and images per second.</summary>
+    private static string LatencyRow(TrainedModel m)
+    {
+        int batch = m.LatencyJson is null ? 1 : JsonNode.Parse(m.LatencyJson)?["batchSize"]?.GetValue<int>() ?? 1;
+        return batch <= 1
+            ? string.Create(CultureInfo.InvariantCulture, $"latency (batch 1, median of the fastest round) | {m.LatencyMs:0.###} ms")
+            : string.Create(CultureInfo.InvariantCulture,
+                $"throughput (batch {batch}) | {Engine.Objectives.ThroughputObjective.ImagesPerSecond(batch, m.LatencyMs):N0} images/s ({m.LatencyMs:0.###} ms per batch)");
+    }
+
     private static string CardMarkdown(TrainedModel m, Search s, ITask? task, ArchitectureView? view)
     {
         var inv = CultureInfo.InvariantCulture;
@@ -170,12 +180,12 @@ public static class ModelPackage
             # {m.Name}
 
             A {m.Task} model found by NasPlatform search `{s.Id}` ({s.Strategy} over the {s.SearchSpace} space, {s.Objective} objective)
-            under a latency budget of {s.LatencyBudgetMs:0.###} ms ({s.Constraint} constraint) on `{s.TargetDevice}`.
+            under a latency budget of {s.LatencyBudgetMs:0.###} ms ({s.Constraint} constraint) on `{s.LatencyDevice ?? s.TargetDevice}`.
 
             | metric | value |
             |---|---|
             | test {m.Metric} | {m.TestMetric:P2} |
-            | latency (batch 1, median of the fastest round) | {m.LatencyMs:0.###} ms |
+            | {LatencyRow(m)} |
             | parameters | {m.Parameters:N0} |
             | multiply-adds | {m.Macs:N0} |
             | reward | {m.Reward:0.####} |

@@ -30,6 +30,7 @@ public partial class NewSearch
     private string strategy = Defaults.Strategy;
     private string objective = Defaults.Objective;
     private string? spaceOptions;
+    private string? objectiveOptions;
     private StrategyOptionsFields? strategyFields;
     private string targetDevice = Defaults.TargetDevice;
     private string latencyDevice = "";
@@ -61,7 +62,8 @@ public partial class NewSearch
     {
         public const string Name = "name", LatencyBudgetMs = "latencyBudgetMs", MaxTrials = "maxTrials", MaxMinutes = "maxMinutes",
             ProxyEpochs = "proxyEpochs", ProxyFraction = "proxyFraction", FinalEpochs = "finalEpochs", Seed = "seed", Parallelism = "parallelism",
-            SpaceOptions = "spaceOptions", RandomErasing = "randomErasing", EmaDecay = "emaDecay", PriorWeight = "priorWeight", Seeds = "seeds";
+            SpaceOptions = "spaceOptions", RandomErasing = "randomErasing", EmaDecay = "emaDecay", PriorWeight = "priorWeight", Seeds = "seeds",
+            ObjectiveOptions = "objectiveOptions";
     }
 
     protected override async Task OnInitializedAsync()
@@ -127,6 +129,7 @@ public partial class NewSearch
             Strategy = strategy,
             StrategyOptions = strategyFields?.Build(parse),
             Objective = objective,
+            ObjectiveOptions = Json(objectiveOptions, Field.ObjectiveOptions),
             LatencyBudgetMs = Dbl(latencyBudget, Field.LatencyBudgetMs, false) ?? 0,
             Constraint = constraint,
             TargetDevice = targetDevice,
