@@ -106,6 +106,7 @@ public sealed class LatencyMeter(Device device, LatencyOptions? options = null, 
             if (Options.Method == LatencyMethod.Direct)
             {
                 Warm(model, input, Options.WarmupRuns);
+                WarmUntilStable(() => Time(model, input), ct);
                 var times = new double[Options.TimedRuns];
                 for (int i = 0; i < times.Length; i++)
                 {
@@ -134,6 +135,7 @@ public sealed class LatencyMeter(Device device, LatencyOptions? options = null, 
             using (var b = model.call(input)) { }
         }
         Synchronize();
+        WarmUntilStable(() => Time(reference.Module, input) + Time(model, input), ct);
         int n = rounds * perRound;
         var own = new double[n];
         var theirs = new double[n];
@@ -176,6 +178,31 @@ public sealed class LatencyMeter(Device device, LatencyOptions? options = null, 
             medians[r] = Median(round);
         }
         return medians;
+    }
+
+    /// <summary>Runs per block of the settling warm-up, the agreement two consecutive block medians must reach, and the most blocks run.</summary>
+    internal const int SettleBlock = 10, SettleMaxBlocks = 20;
+    internal const double SettleTolerance = 0.02;
+
+    /// <summary>
+    /// Keeps warming up in blocks until two consecutive block medians agree within 2% (at most 20 blocks). After a fixed
+    /// 20 runs, the first measurement of a freshly built network still ran 10-40% slower than the next four on this host
+    /// (allocator growth, primitive caches), the main source of the spread between repeated measurements.
+    /// Returns the runs made.
+    /// </summary>
+    internal static int WarmUntilStable(Func<double> run, CancellationToken ct = default)
+    {
+        var block = new double[SettleBlock];
+        double previous = double.NaN;
+        for (int b = 0; b < SettleMaxBlocks; b++)
+        {
+            ct.ThrowIfCancellationRequested();
+            for (int i = 0; i < block.Length; i++) block[i] = run();
+            double median = Median(block);
+            if (Math.Abs(median - previous) <= SettleTolerance * median) return (b + 1) * SettleBlock;
+            previous = median;
+        }
+        return SettleMaxBlocks * SettleBlock;
     }
 
     private void Warm(nn.Module<Tensor, Tensor> model, Tensor input, int runs)
