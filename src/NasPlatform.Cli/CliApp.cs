@@ -19,6 +19,13 @@ public static class CliApp
             config.AddCommand<SearchCommand>("search")
                 .WithDescription("Search for an accurate network within a latency budget measured on this machine, then train it fully.")
                 .WithExample("search", "--data", "/usr/share/datasets/fashion-mnist", "--latency-ms", "1", "--out", "runs/fmnist");
+            config.AddBranch("datasets", datasets =>
+            {
+                datasets.SetDescription("Dataset tools.");
+                datasets.AddCommand<Datasets.SynthCommand>("synth")
+                    .WithDescription("Make a demo set for a task from a classification set of small items (segmentation: items on larger canvases, with masks).")
+                    .WithExample("datasets", "synth", "--task", "segmentation", "--from", "/usr/share/datasets/fashion-mnist", "--out", "runs/fmnist-seg");
+            });
             // One line with the reason, never a stack trace: scripts and CI read this.
             config.SetExceptionHandler((ex, _) =>
             {
