@@ -23,7 +23,7 @@ public sealed class SearchCatalog
     public static IReadOnlyList<ISearchSpaceDefinition> BuiltInSpaces { get; } =
         [new MnasNetDefinition(), new MnasNetDefinition(MnasProfile.Small), new ResNetDefinition(), new ShuffleNetV2Definition(), new DartsDefinition()];
     public static IReadOnlyList<IObjectiveDefinition> BuiltInObjectives { get; } = [new MnasObjective.Definition(), new ThroughputObjective.Definition()];
-    public static IReadOnlyList<ITask> BuiltInTasks { get; } = [new ClassificationTask()];
+    public static IReadOnlyList<ITask> BuiltInTasks { get; } = [new ClassificationTask(), new Tasks.Segmentation.SegmentationTask()];
 
     public static IReadOnlyList<IOneShotMethod> BuiltInOneShot { get; } = [new DartsMethod()];
 

@@ -1,3 +1,5 @@
+using NasPlatform.Engine.Datasets.Segmentation;
+
 namespace NasPlatform.Engine.Datasets;
 
 /// <summary>Loads a dataset of any supported format from a path, detecting the format when none is given.</summary>
@@ -6,13 +8,15 @@ public static class DatasetLoader
     public const string Idx = "idx";
     public const string Cifar = "cifar";
     public const string ImageFolder = "imagefolder";
+    public const string Segmentation = "segmentation";
 
-    public static IReadOnlyList<string> Formats { get; } = [Idx, Cifar, ImageFolder];
+    public static IReadOnlyList<string> Formats { get; } = [Idx, Cifar, ImageFolder, Segmentation];
 
     private const string FormatHelp =
         "idx (a folder with train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte, each optionally .gz), " +
         "cifar (a folder with the CIFAR-10 or CIFAR-100 binary batches), " +
-        "imagefolder (a .zip of class_name/image files)";
+        "imagefolder (a .zip of class_name/image files), " +
+        "segmentation (a folder with images/, masks/ and classes.json)";
 
     /// <param name="format">idx, cifar or imagefolder; null to detect it from the path.</param>
     /// <param name="options">Image-folder settings; its Limits also apply to the other formats.</param>
@@ -20,6 +24,7 @@ public static class DatasetLoader
     {
         var limits = options?.Limits ?? DatasetLimits.Default;
         format = format?.Trim().ToLowerInvariant() ?? DetectFormat(path);
+        if (format == Segmentation) return SegmentationSplit.Split(SegmentationReader.Read(path, limits));
         return LabelChecks.EnsureLearnable(format switch
         {
             Idx => IdxReader.ReadFolder(path, limits),
@@ -40,6 +45,7 @@ public static class DatasetLoader
         if (!Directory.Exists(path)) throw new DatasetFormatException($"Dataset path '{path}' does not exist.");
 
         if (Directory.EnumerateFiles(path, "train-images*").Any()) return Idx;
+        if (SegmentationReader.Looks(path)) return Segmentation;
         if (CifarReader.ResolveFolder(path) is not null) return Cifar;
         throw new DatasetFormatException(
             $"Cannot tell the dataset format of folder '{path}': found no train-images* (idx) nor data_batch_*.bin / train.bin (cifar). " +

@@ -9,8 +9,12 @@ namespace NasPlatform.Engine.Datasets;
 /// </summary>
 public sealed class ImageDataset
 {
-    public ImageDataset(byte[] pixels, int[] labels, IReadOnlyList<string> classNames, int channels, int height, int width)
+    /// <param name="masks">Segmentation: N x H x W class indices (255 = not scored); labels then only stratify splits.</param>
+    public ImageDataset(byte[] pixels, int[] labels, IReadOnlyList<string> classNames, int channels, int height, int width, byte[]? masks = null)
     {
+        if (masks is not null && masks.LongLength != (long)labels.Length * height * width)
+            throw new DatasetFormatException($"{masks.LongLength} mask bytes do not hold {labels.Length} masks of {height}x{width}.");
+        Masks = masks;
         if (channels <= 0 || height <= 0 || width <= 0)
             throw new DatasetFormatException($"Image shape {channels}x{height}x{width} is not valid.");
         if ((long)labels.Length * channels * height * width != pixels.LongLength)
@@ -29,6 +33,9 @@ public sealed class ImageDataset
     }
 
     public byte[] Pixels { get; }
+
+    /// <summary>Per-pixel class indices (N x H x W) of a segmentation set; null for classification.</summary>
+    public byte[]? Masks { get; }
     public int[] Labels { get; }
     public IReadOnlyList<string> ClassNames { get; }
     public int Channels { get; }
@@ -42,18 +49,24 @@ public sealed class ImageDataset
 
     public ReadOnlySpan<byte> Image(int index) => Pixels.AsSpan(index * ImageSize, ImageSize);
 
+    public ReadOnlySpan<byte> Mask(int index) => Masks is null ? throw new InvalidOperationException("This dataset has no masks.")
+        : Masks.AsSpan(index * Height * Width, Height * Width);
+
     /// <summary>A new dataset holding the given images, in the given order.</summary>
     public ImageDataset Subset(IReadOnlyList<int> indices)
     {
         var size = ImageSize;
         var pixels = new byte[(long)indices.Count * size];
         var labels = new int[indices.Count];
+        int plane = Height * Width;
+        var masks = Masks is null ? null : new byte[(long)indices.Count * plane];
         for (int i = 0; i < indices.Count; i++)
         {
             Pixels.AsSpan(indices[i] * size, size).CopyTo(pixels.AsSpan(i * size, size));
             labels[i] = Labels[indices[i]];
+            Masks?.AsSpan(indices[i] * plane, plane).CopyTo(masks.AsSpan(i * plane, plane));
         }
-        return new ImageDataset(pixels, labels, ClassNames, Channels, Height, Width);
+        return new ImageDataset(pixels, labels, ClassNames, Channels, Height, Width, masks);
     }
 
     /// <summary>Both datasets' images, this one's first (used to retrain on train + validation).</summary>
@@ -64,7 +77,9 @@ public sealed class ImageDataset
         var pixels = new byte[Pixels.LongLength + other.Pixels.LongLength];
         Pixels.CopyTo(pixels, 0);
         other.Pixels.CopyTo(pixels, Pixels.LongLength);
-        return new ImageDataset(pixels, [.. Labels, .. other.Labels], ClassNames, Channels, Height, Width);
+        byte[]? masks = Masks is null || other.Masks is null ? null : [.. Masks, .. other.Masks];
+        if ((Masks is null) != (other.Masks is null)) throw new ArgumentException("A segmentation set joins only another with masks.", nameof(other));
+        return new ImageDataset(pixels, [.. Labels, .. other.Labels], ClassNames, Channels, Height, Width, masks);
     }
 
     /// <summary>Number of images of each class.</summary>

@@ -5,7 +5,8 @@ using NasPlatform.Engine.Datasets;
 namespace NasPlatform.Engine.Training;
 
 /// <summary>A batch as plain arrays: normalized N x C x H x W floats and labels.</summary>
-public sealed record HostBatch(float[] Images, long[] Labels, int Count);
+/// <param name="Masks">Segmentation: N x H x W class indices, shifted and mirrored with their images (255 where a shift uncovers nothing).</param>
+public sealed record HostBatch(float[] Images, long[] Labels, int Count, long[]? Masks = null);
 
 /// <summary>
 /// Training-time augmentation: a random crop of the zero-padded image, an optional horizontal flip,
@@ -66,6 +67,7 @@ public static class BatchPipeline
         int c = data.Channels, h = data.Height, w = data.Width, size = data.ImageSize;
         var images = new float[indices.Length * size];
         var labels = new long[indices.Length];
+        var masks = data.Masks is null ? null : new long[indices.Length * h * w];
         for (int n = 0; n < indices.Length; n++)
         {
             var src = data.Image(indices[n]);
@@ -78,6 +80,7 @@ public static class BatchPipeline
             }
             bool mirror = augment.Flip && random.Next(2) == 1;
             var dst = images.AsSpan(n * size, size);
+            if (masks is not null) CopyMask(data.Mask(indices[n]), masks.AsSpan(n * h * w, h * w), h, w, dy, dx, mirror);
             if (dy == 0 && dx == 0 && !mirror)
             {
                 for (int i = 0; i < size; i++) dst[i] = Normalize(src[i]);
@@ -101,7 +104,21 @@ public static class BatchPipeline
             if (augment.ErasingProbability > 0 && random.NextDouble() < augment.ErasingProbability)
                 Erase(dst, c, h, w, random);
         }
-        return new HostBatch(images, labels, indices.Length);
+        return new HostBatch(images, labels, indices.Length, masks);
+    }
+
+    /// <summary>The mask under the same crop (shift) and flip as its image; uncovered pixels are not scored.</summary>
+    private static void CopyMask(ReadOnlySpan<byte> src, Span<long> dst, int h, int w, int dy, int dx, bool mirror)
+    {
+        for (int y = 0; y < h; y++)
+        {
+            int sy = y + dy;
+            for (int x = 0; x < w; x++)
+            {
+                int sx = (mirror ? w - 1 - x : x) + dx;
+                dst[y * w + x] = sy >= 0 && sy < h && sx >= 0 && sx < w ? src[sy * w + sx] : Tasks.Segmentation.ConfusionIoU.Ignore;
+            }
+        }
     }
 
     /// <summary>Random erasing: a rectangle of 2-25% of the area, log-uniform aspect in [0.3, 3.3], set to 0 (mid-grey after normalization).</summary>

@@ -130,6 +130,9 @@ public sealed class SearchService(IDbContextFactory<NasDbContext> dbf, IJobSched
             catch (ArgumentException e) { errors[field] = [e.Message]; }
         }
         var task = catalog.Tasks.Get(r.Task);
+        // The platform stores classification datasets only so far (the CLI reads segmentation folders).
+        if (task.Name != Engine.Tasks.Classification.ClassificationTask.TaskName)
+            throw new SearchValidationException(new() { ["task"] = [$"Dataset '{dataset.Name}' has one label per image: it can be searched for classification only."] });
         var space = catalog.Spaces.Get(r.SearchSpace);
         var shape = SearchSetup.Shape(dataset);
         ISearchSpace? created = null;

@@ -95,6 +95,18 @@ public abstract class BadSearchTests(PlatformFactory factory)
     }
 
     [Fact]
+    public async Task ASegmentationSearchOnAClassificationDataset_IsRefusedByField()
+    {
+        var dataset = await _client.UploadAndWaitAsync(TestZips.TinyIdx(), "labels only");
+        var response = await _client.StartSearchAsync(new
+        {
+            datasetId = dataset["id"]!.GetValue<Guid>(), latencyBudgetMs = 5, task = "segmentation", searchSpace = "resnet",
+        });
+        var problem = await PlatformClient.AssertProblemAsync(response, 400, "classification only");
+        Assert.NotNull(problem["errors"]!["task"]);
+    }
+
+    [Fact]
     public async Task AnUnknownPriorOrExpert_IsRefusedByField()
     {
         var response = await _client.StartSearchAsync(new

@@ -108,7 +108,7 @@ public sealed class ResNetDefinition : ISearchSpaceDefinition
     public string Description =>
         "ResNet/TResNet-style stages: basic or bottleneck blocks, widths, depths, SE, strided or anti-aliased down-sampling, conv or SpaceToDepth stem.";
 
-    public IReadOnlyList<string> Tasks { get; } = [ClassificationTask.TaskName];
+    public IReadOnlyList<string> Tasks { get; } = [ClassificationTask.TaskName, global::NasPlatform.Engine.Tasks.Segmentation.SegmentationTask.TaskName];
 
     public ISearchSpace Create(SpaceInput input, JsonElement? options)
     {
