@@ -74,7 +74,7 @@ public static class OnnxExport
             ["input"] = InputDescription,
             ["output"] = candidate.Task.OutputDescription,
         };
-        return g.Finish("input", candidate.Graph.Input, output, size, metadata).ToByteArray();
+        return g.Finish("input", candidate.Graph.Input, output, candidate.Task.OutputDims(candidate.Graph, size), metadata).ToByteArray();
     }
 
     /// <summary>Runs <paramref name="model"/> in ONNX Runtime and <paramref name="network"/> in TorchSharp (eval mode)

@@ -73,6 +73,9 @@ public sealed class OnnxGraph
     public static AttributeProto Int(string name, long value) =>
         new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
 
+    public static AttributeProto String(string name, string value) =>
+        new() { Name = name, Type = AttributeProto.Types.AttributeType.String, S = Google.Protobuf.ByteString.CopyFromUtf8(value) };
+
     public static AttributeProto Float(string name, float value) =>
         new() { Name = name, Type = AttributeProto.Types.AttributeType.Float, F = value };
 
@@ -90,13 +93,13 @@ public sealed class OnnxGraph
         Ints("pads", kernel / 2, kernel / 2, kernel / 2, kernel / 2), Int("group", groups),
     ];
 
-    /// <summary>The finished model: a float input N x C x H x W (N free) and one float output N x <paramref name="outputs"/>.</summary>
-    public ModelProto Finish(string input, FeatureShape inputShape, string output, long outputs, IReadOnlyDictionary<string, string> metadata)
+    /// <summary>The finished model: a float input N x C x H x W (N free) and one float output N x <paramref name="outputDims"/>.</summary>
+    public ModelProto Finish(string input, FeatureShape inputShape, string output, long[] outputDims, IReadOnlyDictionary<string, string> metadata)
     {
         // The graph's output name is fixed ("output"), whatever the last node was called.
         _graph.Node.Add(new NodeProto { OpType = "Identity", Name = Fresh("output"), Input = { output }, Output = { "output" } });
         _graph.Input.Add(new ValueInfoProto { Name = input, Type = FloatType(-1, inputShape.Channels, inputShape.Height, inputShape.Width) });
-        _graph.Output.Add(new ValueInfoProto { Name = "output", Type = FloatType(-1, outputs) });
+        _graph.Output.Add(new ValueInfoProto { Name = "output", Type = FloatType([-1, .. outputDims]) });
         var model = new ModelProto
         {
             IrVersion = 8, ProducerName = "NasPlatform", ProducerVersion = typeof(OnnxGraph).Assembly.GetName().Version?.ToString() ?? "",

@@ -34,6 +34,9 @@ public interface ITask : IRegistered
     /// network's output and its size per image.</summary>
     (string Output, long Size) EmitHead(Export.OnnxGraph g, ArchitectureGraph graph, string features);
 
+    /// <summary>The ONNX output's shape per image (after the free batch dimension): one vector of <paramref name="size"/> unless the task's output has more axes.</summary>
+    long[] OutputDims(ArchitectureGraph graph, long size) => [size];
+
     /// <summary>The batch's targets as a tensor on the device.</summary>
     Tensor Targets(HostBatch batch, Device device);
 

@@ -32,6 +32,24 @@ public class OnnxExportTests
             AssertExportMatches(new Candidate(arch, space.Graph(arch), Mnas.Task), classes);
     }
 
+    [Theory]
+    [InlineData(1, 24, 4)]
+    [InlineData(3, 27, 3)] // features of 7x7 or 4x4 up-sampled to 27x27: no whole scale factor
+    public void SegmentationNetworks_ExportToOnnx_WithAPixelWiseOutput_ThatOnnxRuntimeRunsAsTorchSharpDoes(int channels, int size, int classes)
+    {
+        var space = SpaceChecks.Create("resnet", channels, size, classes);
+        var task = new NasPlatform.Engine.Tasks.Segmentation.SegmentationTask();
+        foreach (var arch in SpaceChecks.Samples(space, 4, 2))
+        {
+            var candidate = new Candidate(arch, space.Graph(arch), task);
+            using var net = Trained(candidate, channels, size);
+            var result = OnnxExport.Export(candidate, net, seed: 7);
+            Assert.True(result.Check!.Passed, $"ONNX differs from TorchSharp by {result.Check.MaxAbsDiff:G3} for {arch.ToJson()}");
+            var dims = ModelProto.Parser.ParseFrom(result.Model!).Graph.Output[0].Type.TensorType.Shape.Dim;
+            Assert.Equal([classes, size, size], dims.Skip(1).Select(d => (int)d.DimValue));
+        }
+    }
+
     [Fact]
     public void EveryZooMember_ExportsToOnnx_ThatMatchesTorchSharp()
     {

@@ -37,8 +37,20 @@ public sealed class SegmentationTask : ITask
         return new OpCost(weights + graph.Output.Classes, weights * f.Height * f.Width);
     }
 
-    public (string Output, long Size) EmitHead(Export.OnnxGraph g, ArchitectureGraph graph, string features) =>
-        throw new NotSupportedException("ONNX export of segmentation networks is not written yet.");
+    public (string Output, long Size) EmitHead(Export.OnnxGraph g, ArchitectureGraph graph, string features)
+    {
+        var scores = g.Node("Conv", "classifier", [features, g.Weight("classifier.weight"), g.Weight("classifier.bias")], Export.OnnxGraph.ConvAttributes(1, 1, 1));
+        // Resize to N x K x H x W: N and K read from the scores at run time (N is free), H and W fixed by the input.
+        var shape = g.Node("Shape", "scores_shape", [scores]);
+        var batchAndClasses = g.Node("Slice", "batch_classes", [shape, g.Int64s("starts", 0), g.Int64s("ends", 2)]);
+        var sizes = g.Node("Concat", "output_size", [batchAndClasses, g.Int64s("input_hw", graph.Input.Height, graph.Input.Width)], Export.OnnxGraph.Int("axis", 0));
+        // PyTorch's bilinear with align_corners=False is ONNX's linear with pytorch_half_pixel coordinates.
+        var output = g.Node("Resize", "upsample", [scores, "", "", sizes], Export.OnnxGraph.String("mode", "linear"),
+            Export.OnnxGraph.String("coordinate_transformation_mode", "pytorch_half_pixel"));
+        return (output, (long)graph.Output.Classes * graph.Input.Height * graph.Input.Width);
+    }
+
+    public long[] OutputDims(ArchitectureGraph graph, long size) => [graph.Output.Classes, graph.Input.Height, graph.Input.Width];
 
     public Tensor Targets(HostBatch batch, Device device)
     {
