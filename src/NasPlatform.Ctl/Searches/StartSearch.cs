@@ -15,6 +15,8 @@ public static class StartSearch
         new("--name", "NAME", "Name of the search (default: chosen by the server)."),
         new("--space", "NAME", "Search space: mnasnet, mnasnet-small, resnet, shufflenetv2 (default: mnasnet)."),
         new("--strategy", "NAME", "Search strategy: evolution, random, mnasnet-rl, hyperband or asha (default: evolution)."),
+        new("--objective", "NAME", "The reward: mnasnet (default), or throughput (images/s at a batch size; the budget is then per batch)."),
+        new("--objective-options", "JSON", "The objective's options as JSON, e.g. '{\"batchSize\": 64}' for throughput."),
         new("--constraint", "KIND", "soft (reward trades accuracy for latency) or hard (over budget = no reward); default soft."),
         new("--target-device", "CLASS", "Device class whose workers measure latency and train, e.g. cpu or cuda (default cpu)."),
         new("--latency-device", "agent:NAME", "Measure latency on one of your edge devices through its agent instead (see nasctl devices)."),
@@ -134,6 +136,19 @@ public static class StartSearch
         Text("--prior", "prior");
         Text("--prior-expert", "priorExpert");
         Number("priorWeight", args.Double("--prior-weight"));
+        Text("--objective", "objective");
+        if (args.Value("--objective-options") is { } objectiveOptions)
+        {
+            try
+            {
+                body["objectiveOptions"] = JsonNode.Parse(objectiveOptions) as JsonObject
+                    ?? throw OptionValues.Usage(args, "--objective-options is a JSON object, e.g. '{\"batchSize\": 64}'");
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                throw OptionValues.Usage(args, "--objective-options is not valid JSON");
+            }
+        }
         Text("--constraint", "constraint");
         Text("--target-device", "targetDevice");
         Text("--latency-device", "latencyDevice");

@@ -181,6 +181,20 @@ public sealed class NasctlTests(PlatformFactory factory) : IDisposable
     }
 
     [Fact]
+    public async Task TheObjectiveAndItsOptions_ReachTheServer_AndBadJsonIsAUsageError()
+    {
+        var seeded = await factory.FinishedSearchAsync(factory.OwnerId);
+        var badJson = await NasctlAsync(factory.OwnerToken, "searches", "start", "--dataset", seeded.DatasetId.ToString(), "--latency-ms", "5",
+            "--objective", "throughput", "--objective-options", "{batchSize");
+        Assert.Equal(ExitCodes.Usage, badJson.Exit);
+        Assert.Contains("--objective-options", badJson.Err);
+        var refused = await NasctlAsync(factory.OwnerToken, "searches", "start", "--dataset", seeded.DatasetId.ToString(), "--latency-ms", "5",
+            "--objective", "throughput", "--objective-options", "{\"batchSize\": 0}");
+        Assert.Equal(ExitCodes.Api, refused.Exit);
+        Assert.Contains("batchSize", refused.Err);
+    }
+
+    [Fact]
     public async Task Devices_AreAdded_Listed_NamedBySearches_AndDeleted()
     {
         var (_, token) = await factory.CreateUserWithTokenAsync($"ctl-devices-{Guid.NewGuid():N}@tests.local");
