@@ -50,7 +50,8 @@ public sealed class SearchComponents
         var task = catalog.Tasks.Get(options.Task);
         var spaceDefinition = catalog.Spaces.Get(options.Space);
         if (!spaceDefinition.Tasks.Contains(task.Name))
-            throw new ArgumentException($"The {spaceDefinition.Name} space does not build networks for {task.Name}; it serves {string.Join(", ", spaceDefinition.Tasks)}.");
+            throw new ArgumentException($"The {spaceDefinition.Name} space does not build networks for {task.Name}; it serves {string.Join(", ", spaceDefinition.Tasks)}. " +
+                $"Spaces for {task.Name}: {string.Join(", ", catalog.Spaces.All.Where(s => s.Tasks.Contains(task.Name)).Select(s => s.Name))}.");
         var input = new SpaceInput(data.Image, task.OutputOf(data));
         var space = spaceDefinition.Create(input, options.SpaceOptions);
         options.Prior.Validate();

@@ -69,4 +69,12 @@ public class SegmentationTrainingTests
         using var output = network.call(input);
         Assert.Equal([2L, 4, 24, 24], output.shape);
     }
+
+    [Fact]
+    public void ASpaceThatCannotSegment_IsRefused_NamingTheSpacesThatCan()
+    {
+        var options = new SearchOptions { Task = SegmentationTask.TaskName, Space = "mnasnet", LatencyBudgetMs = 5 };
+        var e = Assert.Throws<ArgumentException>(() => new SearchRunner(SegmentationSplit.Split(Set(20)), options));
+        Assert.Contains("Spaces for segmentation: resnet", e.Message);
+    }
 }
