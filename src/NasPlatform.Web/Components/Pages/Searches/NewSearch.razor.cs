@@ -159,11 +159,20 @@ public partial class NewSearch
         foreach (var (field, messages) in parse) errors[field] = messages;
         if (errors.Count > 0) return;
 
+        await SendAsync(async () =>
+        {
+            var search = await Searches.CreateAsync(request, await Me.GetAsync(), CancellationToken.None);
+            return $"/searches/{search.Id}";
+        });
+    }
+
+    /// <summary>Runs the service call of a valid form, then goes to the page it names; a refusal shows beside the fields or above the form.</summary>
+    private async Task SendAsync(Func<Task<string>> send)
+    {
         submitting = true;
         try
         {
-            var search = await Searches.CreateAsync(request, await Me.GetAsync(), CancellationToken.None);
-            Nav.NavigateTo($"/searches/{search.Id}");
+            Nav.NavigateTo(await send());
         }
         catch (SearchValidationException e)
         {
@@ -195,24 +204,11 @@ public partial class NewSearch
         foreach (var (field, messages) in parse) errors[field] = messages;
         if (errors.Count > 0) return;
         var strategies = Setup.Catalog.AllStrategies.Select(s => s.Name).Where(studyStrategies.Contains).ToList();
-        submitting = true;
-        try
+        await SendAsync(async () =>
         {
             var (study, _) = await Studies.CreateAsync(new StudyRequest { Name = shared.Name, Strategies = strategies, Seeds = seeds, Search = shared },
                 await Me.GetAsync(), CancellationToken.None);
-            Nav.NavigateTo($"/studies/{study.Id}");
-        }
-        catch (SearchValidationException e)
-        {
-            errors = e.Errors;
-        }
-        catch (PlatformException e)
-        {
-            formError = e.Message;
-        }
-        finally
-        {
-            submitting = false;
-        }
+            return $"/studies/{study.Id}";
+        });
     }
 }
