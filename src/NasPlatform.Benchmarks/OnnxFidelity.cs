@@ -20,7 +20,6 @@ public static class OnnxFidelity
     public static void Run(int samples)
     {
         var catalog = SearchCatalog.BuiltIn;
-        var task = catalog.Tasks.Get("classification");
         double overall = 0;
         int count = 0;
         foreach (var definition in catalog.Spaces.All)
@@ -36,7 +35,7 @@ public static class OnnxFidelity
                 for (int i = 0; i < samples; i++) archs.Add(space.Decode(d.Select(x => random.Next(x.Cardinality)).ToArray()));
                 foreach (var arch in archs)
                 {
-                    var candidate = new Candidate(arch, space.Graph(arch), task);
+                    var candidate = new Candidate(arch, space.Graph(arch), catalog.TaskFor(definition));
                     using var net = candidate.Build(1);
                     using (var scope = NewDisposeScope())
                     using (no_grad())

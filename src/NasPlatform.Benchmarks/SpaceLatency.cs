@@ -19,7 +19,6 @@ public static class SpaceLatency
     public static void Run(FeatureShape input, int classes, int samples, LatencyOptions latency)
     {
         var catalog = SearchCatalog.BuiltIn;
-        var task = catalog.Tasks.Get("classification");
         var meter = new LatencyMeter(CPU, latency);
         foreach (var definition in catalog.Spaces.All)
         {
@@ -30,7 +29,7 @@ public static class SpaceLatency
             for (int i = 0; i < samples; i++) archs.Add(space.Decode(d.Select(x => random.Next(x.Cardinality)).ToArray()));
             var measured = archs.Select(a =>
             {
-                var candidate = new Candidate(a, space.Graph(a), task);
+                var candidate = new Candidate(a, space.Graph(a), catalog.TaskFor(definition));
                 using var net = candidate.Build(1);
                 return (Ms: meter.Measure(net, input).MedianMs, candidate.Cost.Parameters);
             }).OrderBy(m => m.Ms).ToList();

@@ -157,6 +157,7 @@ public sealed class SearchCommand(IAnsiConsole console) : Command<SearchCommandS
             MaxMinutes = s.Minutes,
             Seed = s.Seed,
             Baselines = s.Baselines,
+            BaselineFamilies = s.BaselineFamilies?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             Threads = s.Threads ?? Math.Max(1, Environment.ProcessorCount),
             Device = s.Device,
             Training = new TrainingOptions { HorizontalFlip = s.Flip, ErasingProbability = s.Erasing, EmaDecay = s.Ema },

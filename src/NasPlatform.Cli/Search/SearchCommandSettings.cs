@@ -120,8 +120,12 @@ public sealed class SearchCommandSettings : CommandSettings
     public string? PriorExpert { get; init; }
 
     [CommandOption("--baselines")]
-    [Description("Also train the baseline zoo (VGG-style, ResNet-20, TResNet-like, MobileNetV2-like, ShuffleNet V2-like at several widths) with the final recipe, for comparison.")]
+    [Description("Also train the baseline zoo (VGG-style, ResNet-20, TResNet-like, MobileNetV2-like, ShuffleNet V2-like; DeepLab-like for segmentation; at several widths) with the final recipe, for comparison.")]
     public bool Baselines { get; init; }
+
+    [CommandOption("--baseline-families <NAMES>")]
+    [Description("With --baselines: only these zoo families, comma-separated (vgg, resnet20, tresnet, mobilenetv2, shufflenetv2, deeplab); default every family that serves the task.")]
+    public string? BaselineFamilies { get; init; }
 
     [CommandOption("--ema <DECAY>")]
     [Description("Keep an exponential moving average of the weights in the final training, e.g. 0.999 (off by default).")]

@@ -21,11 +21,12 @@ namespace NasPlatform.Engine.Components;
 public sealed class SearchCatalog
 {
     public static IReadOnlyList<ISearchSpaceDefinition> BuiltInSpaces { get; } =
-        [new MnasNetDefinition(), new MnasNetDefinition(MnasProfile.Small), new ResNetDefinition(), new ShuffleNetV2Definition(), new DartsDefinition()];
+        [new MnasNetDefinition(), new MnasNetDefinition(MnasProfile.Small), new ResNetDefinition(), new ShuffleNetV2Definition(), new DartsDefinition(),
+         new Spaces.AutoDeepLab.AutoDeepLabDefinition()];
     public static IReadOnlyList<IObjectiveDefinition> BuiltInObjectives { get; } = [new MnasObjective.Definition(), new ThroughputObjective.Definition()];
     public static IReadOnlyList<ITask> BuiltInTasks { get; } = [new ClassificationTask(), new Tasks.Segmentation.SegmentationTask()];
 
-    public static IReadOnlyList<IOneShotMethod> BuiltInOneShot { get; } = [new DartsMethod()];
+    public static IReadOnlyList<IOneShotMethod> BuiltInOneShot { get; } = [new DartsMethod(), new OneShot.AutoDeepLab.AutoDeepLabMethod()];
 
     public static SearchCatalog BuiltIn { get; } = new(BuiltInSpaces, StrategyDefinition.BuiltIn, BuiltInObjectives, BuiltInTasks, BuiltInOneShot);
 
@@ -56,6 +57,10 @@ public sealed class SearchCatalog
     /// <summary>The StrategyOptions fields a strategy or one-shot method reads.</summary>
     public IReadOnlyList<string> StrategyOptionNames(string name) =>
         Strategies.Contains(name) ? Strategies.Get(name).OptionNames : OneShot.Contains(name) ? OneShot.Get(name).OptionNames : [];
+
+    /// <summary>The task to try a space with when none is given: classification where the space serves it, else the first task it serves.</summary>
+    public ITask TaskFor(ISearchSpaceDefinition space) =>
+        Tasks.Get(space.Tasks.Contains(ClassificationTask.TaskName) || space.Tasks.Count == 0 ? ClassificationTask.TaskName : space.Tasks[0]);
 
     public bool IsStrategy(string name) => Strategies.Contains(name) || OneShot.Contains(name);
 

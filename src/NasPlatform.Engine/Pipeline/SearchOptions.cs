@@ -57,6 +57,9 @@ public sealed record SearchOptions
     /// <summary>Also train the baseline zoo with the final recipe, for comparison (see Zoo/BaselineZoo).</summary>
     public bool Baselines { get; init; }
 
+    /// <summary>With <see cref="Baselines"/>: only these zoo families (e.g. deeplab, resnet20); null for every family that serves the task.</summary>
+    public IReadOnlyList<string>? BaselineFamilies { get; init; }
+
     /// <summary>The final training's recipe, and the template of the proxy training (epochs, fraction and seed are set per
     /// use; the proxy drops erasing and EMA). Random erasing is on by default: the final training is long enough for it.</summary>
     public TrainingOptions Training { get; init; } = new() { ErasingProbability = DefaultErasing };
@@ -81,6 +84,8 @@ public sealed record SearchOptions
         if (ValidationFraction is <= 0 or >= 0.9) throw new ArgumentException("The validation fraction must be in (0, 0.9).");
         if (Threads < 1) throw new ArgumentException("At least one thread is needed.");
         if (EarlyStopping is not (NoEarlyStopping or MedianEarlyStopping)) throw new ArgumentException("Early stopping is none or median.");
+        if (BaselineFamilies?.FirstOrDefault(f => Zoo.BaselineZoo.Families.All(z => z.Name != f)) is { } unknown)
+            throw new ArgumentException($"Unknown baseline family '{unknown}': use {string.Join(", ", Zoo.BaselineZoo.Families.Select(f => f.Name))}.");
         StrategyOptions.Validate();
         Prior.Validate();
         Training.Validate();

@@ -91,7 +91,8 @@ public sealed class SearchRunner
     /// <summary>The zoo at the search's final recipe, after its final model (a baseline that fails is recorded, not fatal).</summary>
     private List<BaselineResult> RunBaselines(Trainer trainer, LatencyMeter meter, CancellationToken ct)
     {
-        var members = BaselineZoo.Members(_catalog, new SpaceInput(_data.Train.Shape.Image, new TaskOutput(_data.Train.Shape.Classes)), _options.Task);
+        var members = BaselineZoo.Members(_catalog, new SpaceInput(_data.Train.Shape.Image, new TaskOutput(_data.Train.Shape.Classes)), _options.Task,
+            _options.BaselineFamilies);
         var results = new List<BaselineResult>();
         for (int i = 0; i < members.Count; i++)
         {

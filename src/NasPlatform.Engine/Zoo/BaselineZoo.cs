@@ -1,6 +1,9 @@
 using System.Globalization;
 using NasPlatform.Engine.Components;
+using NasPlatform.Engine.Ops.Cells;
 using NasPlatform.Engine.Spaces;
+using NasPlatform.Engine.Spaces.AutoDeepLab;
+using NasPlatform.Engine.Spaces.Darts;
 using NasPlatform.Engine.Spaces.MnasNet;
 using NasPlatform.Engine.Spaces.ResNet;
 using NasPlatform.Engine.Spaces.ShuffleNetV2;
@@ -48,6 +51,9 @@ public static class BaselineZoo
             }),
         new("shufflenetv2", "ShuffleNet V2 1x-like (Ma et al. 2018): split, shuffle and down-sampling units, 116/232/464 channels x width, 1024 head.",
             ShuffleNetV2SearchSpace.SpaceName, (input, w) => ShuffleNetV2SearchSpace.ReferenceArchitecture(input, w)),
+        new("deeplab", "DeepLab v3-like (segmentation): cells of separable and atrous 3 x 3 convs with identity shortcuts, down to 1/16 and kept there "
+            + "(output stride 16), then ASPP; 16 channels at 1/4 x width.",
+            AutoDeepLabSearchSpace.SpaceName, DeepLabLike),
     ];
 
     /// <summary>The name of a family's member at a width, e.g. resnet20-1x.</summary>
@@ -71,6 +77,22 @@ public static class BaselineZoo
                     family.Build(input, width)));
         }
         return members;
+    }
+
+    /// <summary>A hand-made point of the Auto-DeepLab space: each block a separable (even blocks) or atrous conv of the latest state plus the state
+    /// before it, and a path that goes one level down per layer to 1/16 (or the deepest level) and stays.</summary>
+    private static AutoDeepLabArchitecture DeepLabLike(SpaceInput input, double width)
+    {
+        var o = new AutoDeepLabSpaceOptions();
+        var cell = new List<DartsEdge>();
+        for (int b = 0; b < o.Blocks; b++)
+        {
+            cell.Add(new DartsEdge(b % 2 == 0 ? CellOps.SepConv3 : CellOps.DilConv3, b + 1));
+            cell.Add(new DartsEdge(CellOps.Skip, b));
+        }
+        var path = Enumerable.Range(1, o.Layers).Select(l => Math.Min(l, Math.Min(o.Levels - 1, 2))).ToList();
+        return new AutoDeepLabArchitecture(AutoDeepLabSearchSpace.SpaceName, input.Image.Channels, input.Image.Height, input.Image.Width, input.Output.Classes,
+            o.Levels, Math.Max(2, (int)Math.Round(8 * width) * 2), o.AsppChannels, cell, path);
     }
 
     private static ResNetStage Stage(string block, double width, int depth, double se, string down = ResNetArchitecture.StridedConv) =>

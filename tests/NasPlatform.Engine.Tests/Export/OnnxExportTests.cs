@@ -29,15 +29,17 @@ public class OnnxExportTests
         var space = SpaceChecks.Create(spaceName, channels, size, classes);
         // Two random architectures and the two corners (smallest and largest choices).
         foreach (var arch in SpaceChecks.Samples(space, 3, 2))
-            AssertExportMatches(new Candidate(arch, space.Graph(arch), Mnas.Task), classes);
+            AssertExportMatches(new Candidate(arch, space.Graph(arch), SpaceChecks.TaskFor(spaceName)), classes);
     }
 
     [Theory]
     [InlineData(1, 24, 4)]
     [InlineData(3, 27, 3)] // features of 7x7 or 4x4 up-sampled to 27x27: no whole scale factor
-    public void SegmentationNetworks_ExportToOnnx_WithAPixelWiseOutput_ThatOnnxRuntimeRunsAsTorchSharpDoes(int channels, int size, int classes)
+    [InlineData(1, 24, 4, "autodeeplab")]
+    [InlineData(3, 27, 3, "autodeeplab")]
+    public void SegmentationNetworks_ExportToOnnx_WithAPixelWiseOutput_ThatOnnxRuntimeRunsAsTorchSharpDoes(int channels, int size, int classes, string spaceName = "resnet")
     {
-        var space = SpaceChecks.Create("resnet", channels, size, classes);
+        var space = SpaceChecks.Create(spaceName, channels, size, classes);
         var task = new NasPlatform.Engine.Tasks.Segmentation.SegmentationTask();
         foreach (var arch in SpaceChecks.Samples(space, 4, 2))
         {

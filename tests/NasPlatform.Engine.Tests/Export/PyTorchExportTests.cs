@@ -28,13 +28,15 @@ public sealed class PyTorchExportTests : IDisposable
 
     public static IEnumerable<object[]> Spaces() => SearchCatalog.BuiltIn.Spaces.Names.Select(n => new object[] { n });
 
+    public static IEnumerable<object[]> ClassificationSpaces() => SpaceChecks.ClassificationSpaces.Select(n => new object[] { n });
+
     [Theory]
     [MemberData(nameof(Spaces))]
     public void TheStateDict_RoundTripsThroughPyTorchsFileFormat(string spaceName)
     {
         var space = SpaceChecks.Create(spaceName, 3, 32, 10);
         var arch = SpaceChecks.Samples(space, 4, 1).First();
-        var candidate = new Candidate(arch, space.Graph(arch), Mnas.Task);
+        var candidate = new Candidate(arch, space.Graph(arch), SpaceChecks.TaskFor(spaceName));
         using var trained = candidate.Build(1);
         using var fresh = candidate.Build(2);
         var path = Path.Combine(_folder, $"{spaceName}.pt");
@@ -53,7 +55,7 @@ public sealed class PyTorchExportTests : IDisposable
     }
 
     [Theory]
-    [MemberData(nameof(Spaces))]
+    [MemberData(nameof(ClassificationSpaces))]
     public void ThePythonSource_BuildsTheSameNamesAndShapes_AsTheStateDict(string spaceName)
     {
         foreach (var input in new[] { (1, 28, 10), (3, 32, 10) })

@@ -1,3 +1,4 @@
+using NasPlatform.Engine.OneShot;
 using NasPlatform.Engine.Datasets;
 using NasPlatform.Engine.Latency;
 using NasPlatform.Engine.OneShot.Darts;
@@ -88,7 +89,7 @@ public class DartsTests
     {
         using var scope = NewDisposeScope();
         const double eta = 0.05;
-        var settings = new DartsSettings { Order = 2, HessianStep = 1e-6 };
+        var settings = new BilevelSettings { Order = 2, HessianStep = 1e-6 };
         var (net, opt) = TorchRuntime.Seeded(11, () =>
         {
             var n = new DartsSupernet(1, cells: 3, channels: 2, classes: 3);

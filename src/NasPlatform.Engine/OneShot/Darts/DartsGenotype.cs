@@ -15,6 +15,12 @@ public static class DartsGenotype
     /// <param name="beta">PC-DARTS's edge parameters (softmax over a node's inputs), which scale the op weights before edges are ranked; null for none.</param>
     public static IReadOnlyList<DartsEdge> Derive(Tensor alpha, Tensor? beta = null)
     {
+        return Derive(alpha, beta, DartsArchitecture.Nodes);
+    }
+
+    /// <summary>The cell of <paramref name="nodes"/> nodes that alpha (edges x ops) derives.</summary>
+    public static IReadOnlyList<DartsEdge> Derive(Tensor alpha, Tensor? beta, int nodes)
+    {
         var weights = Weights(alpha);
         if (beta is not null)
         {
@@ -22,7 +28,7 @@ public static class DartsGenotype
             for (int e = 0; e < weights.Length; e++)
                 for (int k = 0; k < weights[e].Length; k++) weights[e][k] *= edges[e];
         }
-        return Derive(weights);
+        return Derive(weights, nodes);
     }
 
     /// <summary>softmax(beta) over each node's incoming edges as plain numbers.</summary>
@@ -42,13 +48,14 @@ public static class DartsGenotype
         return Enumerable.Range(0, edges).Select(e => values.AsSpan(e * ops, ops).ToArray()).ToArray();
     }
 
-    public static IReadOnlyList<DartsEdge> Derive(double[][] weights)
+    /// <param name="weights">[edge][op] for a cell of <paramref name="nodes"/> nodes (edges node by node).</param>
+    public static IReadOnlyList<DartsEdge> Derive(double[][] weights, int nodes = DartsArchitecture.Nodes)
     {
         int none = 0;
         if (CellOps.Names[none] != CellOps.None) throw new InvalidOperationException("The zero op must be the first column of alpha.");
         var genes = new List<DartsEdge>();
         int start = 0;
-        for (int node = 0; node < DartsArchitecture.Nodes; node++)
+        for (int node = 0; node < nodes; node++)
         {
             int inputs = node + 2;
             int Best(int edge) => Enumerable.Range(1, weights[edge].Length - 1).MaxBy(k => weights[edge][k]);

@@ -51,7 +51,7 @@ public sealed class DartsMethod : IOneShotMethod
         var strategy = context.Options.StrategyOptions;
         int channels = ((DartsSearchSpace)context.Space).Options.Channels;
         int partial = strategy.DartsPartialChannels ?? (channels % 4 == 0 ? 4 : 2);
-        var run = new DartsRun(context, new DartsSettings { Order = strategy.DartsOrder, PartialChannels = partial });
+        var run = new DartsRun(context, new BilevelSettings { Order = strategy.DartsOrder, PartialChannels = partial });
         if (checkpoint is not null) run.Load(checkpoint);
         run.MeasureLatency(CancellationToken.None);
         return run;
@@ -62,7 +62,7 @@ public sealed class DartsMethod : IOneShotMethod
 internal sealed class DartsRun : IOneShotRun
 {
     private readonly OneShotContext _context;
-    private readonly DartsSettings _settings;
+    private readonly BilevelSettings _settings;
     private readonly DartsSearchSpace _space;
     private readonly ImageDataset _weightsHalf;
     private readonly ImageDataset _alphaHalf;
@@ -74,7 +74,7 @@ internal sealed class DartsRun : IOneShotRun
 
     private sealed record Header(int Epoch, double ValidationMetric, DartsLatency? Latency);
 
-    public DartsRun(OneShotContext context, DartsSettings settings)
+    public DartsRun(OneShotContext context, BilevelSettings settings)
     {
         _context = context;
         _settings = settings;
@@ -127,34 +127,11 @@ internal sealed class DartsRun : IOneShotRun
         var clock = Stopwatch.StartNew();
         int epoch = _epoch + 1;
         var o = _context.Options;
-        // Cosine from 0.025 to 0.001 over the epochs (DARTS's CosineAnnealingLR), per epoch.
-        double lr = _settings.WeightLearningRateMin
-                    + 0.5 * (_settings.WeightLearningRate - _settings.WeightLearningRateMin) * (1 + Math.Cos(Math.PI * (epoch - 1) / Epochs));
-        var augment = o.Training.Augmentation with { ErasingProbability = 0 };
-        int batch = o.Training.BatchSize;
-        var weightBatches = BatchPipeline.Start(_weightsHalf, batch, true, augment, o.Seed, epoch, o.Training.PrefetchBatches, ct);
-        var alphaBatches = BatchPipeline.Start(_alphaHalf, batch, true, augment, o.Seed + 7919, epoch, o.Training.PrefetchBatches, ct);
+        double lr = _settings.LearningRate(epoch, Epochs);
         _net.train();
-        var metrics = _context.Task.NewMetrics();
-        double lossSum = 0;
-        long seen = 0;
-        HostBatch? lastAlphaBatch = null;
-        while (Next(weightBatches, ct) is { } w)
-        {
-            ct.ThrowIfCancellationRequested();
-            // The alpha half may be one batch shorter: its last batch is used again.
-            var a = Next(alphaBatches, ct) ?? lastAlphaBatch ?? w;
-            lastAlphaBatch = a;
-            using var scope = NewDisposeScope();
-            var (x, y) = (Images(w), _context.Task.Targets(w, _device));
-            var (vx, vy) = (Images(a), _context.Task.Targets(a, _device));
-            if (epoch > WarmupEpochs) _optimizer.StepArchitecture(x, y, vx, vy, lr);
-            var (loss, logits) = _optimizer.StepWeights(x, y, lr);
-            if (!double.IsFinite(loss)) throw new TrainingDivergedException($"The DARTS supernet diverged: the loss became {loss} in epoch {epoch}.");
-            lossSum += loss * w.Count;
-            seen += w.Count;
-            using (no_grad()) metrics.Add(logits, y);
-        }
+        var (loss, trainMetric) = BilevelEpoch.Run(_optimizer.Bilevel, _context.Task, _weightsHalf, _alphaHalf, o, epoch, epoch > WarmupEpochs, lr, _device, ct);
+        if (!double.IsFinite(loss)) throw new TrainingDivergedException($"The DARTS supernet diverged: the loss became {loss} in epoch {epoch}.");
+        int batch = o.Training.BatchSize;
         var evaluation = _context.ValidationSplit.Count > 0
             ? _context.Trainer.Evaluate(new FixedArchitecture(_optimizer), _context.Task, _context.ValidationSplit, batch)
             : null;
@@ -162,8 +139,8 @@ internal sealed class DartsRun : IOneShotRun
         _epoch = epoch;
         var values = new Dictionary<string, double>
         {
-            ["trainLoss"] = lossSum / Math.Max(1, seen),
-            ["trainMetric"] = metrics.Result()[_context.Task.PrimaryMetric],
+            ["trainLoss"] = loss,
+            ["trainMetric"] = trainMetric,
             ["learningRate"] = lr,
             ["seconds"] = clock.Elapsed.TotalSeconds,
         };
@@ -221,18 +198,6 @@ internal sealed class DartsRun : IOneShotRun
         _optimizer.Load(reader);
         (_epoch, _validationMetric, _optimizer.Latency) = (header.Epoch, header.ValidationMetric, header.Latency);
     }
-
-    private static HostBatch? Next(System.Threading.Channels.ChannelReader<HostBatch> reader, CancellationToken ct)
-    {
-        while (true)
-        {
-            if (reader.TryRead(out var batch)) return batch;
-            if (!reader.WaitToReadAsync(ct).AsTask().GetAwaiter().GetResult()) return null;
-        }
-    }
-
-    private Tensor Images(HostBatch b) =>
-        tensor(b.Images, [b.Count, _weightsHalf.Channels, _weightsHalf.Height, _weightsHalf.Width]).to(_device);
 
     public void Dispose()
     {

@@ -69,25 +69,38 @@ public sealed class MixedOp : Module<Tensor, Tensor, Tensor>
     }
 }
 
-/// <summary>A cell of the supernet: every one of the 14 edges is a <see cref="MixedOp"/>; node i reads all earlier states.</summary>
+/// <summary>
+/// A cell of a supernet: its two inputs preprocessed to the cell's width, then nodes that each sum a <see cref="MixedOp"/>
+/// over every earlier state (edges node by node: 2, 3, 4, ... of them); the output concatenates the nodes. DARTS's cells
+/// and Auto-DeepLab's share it; on a reduction cell the edges from the two inputs have stride 2.
+/// </summary>
 public sealed class SuperCell : Module<Tensor, Tensor, Tensor, Tensor>
 {
     private readonly Module<Tensor, Tensor> pre0;
     private readonly Module<Tensor, Tensor> pre1;
     private readonly TorchSharp.Modules.ModuleList<MixedOp> edges;
+    private readonly int _nodes;
 
-    public SuperCell(DartsCellPlan plan, int partial = 1) : base("SuperCell")
+    public SuperCell(DartsCellPlan plan, int partial = 1)
+        : this(DartsArchitecture.Preprocess(plan, affine: false), DartsArchitecture.Nodes, plan.Channels, plan.Reduction, partial)
     {
-        var (p0, p1) = DartsArchitecture.Preprocess(plan, affine: false);
-        pre0 = p0.Build();
-        pre1 = p1.Build();
+    }
+
+    public SuperCell((Ops.IOp Pre0, Ops.IOp Pre1) preprocess, int nodes, int channels, bool reduction = false, int partial = 1) : base("SuperCell")
+    {
+        pre0 = preprocess.Pre0.Build();
+        pre1 = preprocess.Pre1.Build();
+        _nodes = nodes;
         var mixed = new List<MixedOp>();
-        for (int node = 0; node < DartsArchitecture.Nodes; node++)
+        for (int node = 0; node < nodes; node++)
             for (int from = 0; from < node + 2; from++)
-                mixed.Add(new MixedOp(plan.Channels, plan.Reduction && from < 2 ? 2 : 1, partial));
+                mixed.Add(new MixedOp(channels, reduction && from < 2 ? 2 : 1, partial));
         edges = new TorchSharp.Modules.ModuleList<MixedOp>(mixed.ToArray());
         RegisterComponents();
     }
+
+    /// <summary>Edges of a cell of <paramref name="nodes"/> nodes: node i has i + 2 incoming edges.</summary>
+    public static int EdgeCount(int nodes) => Enumerable.Range(0, nodes).Sum(i => i + 2);
 
     /// <param name="weights">Edges x ops: softmax(alpha) of this cell's type (times the edge's weight under edge normalization).</param>
     public override Tensor forward(Tensor s0, Tensor s1, Tensor weights)
@@ -95,7 +108,7 @@ public sealed class SuperCell : Module<Tensor, Tensor, Tensor, Tensor>
         using var scope = NewDisposeScope();
         var states = new List<Tensor> { pre0.call(s0), pre1.call(s1) };
         int edge = 0;
-        for (int node = 0; node < DartsArchitecture.Nodes; node++)
+        for (int node = 0; node < _nodes; node++)
         {
             Tensor? sum = null;
             for (int from = 0; from < states.Count; from++, edge++)
@@ -117,7 +130,7 @@ public sealed class SuperCell : Module<Tensor, Tensor, Tensor, Tensor>
 public sealed class DartsSupernet : Module<Tensor, Tensor, Tensor, Tensor>
 {
     /// <summary>Edges of a cell: node i has i + 2 incoming edges (14 for 4 nodes).</summary>
-    public static int Edges => Enumerable.Range(0, DartsArchitecture.Nodes).Sum(i => i + 2);
+    public static int Edges => SuperCell.EdgeCount(DartsArchitecture.Nodes);
 
     private readonly Module<Tensor, Tensor> stem;
     private readonly TorchSharp.Modules.ModuleList<SuperCell> cells;
