@@ -281,6 +281,10 @@ namespace NasPlatform.Migrations.Postgres
                     b.Property<Guid>("OwnerId")
                         .HasColumnType("uuid");
 
+                    b.PrimitiveCollection<List<double>>("PixelShares")
+                        .IsRequired()
+                        .HasColumnType("double precision[]");
+
                     b.Property<DateTimeOffset?>("ReadyAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -288,6 +292,10 @@ namespace NasPlatform.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
+
+                    b.Property<string>("Task")
+                        .IsRequired()
+                        .HasColumnType("text");
 
                     b.Property<int>("TestCount")
                         .HasColumnType("integer");

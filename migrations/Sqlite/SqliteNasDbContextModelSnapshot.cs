@@ -271,12 +271,20 @@ namespace NasPlatform.Migrations.Sqlite
                     b.Property<Guid>("OwnerId")
                         .HasColumnType("TEXT");
 
+                    b.PrimitiveCollection<string>("PixelShares")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<long?>("ReadyAt")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Task")
+                        .IsRequired()
                         .HasColumnType("TEXT");
 
                     b.Property<int>("TestCount")

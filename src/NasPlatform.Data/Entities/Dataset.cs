@@ -11,8 +11,11 @@ public sealed class Dataset : IOwned
     public Guid OwnerId { get; set; }
     public required string Name { get; set; }
 
-    /// <summary>idx-zip, cifar or imagefolder-zip.</summary>
+    /// <summary>idx-zip, cifar, imagefolder-zip or segmentation-zip.</summary>
     public required string Format { get; set; }
+
+    /// <summary>What its labels are for: classification (one label per image) or segmentation (a mask per image).</summary>
+    public string Task { get; set; } = "classification";
     public DatasetStatus Status { get; set; }
     public string? Error { get; set; }
 
@@ -22,8 +25,11 @@ public sealed class Dataset : IOwned
     public int NumClasses { get; set; }
     public List<string> ClassNames { get; set; } = [];
 
-    /// <summary>Training-part images per class (the histogram).</summary>
+    /// <summary>Training-part images per class (the histogram); for segmentation, the images in which the class appears.</summary>
     public List<int> ClassCounts { get; set; } = [];
+
+    /// <summary>Segmentation: each class's share of the scored pixels of the training part (empty for classification).</summary>
+    public List<double> PixelShares { get; set; } = [];
     public int TrainCount { get; set; }
     public int TestCount { get; set; }
     public long UploadBytes { get; set; }

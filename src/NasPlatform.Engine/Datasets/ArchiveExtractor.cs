@@ -10,7 +10,7 @@ namespace NasPlatform.Engine.Datasets;
 /// </summary>
 public static class ArchiveExtractor
 {
-    private static readonly HashSet<string> NestedArchiveExtensions = new(StringComparer.OrdinalIgnoreCase)
+    internal static readonly HashSet<string> NestedArchiveExtensions = new(StringComparer.OrdinalIgnoreCase)
         { ".zip", ".tar", ".tgz", ".bz2", ".xz", ".zst", ".7z", ".rar", ".jar" };
 
     /// <summary>The archive's file entries (folders and OS clutter left out), each name checked; throws on the first bad one.</summary>
@@ -52,31 +52,34 @@ public static class ArchiveExtractor
         using var archive = OpenZip(zipPath);
         var files = Scan(archive, archiveName);
         long total = 0;
+        foreach (var (entry, file) in files) Copy(entry, Path.Combine(folder, file), archiveName, limits, ref total);
+    }
+
+    /// <summary>Streams one entry to <paramref name="target"/>, refusing it while it is read when the archive's expanded size
+    /// (<paramref name="total"/> so far) or the entry's compression ratio passes the limits.</summary>
+    internal static void Copy(ZipArchiveEntry entry, string target, string archiveName, DatasetLimits limits, ref long total)
+    {
         var buffer = new byte[1 << 16];
-        foreach (var (entry, file) in files)
+        using var input = entry.Open();
+        using var output = File.Create(target);
+        long written = 0;
+        try
         {
-            var target = Path.Combine(folder, file);
-            using var input = entry.Open();
-            using var output = File.Create(target);
-            long written = 0;
-            try
+            int n;
+            while ((n = input.Read(buffer)) > 0)
             {
-                int n;
-                while ((n = input.Read(buffer)) > 0)
-                {
-                    written += n;
-                    total += n;
-                    if (total > limits.MaxExpandedBytes)
-                        throw new DatasetFormatException($"{archiveName}: expands to more than {limits.MaxExpandedBytes} bytes (limit); refusing a possible zip bomb.");
-                    if (written > limits.RatioCheckMinBytes && written > entry.CompressedLength * limits.MaxCompressionRatio)
-                        throw new DatasetFormatException($"{archiveName}: entry '{ZipEntryScanner.Show(entry.FullName)}' expands more than {limits.MaxCompressionRatio}x; refusing a possible zip bomb.");
-                    output.Write(buffer, 0, n);
-                }
+                written += n;
+                total += n;
+                if (total > limits.MaxExpandedBytes)
+                    throw new DatasetFormatException($"{archiveName}: expands to more than {limits.MaxExpandedBytes} bytes (limit); refusing a possible zip bomb.");
+                if (written > limits.RatioCheckMinBytes && written > entry.CompressedLength * limits.MaxCompressionRatio)
+                    throw new DatasetFormatException($"{archiveName}: entry '{ZipEntryScanner.Show(entry.FullName)}' expands more than {limits.MaxCompressionRatio}x; refusing a possible zip bomb.");
+                output.Write(buffer, 0, n);
             }
-            catch (InvalidDataException e)
-            {
-                throw new DatasetFormatException($"{archiveName}: entry '{ZipEntryScanner.Show(entry.FullName)}' is corrupt ({e.Message}).", e);
-            }
+        }
+        catch (InvalidDataException e)
+        {
+            throw new DatasetFormatException($"{archiveName}: entry '{ZipEntryScanner.Show(entry.FullName)}' is corrupt ({e.Message}).", e);
         }
     }
 

@@ -10,7 +10,7 @@ namespace NasPlatform.Engine.Datasets;
 /// </summary>
 public static class DatasetProbe
 {
-    /// <summary>Returns the engine format (idx, cifar, imagefolder) of the zip at <paramref name="zipPath"/>.</summary>
+    /// <summary>Returns the engine format (idx, cifar, segmentation, imagefolder) of the zip at <paramref name="zipPath"/>.</summary>
     /// <param name="declared">The format the uploader named, or null to detect it.</param>
     public static string Probe(string zipPath, string? declared, DatasetLimits? limits = null)
     {
@@ -20,13 +20,14 @@ public static class DatasetProbe
         {
             Span<byte> magic = stackalloc byte[4];
             if (stream.ReadAtLeast(magic, 4, throwOnEndOfStream: false) < 4 || !magic.SequenceEqual("PK\u0003\u0004"u8))
-                throw new DatasetFormatException("The upload is not a zip archive. Upload one .zip: the four IDX files (idx-zip), the CIFAR binary batches (cifar) or class_name/image folders (imagefolder-zip).");
+                throw new DatasetFormatException("The upload is not a zip archive. Upload one .zip: the four IDX files (idx-zip), the CIFAR binary batches (cifar), class_name/image folders (imagefolder-zip) or classes.json with images/ and masks/ (segmentation-zip).");
         }
         using var archive = ArchiveExtractor.OpenZip(zipPath);
         var fileNames = archive.Entries.Select(e => Path.GetFileName(e.FullName.Replace('\\', '/'))).Where(n => n.Length > 0).ToList();
         string detected =
             fileNames.Any(n => n.StartsWith("train-images", StringComparison.OrdinalIgnoreCase)) ? DatasetLoader.Idx
             : fileNames.Any(n => n.StartsWith("data_batch_", StringComparison.OrdinalIgnoreCase) || n.Equals("train.bin", StringComparison.OrdinalIgnoreCase)) ? DatasetLoader.Cifar
+            : Segmentation.SegmentationArchive.Looks(archive) ? DatasetLoader.Segmentation
             : DatasetLoader.ImageFolder;
         if (declared is not null && declared != detected)
             throw new DatasetFormatException($"The upload was declared as {declared} but the archive holds {Describe(detected)}.");
@@ -34,6 +35,11 @@ public static class DatasetProbe
         if (detected == DatasetLoader.ImageFolder)
         {
             ZipEntryScanner.Scan(archive, name, limits);
+            return detected;
+        }
+        if (detected == DatasetLoader.Segmentation)
+        {
+            Segmentation.SegmentationArchive.Scan(archive, name);
             return detected;
         }
         var files = ArchiveExtractor.Scan(archive, name);
@@ -69,6 +75,7 @@ public static class DatasetProbe
     {
         DatasetLoader.Idx => "IDX files (idx-zip)",
         DatasetLoader.Cifar => "CIFAR binary batches (cifar)",
+        DatasetLoader.Segmentation => "a segmentation dataset: classes.json, images/ and masks/ (segmentation-zip)",
         _ => "neither IDX files nor CIFAR batches, so it would be read as class_name/image folders (imagefolder-zip)",
     };
 }

@@ -50,13 +50,17 @@ public static class PyTorchExport
     /// <summary>Python source with <c>build()</c> returning the untrained network.</summary>
     public static string Source(Candidate candidate)
     {
-        if (candidate.Task.Name != ClassificationTask.TaskName)
-            throw new NotSupportedException($"PyTorch source is written for classification networks only, not {candidate.Task.Name}.");
+        var head = candidate.Task.Name switch
+        {
+            ClassificationTask.TaskName => "ClassificationNetwork",
+            Tasks.Segmentation.SegmentationTask.TaskName => "SegmentationNetwork",
+            _ => throw new NotSupportedException($"PyTorch source is written for classification and segmentation networks, not {candidate.Task.Name}."),
+        };
         var graph = candidate.Graph;
         var body = new StringBuilder();
         body.Append(Prelude.Replace("{space}", candidate.Architecture.Space).Replace("{hash}", candidate.Hash)
-            .Replace("{input}", $"{graph.Input.Channels} x {graph.Input.Height} x {graph.Input.Width}"));
-        body.Append("\n\ndef build():\n    \"\"\"The network, untrained; load model.pt into it.\"\"\"\n    return ClassificationNetwork(\n        ");
+            .Replace("{input}", $"{graph.Input.Channels} x {graph.Input.Height} x {graph.Input.Width}").Replace("{output}", candidate.Task.OutputDescription));
+        body.Append($"\n\ndef build():\n    \"\"\"The network, untrained; load model.pt into it.\"\"\"\n    return {head}(\n        ");
         body.Append(Expression(graph.Backbone, 2));
         body.Append(string.Create(CultureInfo.InvariantCulture, $",\n        {graph.Features.Channels},\n        {graph.Output.Classes},\n    )\n"));
         body.Append("\n\nARCHITECTURE = ").Append(PythonString(candidate.Architecture.ToJson())).Append('\n');
@@ -85,6 +89,8 @@ public static class PyTorchExport
         Pool3 p => $"nn.AvgPool2d(3, {p.Stride}, 1, count_include_pad=False)",
         Identity => "nn.Identity()",
         FactorizedReduce f => $"FactorizedReduce({f.In}, {f.Out}, affine={Bool(f.Affine)})",
+        Ops.Dense.Upsample u => $"nn.Upsample(size=({u.Height}, {u.Width}), mode=\"bilinear\", align_corners=False)",
+        Ops.Dense.Aspp a => $"Aspp({a.In}, {a.Out}, [{string.Join(", ", a.Rates)}])",
         CellNetwork n => "CellNetwork(" + Expression(n.Stem, depth + 1) + ", [" + string.Join(", ", n.Cells.Select(c => CellExpression(c, depth + 1))) + "])",
         _ => throw new NotSupportedException($"No PyTorch source for op '{op.Kind}' ({op.GetType().Name})."),
     };
@@ -118,7 +124,7 @@ public static class PyTorchExport
             net.eval()
 
         Input: N x {input} float tensors of the uint8 pixels mapped to [-1, 1] (p * 2 / 255 - 1).
-        Output: N x K scores (logits), one per class in the order of the dataset's class names.
+        Output: {output}
         """
         from collections import OrderedDict
 
@@ -258,5 +264,31 @@ public static class PyTorchExport
 
             def forward(self, x):
                 return self.classifier(self.features(x).mean((2, 3)))
+
+
+        class Aspp(nn.Module):
+            """DeepLab v3's ASPP: 1x1, 3x3 atrous per rate and image-pooling branches, concatenated and projected."""
+
+            def __init__(self, cin, cout, rates):
+                super().__init__()
+                self.branches = nn.ModuleList([preact_conv(cin, cout, 1)] + [preact_conv(cin, cout, 3, dilation=r) for r in rates])
+                self.pool = preact_conv(cin, cout, 1, bn=False)
+                self.project = preact_conv((len(rates) + 2) * cout, cout, 1)
+
+            def forward(self, x):
+                outputs = [b(x) for b in self.branches]
+                outputs.append(self.pool(x.mean((2, 3), keepdim=True)).expand(-1, -1, x.shape[2], x.shape[3]))
+                return self.project(torch.cat(outputs, 1))
+
+
+        class SegmentationNetwork(nn.Module):
+            def __init__(self, features, channels, classes):
+                super().__init__()
+                self.features = features
+                self.classifier = nn.Conv2d(channels, classes, 1)
+
+            def forward(self, x):
+                scores = self.classifier(self.features(x))
+                return nn.functional.interpolate(scores, size=x.shape[2:], mode="bilinear", align_corners=False)
         """";
 }

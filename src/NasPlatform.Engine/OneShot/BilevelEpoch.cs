@@ -13,6 +13,36 @@ namespace NasPlatform.Engine.OneShot;
 /// </summary>
 public static class BilevelEpoch
 {
+    /// <summary>
+    /// Epoch <paramref name="epoch"/> of a one-shot run: the weights' learning rate on its cosine schedule, architecture steps
+    /// after <paramref name="warmupEpochs"/>, then the supernet (seen through <paramref name="supernet"/> at the current
+    /// architecture) scored on the validation split. Returns the step's values for pages and logs, and the validation metric.
+    /// </summary>
+    public static (Dictionary<string, double> Values, double ValidationMetric) Step(string method, BilevelOptimizer optimizer, nn.Module<Tensor, Tensor> supernet,
+        OneShotContext context, BilevelSettings settings, ImageDataset weightsHalf, ImageDataset alphaHalf, int epoch, int epochs, int warmupEpochs, CancellationToken ct)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var o = context.Options;
+        double lr = settings.LearningRate(epoch, epochs);
+        supernet.train();
+        var (loss, trainMetric) = Run(optimizer, context.Task, weightsHalf, alphaHalf, o, epoch, epoch > warmupEpochs, lr, context.Trainer.Device, ct);
+        if (!double.IsFinite(loss)) throw new TrainingDivergedException($"The {method} supernet diverged: the loss became {loss} in epoch {epoch}.");
+        var evaluation = context.ValidationSplit.Count > 0 ? context.Trainer.Evaluate(supernet, context.Task, context.ValidationSplit, o.Training.BatchSize) : null;
+        var values = new Dictionary<string, double>
+        {
+            ["trainLoss"] = loss,
+            ["trainMetric"] = trainMetric,
+            ["learningRate"] = lr,
+            ["seconds"] = clock.Elapsed.TotalSeconds,
+        };
+        if (evaluation is not null)
+        {
+            values["validationMetric"] = evaluation.Metric;
+            values["validationLoss"] = evaluation.Loss;
+        }
+        return (values, evaluation?.Metric ?? 0);
+    }
+
     /// <returns>The mean training loss and the task's primary metric on the weights' half (a NaN loss when it diverged).</returns>
     public static (double Loss, double Metric) Run(BilevelOptimizer optimizer, ITask task, ImageDataset weightsHalf, ImageDataset alphaHalf,
         SearchOptions o, int epoch, bool stepArchitecture, double learningRate, Device device, CancellationToken ct)

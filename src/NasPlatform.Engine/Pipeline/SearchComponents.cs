@@ -44,14 +44,17 @@ public sealed class SearchComponents
 
     public SearchKind Kind => OneShot is null ? SearchKind.Trials : SearchKind.OneShot;
 
+    /// <summary>Why a space cannot be searched for a task, naming the spaces that can.</summary>
+    public static string WrongTask(SearchCatalog catalog, ISearchSpaceDefinition space, string task) =>
+        $"The {space.Name} space does not build networks for {task}; it serves {string.Join(", ", space.Tasks)}. " +
+        $"Spaces for {task}: {string.Join(", ", catalog.Spaces.All.Where(s => s.Tasks.Contains(task)).Select(s => s.Name))}.";
+
     /// <exception cref="ArgumentException">A name is unknown, the space does not serve the task, or an option is invalid.</exception>
     public static SearchComponents Resolve(SearchCatalog catalog, SearchOptions options, DataShape data)
     {
         var task = catalog.Tasks.Get(options.Task);
         var spaceDefinition = catalog.Spaces.Get(options.Space);
-        if (!spaceDefinition.Tasks.Contains(task.Name))
-            throw new ArgumentException($"The {spaceDefinition.Name} space does not build networks for {task.Name}; it serves {string.Join(", ", spaceDefinition.Tasks)}. " +
-                $"Spaces for {task.Name}: {string.Join(", ", catalog.Spaces.All.Where(s => s.Tasks.Contains(task.Name)).Select(s => s.Name))}.");
+        if (!spaceDefinition.Tasks.Contains(task.Name)) throw new ArgumentException(WrongTask(catalog, spaceDefinition, task.Name));
         var input = new SpaceInput(data.Image, task.OutputOf(data));
         var space = spaceDefinition.Create(input, options.SpaceOptions);
         options.Prior.Validate();

@@ -8,14 +8,17 @@ public static class DatasetFormats
     public const string IdxZip = "idx-zip";
     public const string Cifar = "cifar";
     public const string ImageFolderZip = "imagefolder-zip";
+    public const string SegmentationZip = "segmentation-zip";
 
-    public static IReadOnlyList<string> All { get; } = [IdxZip, Cifar, ImageFolderZip];
+    public static IReadOnlyList<string> All { get; } = [IdxZip, Cifar, ImageFolderZip, SegmentationZip];
 
     public const string Rules =
         "Upload one .zip. idx-zip: the four standard IDX files (train-images-idx3-ubyte, train-labels-idx1-ubyte, " +
         "t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte, each optionally .gz). cifar: the CIFAR-10 or CIFAR-100 binary batches. " +
         "imagefolder-zip: class_name/image files (png, jpg, bmp, webp) with exactly one folder level, optionally inside one wrapper folder; " +
         "at least 2 classes with printable names and at least {0} images per class; 20% of each class is held out as the test part. " +
+        "segmentation-zip: classes.json (class names, optionally colours), images/NAME (png, jpg, bmp, webp) and masks/NAME.png with one class index " +
+        "per pixel (255: not scored), optionally inside one wrapper folder; 20% of the images are held out as the test part. " +
         "No links, nested archives, absolute or '..' paths, or duplicate names.";
 
     public static string ToEngine(string apiFormat) => apiFormat switch
@@ -23,6 +26,7 @@ public static class DatasetFormats
         IdxZip => DatasetLoader.Idx,
         Cifar => DatasetLoader.Cifar,
         ImageFolderZip => DatasetLoader.ImageFolder,
+        SegmentationZip => DatasetLoader.Segmentation,
         _ => throw new DatasetFormatException($"Unknown format '{apiFormat}': use {string.Join(", ", All)}, or leave it out to detect it."),
     };
 
@@ -30,6 +34,7 @@ public static class DatasetFormats
     {
         DatasetLoader.Idx => IdxZip,
         DatasetLoader.Cifar => Cifar,
+        DatasetLoader.Segmentation => SegmentationZip,
         _ => ImageFolderZip,
     };
 }

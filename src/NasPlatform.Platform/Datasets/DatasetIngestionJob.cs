@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using NasPlatform.Data;
 using NasPlatform.Data.Entities;
 using NasPlatform.Engine.Datasets;
+using NasPlatform.Engine.Datasets.Segmentation;
 using NasPlatform.Platform.Configuration;
 using NasPlatform.Platform.Progress;
 using NasPlatform.Platform.Storage;
@@ -12,8 +13,8 @@ using NasPlatform.Platform.Storage;
 namespace NasPlatform.Platform.Datasets;
 
 /// <summary>
-/// Turns an uploaded archive into a ready dataset: decodes and checks every image, writes the decoded
-/// file workers train from, the per-class preview strips and the class histogram. On any problem the
+/// Turns an uploaded archive into a ready dataset: decodes and checks every image (and mask), writes the decoded
+/// file workers train from, the per-class preview strips (masks drawn over their images) and the class histogram. On any problem the
 /// dataset ends failed with the reason, and its blobs are removed.
 /// </summary>
 [AutomaticRetry(Attempts = 0)]
@@ -46,7 +47,14 @@ public sealed class DatasetIngestionJob(IDbContextFactory<NasDbContext> dbf, IBl
             dataset.Width = train.Width;
             dataset.NumClasses = train.NumClasses;
             dataset.ClassNames = [.. train.ClassNames];
-            dataset.ClassCounts = [.. train.ClassCounts()];
+            if (train.Masks is null) dataset.ClassCounts = [.. train.ClassCounts()];
+            else
+            {
+                var (images, shares) = MaskStatistics.Of(train);
+                dataset.Task = Engine.Tasks.Segmentation.SegmentationTask.TaskName;
+                dataset.ClassCounts = [.. images];
+                dataset.PixelShares = [.. shares];
+            }
             dataset.TrainCount = train.Count;
             dataset.TestCount = bundle.Test.Count;
             // The work folder goes before the status changes: whoever sees the outcome sees no leftovers.
@@ -103,7 +111,8 @@ public sealed class DatasetIngestionJob(IDbContextFactory<NasDbContext> dbf, IBl
             return DatasetLoader.Load(upload, engineFormat, new ImageFolderOptions { Limits = limits, MinImagesPerClass = options.Value.MinImagesPerClass });
         var extracted = Path.Combine(work, "files");
         Directory.CreateDirectory(extracted);
-        ArchiveExtractor.ExtractTo(upload, extracted, limits);
+        if (engineFormat == DatasetLoader.Segmentation) SegmentationArchive.ExtractTo(upload, extracted, limits);
+        else ArchiveExtractor.ExtractTo(upload, extracted, limits);
         return DatasetLoader.Load(extracted, engineFormat, new ImageFolderOptions { Limits = limits });
     }
 

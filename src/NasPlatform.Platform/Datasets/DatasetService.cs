@@ -44,7 +44,8 @@ public sealed class DatasetService(IDbContextFactory<NasDbContext> dbf, IBlobSto
             }
             catch (DatasetFormatException e)
             {
-                throw new PlatformException(e.Message, 422);
+                // The readers name the file they read, here the server's temporary copy, which means nothing to the user.
+                throw new PlatformException(e.Message.Replace(Path.GetFileName(tempPath), "The upload"), 422);
             }
 
             var dataset = new Dataset

@@ -5,13 +5,13 @@ namespace NasPlatform.Platform.Datasets;
 
 /// <summary>
 /// Decoded images in one flat file (header, class names, then labels and uint8 NCHW pixels of the
-/// training and test parts), so workers load a dataset with sequential reads instead of decoding
-/// images again for every trial.
+/// training and test parts, and for segmentation their N x H x W masks), so workers load a dataset with
+/// sequential reads instead of decoding images again for every trial. Version 1 files (no masks) still read.
 /// </summary>
 public static class DecodedDatasetFile
 {
     private const uint Magic = 0x4453414E; // "NASD"
-    private const int Version = 1;
+    private const int Version = 2;
 
     public static void Write(Stream output, DatasetBundle data)
     {
@@ -32,13 +32,14 @@ public static class DecodedDatasetFile
     public static DatasetBundle Read(Stream input)
     {
         using var r = new BinaryReader(input, Encoding.UTF8, leaveOpen: true);
-        if (r.ReadUInt32() != Magic || r.ReadInt32() != Version) throw new InvalidDataException("Not a decoded dataset file of this version.");
+        int version = r.ReadUInt32() == Magic ? r.ReadInt32() : -1;
+        if (version is not (1 or Version)) throw new InvalidDataException("Not a decoded dataset file of a known version.");
         var format = r.ReadString();
         int c = r.ReadInt32(), h = r.ReadInt32(), wd = r.ReadInt32(), k = r.ReadInt32();
         var names = new string[k];
         for (int i = 0; i < k; i++) names[i] = r.ReadString();
-        var train = ReadPart(r, names, c, h, wd);
-        var test = ReadPart(r, names, c, h, wd);
+        var train = ReadPart(r, names, c, h, wd, version);
+        var test = ReadPart(r, names, c, h, wd, version);
         return new DatasetBundle(train, test, format);
     }
 
@@ -47,15 +48,23 @@ public static class DecodedDatasetFile
         w.Write(part.Count);
         foreach (var label in part.Labels) w.Write(label);
         w.Write(part.Pixels);
+        w.Write(part.Masks is not null);
+        if (part.Masks is { } masks) w.Write(masks);
     }
 
-    private static ImageDataset ReadPart(BinaryReader r, string[] names, int c, int h, int w)
+    private static ImageDataset ReadPart(BinaryReader r, string[] names, int c, int h, int w, int version)
     {
         int count = r.ReadInt32();
         var labels = new int[count];
         for (int i = 0; i < count; i++) labels[i] = r.ReadInt32();
         var pixels = new byte[(long)count * c * h * w];
         r.BaseStream.ReadExactly(pixels);
-        return new ImageDataset(pixels, labels, names, c, h, w);
+        byte[]? masks = null;
+        if (version >= 2 && r.ReadBoolean())
+        {
+            masks = new byte[(long)count * h * w];
+            r.BaseStream.ReadExactly(masks);
+        }
+        return new ImageDataset(pixels, labels, names, c, h, w, masks);
     }
 }

@@ -16,7 +16,8 @@ public sealed record SearchRequest
     /// <summary>The space's options, e.g. {"widthScale": 0.5} for mnasnet.</summary>
     public JsonElement? SpaceOptions { get; init; }
 
-    public string Task { get; init; } = Defaults.Task;
+    /// <summary>classification or segmentation; null = the dataset's task.</summary>
+    public string? Task { get; init; }
     public string Strategy { get; init; } = Defaults.Strategy;
 
     /// <summary>The strategy's options, e.g. {"populationSize": 10, "sampleSize": 3}; unnamed ones keep their defaults.</summary>
@@ -80,7 +81,7 @@ public sealed record SearchRequest
         if (DatasetId == Guid.Empty) Add("datasetId", "Choose a dataset.");
         if (Name is { Length: > 200 }) Add("name", "The name is longer than 200 characters.");
         if (!catalog.Spaces.Contains(SearchSpace)) Add("searchSpace", catalog.Spaces.UnknownMessage(SearchSpace));
-        if (!catalog.Tasks.Contains(Task)) Add("task", catalog.Tasks.UnknownMessage(Task));
+        if (Task is not null && !catalog.Tasks.Contains(Task)) Add("task", catalog.Tasks.UnknownMessage(Task));
         if (!catalog.IsStrategy(Strategy)) Add("strategy", catalog.UnknownStrategyMessage(Strategy));
         if (!catalog.Objectives.Contains(Objective)) Add("objective", catalog.Objectives.UnknownMessage(Objective));
         if (!(LatencyBudgetMs > 0) || double.IsInfinity(LatencyBudgetMs)) Add("latencyBudgetMs", "The latency budget must be a positive number of milliseconds.");

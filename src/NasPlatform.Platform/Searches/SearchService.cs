@@ -47,6 +47,7 @@ public sealed class SearchService(IDbContextFactory<NasDbContext> dbf, IJobSched
                       ?? throw new PlatformException($"Dataset {request.DatasetId} does not exist.", 404);
         if (dataset.Status != DatasetStatus.Ready)
             throw new PlatformException($"Dataset '{dataset.Name}' is {dataset.Status.ToString().ToLowerInvariant()}, not ready; searches need a ready dataset.", 409);
+        request = request with { Task = request.Task ?? dataset.Task };
         var (strategyOptions, metric, kind) = CheckParts(request, dataset);
         if (request.WaitForWorkerMinutes is null)
         {
@@ -63,7 +64,7 @@ public sealed class SearchService(IDbContextFactory<NasDbContext> dbf, IJobSched
             Id = Guid.NewGuid(),
             OwnerId = caller.UserId,
             Name = string.IsNullOrWhiteSpace(request.Name) ? $"{dataset.Name} @ {request.LatencyBudgetMs:0.##} ms" : request.Name.Trim(),
-            DatasetId = dataset.Id, SearchSpace = request.SearchSpace, SpaceOptionsJson = Raw(request.SpaceOptions), Task = request.Task,
+            DatasetId = dataset.Id, SearchSpace = request.SearchSpace, SpaceOptionsJson = Raw(request.SpaceOptions), Task = request.Task!,
             Strategy = request.Strategy, StrategyOptionsJson = ComponentOptions.Write(strategyOptions),
             Objective = request.Objective, ObjectiveOptionsJson = Raw(request.ObjectiveOptions), Metric = metric, Kind = kind,
             LatencyBudgetMs = request.LatencyBudgetMs, Constraint = request.Constraint, TargetDevice = request.TargetDevice,
@@ -129,15 +130,16 @@ public sealed class SearchService(IDbContextFactory<NasDbContext> dbf, IJobSched
             try { create(); }
             catch (ArgumentException e) { errors[field] = [e.Message]; }
         }
-        var task = catalog.Tasks.Get(r.Task);
-        // The platform stores classification datasets only so far (the CLI reads segmentation folders).
-        if (task.Name != Engine.Tasks.Classification.ClassificationTask.TaskName)
-            throw new SearchValidationException(new() { ["task"] = [$"Dataset '{dataset.Name}' has one label per image: it can be searched for classification only."] });
+        var task = catalog.Tasks.Get(r.Task!);
+        if (task.Name != dataset.Task)
+            throw new SearchValidationException(new() { ["task"] = [dataset.Task == Engine.Tasks.Segmentation.SegmentationTask.TaskName
+                ? $"Dataset '{dataset.Name}' has a mask per image: it can be searched for segmentation only."
+                : $"Dataset '{dataset.Name}' has one label per image: it can be searched for {dataset.Task} only."] });
         var space = catalog.Spaces.Get(r.SearchSpace);
         var shape = SearchSetup.Shape(dataset);
         ISearchSpace? created = null;
         if (!space.Tasks.Contains(task.Name))
-            errors["searchSpace"] = [$"The {space.Name} space does not build networks for {task.Name}."];
+            errors["searchSpace"] = [SearchComponents.WrongTask(catalog, space, task.Name)];
         else
             Try(r.SpaceOptions is null ? "searchSpace" : "spaceOptions", () => created = space.Create(new SpaceInput(shape.Image, task.OutputOf(shape)), r.SpaceOptions));
         bool oneShot = catalog.OneShot.Contains(r.Strategy);

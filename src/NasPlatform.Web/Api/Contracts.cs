@@ -7,11 +7,15 @@ namespace NasPlatform.Web.Api;
 
 public sealed record DatasetCreated(Guid Id, string Name, string Status);
 
-public sealed record DatasetDto(Guid Id, string Name, string Format, string Status, string? Error, int NumClasses, IReadOnlyList<string> ClassNames,
-    IReadOnlyList<int> ClassCounts, int TrainCount, int TestCount, int[] InputShape, long UploadBytes, DateTimeOffset CreatedAt, DateTimeOffset? ReadyAt)
+/// <param name="Task">classification (one label per image) or segmentation (a mask per image): what searches of it are for.</param>
+/// <param name="ClassCounts">Training images per class; for segmentation, the training images in which each class appears.</param>
+/// <param name="PixelShares">Segmentation: each class's share of the scored pixels of the training part; empty for classification.</param>
+public sealed record DatasetDto(Guid Id, string Name, string Format, string Task, string Status, string? Error, int NumClasses, IReadOnlyList<string> ClassNames,
+    IReadOnlyList<int> ClassCounts, IReadOnlyList<double> PixelShares, int TrainCount, int TestCount, int[] InputShape, long UploadBytes, DateTimeOffset CreatedAt,
+    DateTimeOffset? ReadyAt)
 {
-    public static DatasetDto From(Dataset d) => new(d.Id, d.Name, d.Format, Lower(d.Status), d.Error, d.NumClasses, d.ClassNames, d.ClassCounts,
-        d.TrainCount, d.TestCount, d.Status == DatasetStatus.Ready ? [d.Channels, d.Height, d.Width] : [], d.UploadBytes, d.CreatedAt, d.ReadyAt);
+    public static DatasetDto From(Dataset d) => new(d.Id, d.Name, d.Format, d.Task, Lower(d.Status), d.Error, d.NumClasses, d.ClassNames, d.ClassCounts,
+        d.PixelShares, d.TrainCount, d.TestCount, d.Status == DatasetStatus.Ready ? [d.Channels, d.Height, d.Width] : [], d.UploadBytes, d.CreatedAt, d.ReadyAt);
 
     internal static string Lower<T>(T value) where T : struct, Enum => value.ToString().ToLowerInvariant();
 }

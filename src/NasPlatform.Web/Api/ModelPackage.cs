@@ -172,6 +172,21 @@ public static class ModelPackage
                 $"throughput (batch {batch}) | {Engine.Objectives.ThroughputObjective.ImagesPerSecond(batch, m.LatencyMs):N0} images/s ({m.LatencyMs:0.###} ms per batch)");
     }
 
+    /// <summary>Segmentation: the test part's IoU of each class (classes absent from it and never predicted have none).</summary>
+    private static string PerClass(TrainedModel m, Dataset? d)
+    {
+        if (m.TestMetricsJson is null) return "";
+        var metrics = JsonSerializer.Deserialize<Dictionary<string, double>>(m.TestMetricsJson) ?? [];
+        var rows = new StringBuilder();
+        for (int k = 0; k < (d?.NumClasses ?? 0); k++)
+        {
+            string name = d!.ClassNames.Count > k ? d.ClassNames[k] : $"class {k}";
+            if (metrics.TryGetValue($"iou{k}", out var iou)) rows.Append(CultureInfo.InvariantCulture, $"| {name} | {iou:P2} |\n");
+            else if (metrics.ContainsKey("miou")) rows.Append(CultureInfo.InvariantCulture, $"| {name} | (not in the test part) |\n");
+        }
+        return rows.Length == 0 ? "" : "\nIoU per class on the test part:\n\n| class | IoU |\n|---|---|\n" + rows;
+    }
+
     private static string CardMarkdown(TrainedModel m, Search s, ITask? task, ArchitectureView? view)
     {
         var inv = CultureInfo.InvariantCulture;
@@ -195,6 +210,7 @@ public static class ModelPackage
 
             Search settings: {s.MaxTrials} trials, proxy {s.ProxyEpochs} epochs on {s.ProxyFraction:P0} of the training split,
             final training {s.FinalEpochs} epochs on training + validation, seed {s.Seed}.
+            {PerClass(m, d)}
             {Architecture(view)}
             {Budget(m)}
             {Recipe(m)}

@@ -28,7 +28,6 @@ public sealed class PyTorchExportTests : IDisposable
 
     public static IEnumerable<object[]> Spaces() => SearchCatalog.BuiltIn.Spaces.Names.Select(n => new object[] { n });
 
-    public static IEnumerable<object[]> ClassificationSpaces() => SpaceChecks.ClassificationSpaces.Select(n => new object[] { n });
 
     [Theory]
     [MemberData(nameof(Spaces))]
@@ -55,14 +54,14 @@ public sealed class PyTorchExportTests : IDisposable
     }
 
     [Theory]
-    [MemberData(nameof(ClassificationSpaces))]
+    [MemberData(nameof(Spaces))]
     public void ThePythonSource_BuildsTheSameNamesAndShapes_AsTheStateDict(string spaceName)
     {
         foreach (var input in new[] { (1, 28, 10), (3, 32, 10) })
         {
             var space = SpaceChecks.Create(spaceName, input.Item1, input.Item2, input.Item3);
             foreach (var arch in SpaceChecks.Samples(space, 6, 1))
-                AssertSourceMatches(new Candidate(arch, space.Graph(arch), Mnas.Task));
+                AssertSourceMatches(new Candidate(arch, space.Graph(arch), SpaceChecks.TaskFor(spaceName)));
         }
     }
 
@@ -160,6 +159,7 @@ public sealed class PyTorchExportTests : IDisposable
             class MaxPool2d(_NoTensors): pass
             class PixelUnshuffle(_NoTensors): pass
             class Identity(_NoTensors): pass
+            class Upsample(_NoTensors): pass
 
 
             class ModuleList(Module):

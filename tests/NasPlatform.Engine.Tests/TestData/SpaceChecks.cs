@@ -46,8 +46,5 @@ internal static class SpaceChecks
     /// <summary>The task a space's networks are tested with: classification where it serves it, else the first task it serves.</summary>
     public static ITask TaskFor(string space) => SearchCatalog.BuiltIn.TaskFor(SearchCatalog.BuiltIn.Spaces.Get(space));
 
-    /// <summary>The names of the spaces that serve classification.</summary>
-    public static IEnumerable<string> ClassificationSpaces => SearchCatalog.BuiltIn.Spaces.All.Where(d => d.Tasks.Contains(Mnas.Task.Name)).Select(d => d.Name);
-
     public static long Parameters(ISearchSpace space, IArchitecture arch) => new Candidate(arch, space.Graph(arch), Mnas.Task).Cost.Parameters;
 }

@@ -50,5 +50,25 @@ public static class TestZips
         Zip(Enumerable.Range(0, classes).SelectMany(k => Enumerable.Range(0, perClass).Select(i =>
             new Entry($"{prefix}class{k}/{i}.png", DatasetTestData.SolidImage(16, 16, new SKColor((byte)(k * 90), 80, (byte)(i * 20)))))));
 
+    /// <summary>
+    /// A segmentation dataset (classes.json, images/, masks/) made by the demo generator from tiny items: <paramref name="count"/>
+    /// grey canvases of <paramref name="size"/> pixels with background plus 3 classes; entries under <paramref name="prefix"/>.
+    /// </summary>
+    public static List<Entry> SegmentationEntries(int count = 40, int size = 24, string prefix = "")
+    {
+        var set = Engine.Datasets.Segmentation.SegmentationSynth.Make(TinyImages.Make(40, 3, 1, 16, seed: 1), count, size, seed: 3);
+        var folder = Path.Combine(Path.GetTempPath(), "nas-seg-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            Engine.Datasets.Segmentation.SegmentationSynth.Write(set, folder);
+            return Directory.GetFiles(folder, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
+                .Select(f => new Entry(prefix + Path.GetRelativePath(folder, f).Replace('\\', '/'), File.ReadAllBytes(f))).ToList();
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     public static Entry Png(string name, byte k = 0) => new(name, DatasetTestData.SolidImage(16, 16, new SKColor(k, 100, 50)));
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using NasPlatform.Engine.Datasets;
@@ -117,30 +116,10 @@ internal sealed class AutoDeepLabRun : IOneShotRun
 
     public OneShotProgress Step(CancellationToken ct)
     {
-        var clock = Stopwatch.StartNew();
         int epoch = _epoch + 1;
-        var o = _context.Options;
-        double lr = _settings.LearningRate(epoch, Epochs);
-        _net.train();
-        var (loss, trainMetric) = BilevelEpoch.Run(_optimizer, _context.Task, _weightsHalf, _alphaHalf, o, epoch, epoch > WarmupEpochs, lr, _device, ct);
-        if (!double.IsFinite(loss)) throw new TrainingDivergedException($"The Auto-DeepLab supernet diverged: the loss became {loss} in epoch {epoch}.");
-        var evaluation = _context.ValidationSplit.Count > 0
-            ? _context.Trainer.Evaluate(new FixedArchitecture(this), _context.Task, _context.ValidationSplit, o.Training.BatchSize)
-            : null;
-        _validationMetric = evaluation?.Metric ?? 0;
+        (var values, _validationMetric) = BilevelEpoch.Step("Auto-DeepLab", _optimizer, new FixedArchitecture(this), _context, _settings, _weightsHalf, _alphaHalf,
+            epoch, Epochs, WarmupEpochs, ct);
         _epoch = epoch;
-        var values = new Dictionary<string, double>
-        {
-            ["trainLoss"] = loss,
-            ["trainMetric"] = trainMetric,
-            ["learningRate"] = lr,
-            ["seconds"] = clock.Elapsed.TotalSeconds,
-        };
-        if (evaluation is not null)
-        {
-            values["validationMetric"] = evaluation.Metric;
-            values["validationLoss"] = evaluation.Loss;
-        }
         var weights = DartsGenotype.Weights(_alpha);
         for (int e = 0; e < weights.Length; e++)
             for (int k = 0; k < weights[e].Length; k++)

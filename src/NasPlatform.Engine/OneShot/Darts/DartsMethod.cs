@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using NasPlatform.Engine.Datasets;
 using NasPlatform.Engine.Ops.Cells;
@@ -124,31 +123,10 @@ internal sealed class DartsRun : IOneShotRun
 
     public OneShotProgress Step(CancellationToken ct)
     {
-        var clock = Stopwatch.StartNew();
         int epoch = _epoch + 1;
-        var o = _context.Options;
-        double lr = _settings.LearningRate(epoch, Epochs);
-        _net.train();
-        var (loss, trainMetric) = BilevelEpoch.Run(_optimizer.Bilevel, _context.Task, _weightsHalf, _alphaHalf, o, epoch, epoch > WarmupEpochs, lr, _device, ct);
-        if (!double.IsFinite(loss)) throw new TrainingDivergedException($"The DARTS supernet diverged: the loss became {loss} in epoch {epoch}.");
-        int batch = o.Training.BatchSize;
-        var evaluation = _context.ValidationSplit.Count > 0
-            ? _context.Trainer.Evaluate(new FixedArchitecture(_optimizer), _context.Task, _context.ValidationSplit, batch)
-            : null;
-        _validationMetric = evaluation?.Metric ?? 0;
+        (var values, _validationMetric) = BilevelEpoch.Step("DARTS", _optimizer.Bilevel, new FixedArchitecture(_optimizer), _context, _settings, _weightsHalf, _alphaHalf,
+            epoch, Epochs, WarmupEpochs, ct);
         _epoch = epoch;
-        var values = new Dictionary<string, double>
-        {
-            ["trainLoss"] = loss,
-            ["trainMetric"] = trainMetric,
-            ["learningRate"] = lr,
-            ["seconds"] = clock.Elapsed.TotalSeconds,
-        };
-        if (evaluation is not null)
-        {
-            values["validationMetric"] = evaluation.Metric;
-            values["validationLoss"] = evaluation.Loss;
-        }
         var betas = _optimizer.Betas;
         foreach (var (type, alpha, beta) in new[] { ("normal", _optimizer.AlphaNormal, betas?.Normal), ("reduce", _optimizer.AlphaReduce, betas?.Reduce) })
         {

@@ -78,6 +78,19 @@ public partial class NewSearch
             .Select(d => (NasPlatform.Platform.Devices.EdgeDeviceService.TargetPrefix + d.Name, EdgeDevices.IsOnline(d))).ToList();
         if (DatasetQuery is { } q && datasets.Any(d => d.Id == q)) datasetId = q.ToString();
         else if (datasets.Count == 1) datasetId = datasets[0].Id.ToString();
+        OnDatasetChanged();
+    }
+
+    /// <summary>The chosen dataset's task (searches of it are for that task); classification before one is chosen.</summary>
+    private string SelectedTask => datasets?.FirstOrDefault(d => d.Id.ToString() == datasetId)?.Task ?? Engine.Tasks.Classification.ClassificationTask.TaskName;
+
+    /// <summary>The spaces that build networks for the chosen dataset's task.</summary>
+    private IEnumerable<Engine.Spaces.ISearchSpaceDefinition> SpacesForTask => Setup.Catalog.Spaces.All.Where(s => s.Tasks.Contains(SelectedTask));
+
+    /// <summary>A space that cannot serve the new dataset's task gives way to the first one that can.</summary>
+    private void OnDatasetChanged()
+    {
+        if (!SpacesForTask.Any(s => s.Name == searchSpace) && SpacesForTask.FirstOrDefault() is { } first) searchSpace = first.Name;
     }
 
     private bool IsStudy => new Uri(Nav.Uri).AbsolutePath.TrimEnd('/').EndsWith("/studies/new", StringComparison.OrdinalIgnoreCase);
