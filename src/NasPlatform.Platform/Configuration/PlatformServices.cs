@@ -49,6 +49,7 @@ public static class PlatformServices
             : new FileBlobStore(Path.Combine(Options(sp).FullDataPath, "blobs")));
         services.AddSingleton<IJobScheduler, HangfireJobScheduler>();
         services.AddSingleton<DatasetService>();
+        services.AddSingleton<SegmentationDemo>();
         AddSearchComponents(services);
         services.AddSingleton<SearchService>();
         services.AddSingleton<NasPlatform.Platform.Devices.EdgeDeviceService>();

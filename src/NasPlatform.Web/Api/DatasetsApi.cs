@@ -25,6 +25,10 @@ public static class DatasetsApi
         api.MapGet("/{id:guid}", Get).WithName("GetDataset").WithSummary("One dataset with its classes, counts and input shape");
         api.MapGet("/{id:guid}/preview/{classIndex:int}", Preview).WithName("GetDatasetPreview")
             .WithSummary("PNG strip of the first training images of one class");
+        api.MapPost("/{id:guid}/segmentation-demo", MakeSegmentationDemo).WithName("MakeSegmentationDemo")
+            .WithSummary("Make a segmentation dataset from this grey classification dataset (JSON: name, count = 2000, size = 64, seed = 1)")
+            .WithDescription("2 to 4 of its training images per canvas of size x size pixels, each item's ink labelled with its class; the new dataset is ingested like an upload (201 at once).")
+            .ProducesProblem(400).ProducesProblem(404).ProducesProblem(409).ProducesProblem(413).RequireWrite();
         api.MapDelete("/{id:guid}", Delete).WithName("DeleteDataset").WithSummary("Delete a dataset no search uses, with its files").RequireWrite();
     }
 
@@ -40,6 +44,20 @@ public static class DatasetsApi
             var allowance = await datasets.UploadAllowanceAsync(caller.UserId, ct);
             var upload = await UploadReader.ReadAsync(request, Path.Combine(options.Value.FullDataPath, "tmp"), allowance, ct);
             var dataset = await datasets.CreateAsync(caller.UserId, upload.Name ?? "", upload.Format, upload.TempPath, ct);
+            return TypedResults.Created($"/api/v1/datasets/{dataset.Id}", new DatasetCreated(dataset.Id, dataset.Name, "processing"));
+        }
+        catch (PlatformException e)
+        {
+            return Problems.From(e);
+        }
+    }
+
+    private static async Task<Results<Created<DatasetCreated>, ProblemHttpResult>> MakeSegmentationDemo(Guid id, SegmentationDemoRequest? request, ClaimsPrincipal user,
+        SegmentationDemo demo, CancellationToken ct)
+    {
+        try
+        {
+            var dataset = await demo.CreateAsync(id, request ?? new SegmentationDemoRequest(), Caller.Of(user), ct);
             return TypedResults.Created($"/api/v1/datasets/{dataset.Id}", new DatasetCreated(dataset.Id, dataset.Name, "processing"));
         }
         catch (PlatformException e)

@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using System.Net;
+using System.Net.Http.Json;
 using Microsoft.Playwright;
 using NasPlatform.Engine.Spaces.AutoDeepLab;
 using NasPlatform.Web.Tests.Browser;
@@ -56,6 +57,28 @@ public abstract class SegmentationPlatformTests(PlatformFactory factory, Browser
         {
             await page.CloseAsync();
         }
+    }
+
+    [Fact]
+    public async Task ADemoSegmentationSet_IsMadeFromAGreyClassificationDataset_AndIngestedLikeAnUpload()
+    {
+        var source = await _client.UploadAndWaitAsync(TestZips.TinyIdx(), "grey items");
+        var sourceId = source["id"]!.GetValue<Guid>();
+        var response = await _client.Http.PostAsJsonAsync($"/api/v1/datasets/{sourceId}/segmentation-demo", new { count = 30, size = 24, seed = 2 });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var id = (await PlatformClient.Json(response))["id"]!.GetValue<Guid>();
+        var demo = await _client.WaitForAsync($"/api/v1/datasets/{id}", d => d["status"]!.GetValue<string>() != "processing", TimeSpan.FromMinutes(1));
+        Assert.True(demo["status"]!.GetValue<string>() == "ready", demo.ToJsonString());
+        Assert.Equal("segmentation", demo["task"]!.GetValue<string>());
+        Assert.Equal("grey items segmentation demo", demo["name"]!.GetValue<string>());
+        Assert.Equal(source["numClasses"]!.GetValue<int>() + 1, demo["numClasses"]!.GetValue<int>());
+        Assert.Equal(30, demo["trainCount"]!.GetValue<int>() + demo["testCount"]!.GetValue<int>());
+        Assert.Equal([1, 24, 24], demo["inputShape"]!.AsArray().Select(v => v!.GetValue<int>()));
+
+        // Only grey classification datasets hold items to place; bad sizes are refused by name.
+        await PlatformClient.AssertProblemAsync(await _client.Http.PostAsJsonAsync($"/api/v1/datasets/{id}/segmentation-demo", new { }), 400, "not a grey classification dataset");
+        await PlatformClient.AssertProblemAsync(await _client.Http.PostAsJsonAsync($"/api/v1/datasets/{sourceId}/segmentation-demo", new { size = 8 }), 400, "at least the items' size");
+        await _client.AssertNoOrphansAsync();
     }
 
     public static IEnumerable<object[]> BadArchives()

@@ -34,6 +34,7 @@ public abstract class AuthorizationMatrixTests(PlatformFactory factory)
         new("POST", $"/api/v1/searches/{r.SearchId}/resume", true),
         new("DELETE", $"/api/v1/searches/{r.SearchId}", true),
         new("DELETE", $"/api/v1/datasets/{r.DatasetId}", true),
+        new("POST", $"/api/v1/datasets/{r.DatasetId}/segmentation-demo", true, () => JsonContent.Create(new { count = 10, size = 16 })),
         new("GET", $"/api/v1/webhooks/{r.WebhookId}/deliveries", false),
         new("DELETE", $"/api/v1/webhooks/{r.WebhookId}", true),
         new("DELETE", $"/api/v1/devices/{r.DeviceId}", true),

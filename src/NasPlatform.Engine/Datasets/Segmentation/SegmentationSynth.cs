@@ -47,8 +47,10 @@ public static class SegmentationSynth
                 }
             }
         }
-        var classes = new List<SegmentationClass> { new("background", Palette[0]) };
-        classes.AddRange(items.ClassNames.Select((name, i) => new SegmentationClass(name, Palette[(i + 1) % Palette.Length])));
+        // Colours only while the palette has one per class: two classes of one colour would make the masks ambiguous.
+        bool coloured = items.NumClasses < Palette.Length;
+        var classes = new List<SegmentationClass> { new("background", coloured ? Palette[0] : null) };
+        classes.AddRange(items.ClassNames.Select((name, i) => new SegmentationClass(name, coloured ? Palette[i + 1] : null)));
         return new SegmentationSet(pixels, masks, Enumerable.Range(0, count).Select(i => $"{i:D5}").ToList(), classes, 1, size, size);
     }
 
