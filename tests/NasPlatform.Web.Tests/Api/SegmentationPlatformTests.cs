@@ -156,6 +156,22 @@ public abstract class SegmentationPlatformTests(PlatformFactory factory, Browser
         Assert.Contains("IoU per class on the test part", text);
         Assert.Contains("| background |", text);
         Assert.Contains("path 1/", text);
+
+        // The search page shows the supernet's run like DARTS's: the one cell it derives and each edge's op weights.
+        var page = await browser.Browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = factory.BaseAddress.ToString() });
+        try
+        {
+            await BrowserSession.SignInAsync(page, PlatformFactory.AdminEmail, PlatformFactory.Password);
+            await page.GotoAsync($"/searches/{id}");
+            var supernet = page.GetByTestId("supernet");
+            await Expect(supernet.GetByTestId("cell-graph")).ToHaveCountAsync(1);
+            await Expect(supernet.GetByTestId("alpha-chart")).ToHaveCountAsync(Engine.OneShot.Darts.SuperCell.EdgeCount(1));
+            await browser.ScreenshotAsync(page, "autodeeplab-search");
+        }
+        finally
+        {
+            await page.CloseAsync();
+        }
     }
 }
 
