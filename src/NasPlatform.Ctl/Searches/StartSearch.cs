@@ -35,11 +35,13 @@ public static class StartSearch
         new("--prior-weight", "W", "Weight of the prior's term in the reward (default 0.02)."),
         new("--prior-expert", "NAME", "The prior's expert network, a zoo member such as resnet20-1x (default: the space's own family, else resnet20-1x)."),
         new("--baselines", null, "Also train the baseline zoo (hand-designed networks) with the final recipe."),
+        new("--baseline-families", "NAMES", "With --baselines: only these zoo families, comma-separated (e.g. deeplab or resnet20,mobilenetv2)."),
         new("--seed", "S", "Random seed (default 1)."),
         new("--parallelism", "P", "Trials queued or running at once (default: the server's)."),
         new("--wait", null, "Follow the search, one line per finished trial, until it succeeds (exit 0), fails or is cancelled (exit 1); " +
                             "a hard budget no architecture kept exits 5."),
         new("--" + Gates.MinAccuracy, "A", "With --wait: exit 1 unless the final model's test accuracy is at least A (0.85, 85 or 85%)."),
+        new("--" + Gates.MinMetric, "M", "With --wait: exit 1 unless the final model's test metric, whatever its task ranks by (accuracy, miou), is at least M."),
         new("--" + Gates.MaxLatencyMs, "L", "With --wait: exit 1 unless the final model's latency is at most L milliseconds."),
     ];
 
@@ -48,10 +50,11 @@ public static class StartSearch
         var args = context.Args;
         var body = Request(args);
         double? minAccuracy = Gates.ParseMinAccuracy(args);
+        double? minMetric = Gates.ParseMinMetric(args);
         double? maxLatency = Gates.ParseMaxLatency(args);
         bool wait = args.Flag("--wait");
-        if ((minAccuracy ?? maxLatency) is not null && !wait)
-            throw OptionValues.Usage(args, $"--{Gates.MinAccuracy} and --{Gates.MaxLatencyMs} need --wait: they judge the final model");
+        if ((minAccuracy ?? minMetric ?? maxLatency) is not null && !wait)
+            throw OptionValues.Usage(args, $"--{Gates.MinAccuracy}, --{Gates.MinMetric} and --{Gates.MaxLatencyMs} need --wait: they judge the final model");
 
         var acceptedNode = await context.Api.PostAsync("api/v1/searches", body, context.Cancellation);
         string id = CommandContext.Read<Accepted>(acceptedNode).Id ?? throw new ApiException("the server's answer to the search launch has no id");
@@ -80,7 +83,7 @@ public static class StartSearch
             modelNode = await Polling.GetAsync(context, $"api/v1/models/{Polling.Segment(modelId)}", context.Poll(TimeSpan.FromSeconds(2)));
             model = CommandContext.Read<Model>(modelNode);
         }
-        var gates = Gates.Evaluate(minAccuracy, maxLatency, model);
+        var gates = Gates.Evaluate(minAccuracy, maxLatency, model, minMetric);
         bool succeeded = search.Status == SearchStatus.Succeeded;
         bool passed = succeeded && model is not null && gates.All(g => g.Passed);
 
@@ -163,6 +166,9 @@ public static class StartSearch
         Number("emaDecay", args.Double("--ema"));
         if (args.Flag("--flip")) body["horizontalFlip"] = true;
         if (args.Flag("--baselines")) body["baselines"] = true;
+        if (args.Value("--baseline-families") is { } families)
+            body["baselineFamilies"] = new JsonArray(families.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(f => (JsonNode?)JsonValue.Create(f)).ToArray());
         Number("seed", args.Long("--seed"));
         Number("parallelism", args.Int("--parallelism"));
         return body;

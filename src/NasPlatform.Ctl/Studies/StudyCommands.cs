@@ -9,7 +9,7 @@ namespace NasPlatform.Ctl.Studies;
 /// <summary>studies start | show.</summary>
 public static class StudyCommands
 {
-    private static readonly HashSet<string> SearchOnly = ["--strategy", "--seed", "--name", "--wait", "--" + Gates.MinAccuracy, "--" + Gates.MaxLatencyMs];
+    private static readonly HashSet<string> SearchOnly = ["--strategy", "--seed", "--name", "--wait", "--" + Gates.MinAccuracy, "--" + Gates.MinMetric, "--" + Gates.MaxLatencyMs];
 
     public static IReadOnlyList<CommandSpec> Specs { get; } =
     [

@@ -68,6 +68,9 @@ public sealed record SearchRequest
     /// <summary>Also train the baseline zoo with the final recipe, shown beside the search's model.</summary>
     public bool Baselines { get; init; }
 
+    /// <summary>With <see cref="Baselines"/>: only these zoo families (e.g. ["deeplab"]); null = every family that serves the task.</summary>
+    public IReadOnlyList<string>? BaselineFamilies { get; init; }
+
     /// <summary>Trials queued or running at once; null = the platform's default.</summary>
     public int? Parallelism { get; init; }
 
@@ -81,6 +84,8 @@ public sealed record SearchRequest
         if (DatasetId == Guid.Empty) Add("datasetId", "Choose a dataset.");
         if (Name is { Length: > 200 }) Add("name", "The name is longer than 200 characters.");
         if (!catalog.Spaces.Contains(SearchSpace)) Add("searchSpace", catalog.Spaces.UnknownMessage(SearchSpace));
+        if (BaselineFamilies?.FirstOrDefault(f => BaselineZoo.Families.All(z => z.Name != f)) is { } family)
+            Add("baselineFamilies", $"Unknown baseline family '{family}': use {string.Join(", ", BaselineZoo.Families.Select(z => z.Name))}.");
         if (Task is not null && !catalog.Tasks.Contains(Task)) Add("task", catalog.Tasks.UnknownMessage(Task));
         if (!catalog.IsStrategy(Strategy)) Add("strategy", catalog.UnknownStrategyMessage(Strategy));
         if (!catalog.Objectives.Contains(Objective)) Add("objective", catalog.Objectives.UnknownMessage(Objective));

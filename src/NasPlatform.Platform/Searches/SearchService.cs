@@ -77,7 +77,7 @@ public sealed class SearchService(IDbContextFactory<NasDbContext> dbf, IJobSched
             Parallelism = request.Parallelism ?? options.Value.DefaultParallelism,
             Status = SearchStatus.Queued, CreatedAt = time.GetUtcNow(),
         };
-        return (search, request.Baselines ? BaselineRows(search, dataset).ToList() : []);
+        return (search, request.Baselines ? BaselineRows(search, dataset, request.BaselineFamilies).ToList() : []);
     }
 
     /// <summary>Queues stored searches; if the queue refuses one, none of them is kept.</summary>
@@ -96,12 +96,12 @@ public sealed class SearchService(IDbContextFactory<NasDbContext> dbf, IJobSched
         foreach (var search in searches) await progress.SearchChanged(SearchCoordinator.ToUpdate(search));
     }
 
-    /// <summary>One queued row per zoo member that serves the search's task on this data.</summary>
-    private IEnumerable<Baseline> BaselineRows(Search search, Dataset dataset)
+    /// <summary>One queued row per zoo member (of the chosen families, or all) that serves the search's task on this data.</summary>
+    private IEnumerable<Baseline> BaselineRows(Search search, Dataset dataset, IReadOnlyList<string>? families)
     {
         var shape = SearchSetup.Shape(dataset);
         var task = setup.Catalog.Tasks.Get(search.Task);
-        var members = BaselineZoo.Members(setup.Catalog, new SpaceInput(shape.Image, task.OutputOf(shape)), search.Task);
+        var members = BaselineZoo.Members(setup.Catalog, new SpaceInput(shape.Image, task.OutputOf(shape)), search.Task, families);
         return members.Select((m, i) =>
         {
             var cost = new Candidate(m.Architecture, m.Space.Graph(m.Architecture), task).Cost;

@@ -182,6 +182,27 @@ public abstract class SearchLifecycleTests(PlatformFactory factory)
     }
 
     [Fact]
+    public async Task BaselineFamilies_PickWhichZooFamiliesAreTrained_AndAnUnknownOneIsRefusedByField()
+    {
+        var dataset = await _client.UploadAndWaitAsync(TestZips.TinyIdx(), "family data");
+        var datasetId = dataset["id"]!.GetValue<Guid>();
+        var bad = await _client.StartSearchAsync(new { datasetId, latencyBudgetMs = 50.0, baselines = true, baselineFamilies = new[] { "resnet20", "alexnet" } });
+        var problem = await PlatformClient.AssertProblemAsync(bad, 400, "alexnet");
+        Assert.NotNull(problem["errors"]!["baselineFamilies"]);
+
+        var response = await _client.StartSearchAsync(new
+        {
+            datasetId, latencyBudgetMs = 50.0, searchSpace = "resnet", strategy = "random", maxTrials = 1, proxyEpochs = 1, finalEpochs = 1,
+            baselines = true, baselineFamilies = new[] { "resnet20", "vgg" }, seed = 3,
+        });
+        var id = (await PlatformClient.Json(response))["id"]!.GetValue<Guid>();
+        var names = JsonNode.Parse(await _client.Http.GetStringAsync($"/api/v1/searches/{id}/baselines"))!.AsArray().Select(b => b!["name"]!.GetValue<string>());
+        Assert.Equal(["resnet20-0.25x", "resnet20-0.5x", "resnet20-1x", "vgg-0.25x", "vgg-0.5x", "vgg-1x"], names.Order());
+        Assert.Equal(HttpStatusCode.OK, (await _client.Http.PostAsync($"/api/v1/searches/{id}/cancel", null)).StatusCode);
+        await _client.WaitForSearchEndAsync(id, TimeSpan.FromMinutes(2));
+    }
+
+    [Fact]
     public async Task UnderAHardBudget_ProposalsPredictedWellOverItAreNotTrained_AndThePredictorReportsItself()
     {
         var dataset = await _client.UploadAndWaitAsync(TestZips.TinyIdx(), "predicted data");
