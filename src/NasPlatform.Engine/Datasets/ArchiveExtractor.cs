@@ -83,7 +83,7 @@ public static class ArchiveExtractor
         }
     }
 
-    internal static ZipArchive OpenZip(string zipPath)
+    internal static ZipArchive OpenZip(string zipPath, string? displayName = null)
     {
         try
         {
@@ -91,7 +91,7 @@ public static class ArchiveExtractor
         }
         catch (InvalidDataException e)
         {
-            throw new DatasetFormatException($"{Path.GetFileName(zipPath)}: not a readable zip archive ({e.Message}).", e);
+            throw new DatasetFormatException($"{displayName ?? Path.GetFileName(zipPath)}: not a readable zip archive ({e.Message}).", e);
         }
     }
 }

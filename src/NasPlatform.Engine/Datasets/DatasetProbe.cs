@@ -12,17 +12,18 @@ public static class DatasetProbe
 {
     /// <summary>Returns the engine format (idx, cifar, segmentation, imagefolder) of the zip at <paramref name="zipPath"/>.</summary>
     /// <param name="declared">The format the uploader named, or null to detect it.</param>
-    public static string Probe(string zipPath, string? declared, DatasetLimits? limits = null)
+    /// <param name="displayName">What messages call the archive (default: its file name; a server's temporary copy means nothing to the user).</param>
+    public static string Probe(string zipPath, string? declared, DatasetLimits? limits = null, string? displayName = null)
     {
         limits ??= DatasetLimits.Default;
-        var name = Path.GetFileName(zipPath);
+        var name = displayName ?? Path.GetFileName(zipPath);
         using (var stream = File.OpenRead(zipPath))
         {
             Span<byte> magic = stackalloc byte[4];
             if (stream.ReadAtLeast(magic, 4, throwOnEndOfStream: false) < 4 || !magic.SequenceEqual("PK\u0003\u0004"u8))
                 throw new DatasetFormatException("The upload is not a zip archive. Upload one .zip: the four IDX files (idx-zip), the CIFAR binary batches (cifar), class_name/image folders (imagefolder-zip) or classes.json with images/ and masks/ (segmentation-zip).");
         }
-        using var archive = ArchiveExtractor.OpenZip(zipPath);
+        using var archive = ArchiveExtractor.OpenZip(zipPath, name);
         var fileNames = archive.Entries.Select(e => Path.GetFileName(e.FullName.Replace('\\', '/'))).Where(n => n.Length > 0).ToList();
         string detected =
             fileNames.Any(n => n.StartsWith("train-images", StringComparison.OrdinalIgnoreCase)) ? DatasetLoader.Idx

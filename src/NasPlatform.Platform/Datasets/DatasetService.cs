@@ -40,12 +40,11 @@ public sealed class DatasetService(IDbContextFactory<NasDbContext> dbf, IBlobSto
             {
                 string? declared = string.IsNullOrWhiteSpace(format) || format.Trim().Equals("auto", StringComparison.OrdinalIgnoreCase)
                     ? null : DatasetFormats.ToEngine(format.Trim().ToLowerInvariant());
-                engineFormat = DatasetProbe.Probe(tempPath, declared, Limits);
+                engineFormat = DatasetProbe.Probe(tempPath, declared, Limits, displayName: "The upload");
             }
             catch (DatasetFormatException e)
             {
-                // The readers name the file they read, here the server's temporary copy, which means nothing to the user.
-                throw new PlatformException(e.Message.Replace(Path.GetFileName(tempPath), "The upload"), 422);
+                throw new PlatformException(e.Message, 422);
             }
 
             var dataset = new Dataset
