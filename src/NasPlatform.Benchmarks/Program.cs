@@ -76,6 +76,13 @@ if (command == "fmnist-1ms")
     });
     return 0;
 }
+if (command == "detection-recipe")
+{
+    NasPlatform.Engine.Torch.TorchRuntime.Configure(threads);
+    DetectionRecipe.Run(Arg(args, "--data") ?? "/work/runs/fmnist-det", Int(Arg(args, "--epochs")) ?? 10, Int(Arg(args, "--batch")) ?? 32,
+        Arg(args, "--recipes") ?? "sgd:0.05,sgd:0.01,adamw:0.001,adamw:0.003");
+    return 0;
+}
 var bench = new EngineBenchmarks(data, threads);
 switch (command)
 {
@@ -83,7 +90,7 @@ switch (command)
     case "proxy": bench.ProxyTrial(); break;
     case "all": bench.Throughput(); bench.ProxyTrial(); break;
     default:
-        Console.Error.WriteLine($"unknown benchmark '{command}': use all, throughput, latency, proxy, spaces, onnx, darts, strategies, fmnist-1ms, browser-search or views");
+        Console.Error.WriteLine($"unknown benchmark '{command}': use all, throughput, latency, proxy, spaces, onnx, darts, strategies, fmnist-1ms, detection-recipe, browser-search or views");
         return 2;
 }
 return 0;

@@ -23,8 +23,9 @@ public static class CliApp
             {
                 datasets.SetDescription("Dataset tools.");
                 datasets.AddCommand<Datasets.SynthCommand>("synth")
-                    .WithDescription("Make a demo set for a task from a classification set of small items (segmentation: items on larger canvases, with masks).")
-                    .WithExample("datasets", "synth", "--task", "segmentation", "--from", "/usr/share/datasets/fashion-mnist", "--out", "runs/fmnist-seg");
+                    .WithDescription("Make a demo set for a task from a classification set of small items placed on larger canvases (segmentation: with masks; detection: with boxes, as COCO).")
+                    .WithExample("datasets", "synth", "--task", "segmentation", "--from", "/usr/share/datasets/fashion-mnist", "--out", "runs/fmnist-seg")
+                    .WithExample("datasets", "synth", "--task", "detection", "--from", "/usr/share/datasets/fashion-mnist", "--out", "runs/fmnist-det");
             });
             // One line with the reason, never a stack trace: scripts and CI read this.
             config.SetExceptionHandler((ex, _) =>

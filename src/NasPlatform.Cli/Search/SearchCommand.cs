@@ -32,8 +32,9 @@ public sealed class SearchCommand(IAnsiConsole console) : Command<SearchCommandS
         ToOptions(settings, trainCount: null);
         var bundle = LoadData(settings);
         var options = ToOptions(settings, bundle.Train.Count);
-        // The data says the task: images with masks are segmentation.
+        // The data says the task: images with masks are segmentation, with boxes detection.
         if (bundle.Train.Masks is not null) options = options with { Task = Engine.Tasks.Segmentation.SegmentationTask.TaskName };
+        if (bundle.Train.Boxes is not null) options = options with { Task = Engine.Tasks.Detection.DetectionTask.TaskName };
         var checkpointPath = Path.Combine(settings.Out, CheckpointFile);
         SearchCheckpoint? resume = null;
         if (settings.Resume && File.Exists(checkpointPath))

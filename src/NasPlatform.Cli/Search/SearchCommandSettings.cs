@@ -120,7 +120,7 @@ public sealed class SearchCommandSettings : CommandSettings
     public string? PriorExpert { get; init; }
 
     [CommandOption("--baselines")]
-    [Description("Also train the baseline zoo (VGG-style, ResNet-20, TResNet-like, MobileNetV2-like, ShuffleNet V2-like; DeepLab-like for segmentation; at several widths) with the final recipe, for comparison.")]
+    [Description("Also train the baseline zoo (VGG-style, ResNet-20, TResNet-like, MobileNetV2-like, ShuffleNet V2-like; DeepLab-like for segmentation, FPN for detection; at several widths) with the final recipe, for comparison.")]
     public bool Baselines { get; init; }
 
     [CommandOption("--baseline-families <NAMES>")]

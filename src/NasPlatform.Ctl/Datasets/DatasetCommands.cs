@@ -17,7 +17,7 @@ public static class DatasetCommands
         new("datasets", "upload", "PATH", "Upload a dataset zip (streamed from disk); with --wait, wait until it is ingested.",
             [
                 new("--name", "NAME", "Name of the dataset (required)."),
-                new("--format", "FORMAT", "idx-zip, cifar, imagefolder-zip or segmentation-zip (default: detected by the server)."),
+                new("--format", "FORMAT", "idx-zip, cifar, imagefolder-zip, segmentation-zip or detection-zip (default: detected by the server)."),
                 new("--wait", null, "Wait until the dataset is ready (exit 0) or failed (exit 1)."),
             ],
             ["nasctl datasets upload fashion-mnist.zip --name fashion-mnist --format idx-zip --wait",

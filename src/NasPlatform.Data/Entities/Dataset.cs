@@ -11,10 +11,10 @@ public sealed class Dataset : IOwned
     public Guid OwnerId { get; set; }
     public required string Name { get; set; }
 
-    /// <summary>idx-zip, cifar, imagefolder-zip or segmentation-zip.</summary>
+    /// <summary>idx-zip, cifar, imagefolder-zip, segmentation-zip or detection-zip.</summary>
     public required string Format { get; set; }
 
-    /// <summary>What its labels are for: classification (one label per image) or segmentation (a mask per image).</summary>
+    /// <summary>What its labels are for: classification (one label per image), segmentation (a mask per image) or detection (boxes).</summary>
     public string Task { get; set; } = "classification";
     public DatasetStatus Status { get; set; }
     public string? Error { get; set; }
@@ -25,7 +25,7 @@ public sealed class Dataset : IOwned
     public int NumClasses { get; set; }
     public List<string> ClassNames { get; set; } = [];
 
-    /// <summary>Training-part images per class (the histogram); for segmentation, the images in which the class appears.</summary>
+    /// <summary>Training-part images per class (the histogram); for segmentation, the images in which the class appears; for detection, its objects.</summary>
     public List<int> ClassCounts { get; set; } = [];
 
     /// <summary>Segmentation: each class's share of the scored pixels of the training part (empty for classification).</summary>

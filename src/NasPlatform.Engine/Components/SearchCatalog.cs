@@ -22,9 +22,9 @@ public sealed class SearchCatalog
 {
     public static IReadOnlyList<ISearchSpaceDefinition> BuiltInSpaces { get; } =
         [new MnasNetDefinition(), new MnasNetDefinition(MnasProfile.Small), new ResNetDefinition(), new ShuffleNetV2Definition(), new DartsDefinition(),
-         new Spaces.AutoDeepLab.AutoDeepLabDefinition()];
+         new Spaces.AutoDeepLab.AutoDeepLabDefinition(), new Spaces.NasFpn.NasFpnDefinition()];
     public static IReadOnlyList<IObjectiveDefinition> BuiltInObjectives { get; } = [new MnasObjective.Definition(), new ThroughputObjective.Definition()];
-    public static IReadOnlyList<ITask> BuiltInTasks { get; } = [new ClassificationTask(), new Tasks.Segmentation.SegmentationTask()];
+    public static IReadOnlyList<ITask> BuiltInTasks { get; } = [new ClassificationTask(), new Tasks.Segmentation.SegmentationTask(), new Tasks.Detection.DetectionTask()];
 
     public static IReadOnlyList<IOneShotMethod> BuiltInOneShot { get; } = [new DartsMethod(), new OneShot.AutoDeepLab.AutoDeepLabMethod()];
 

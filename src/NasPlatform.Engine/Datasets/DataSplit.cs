@@ -36,6 +36,20 @@ public static class DataSplit
     }
 
     /// <summary>
+    /// A dataset without a test part of its own as training and test parts: about <paramref name="testFraction"/> of each label's images
+    /// (none of a label with a single image) held out. Its labels only stratify (segmentation and detection label an image by its main class).
+    /// </summary>
+    public static DatasetBundle HoldOutTest(ImageDataset all, double testFraction, string format, long seed)
+    {
+        var test = StratifiedPick(all.Labels, all.NumClasses, n => n <= 1 ? 0 : Math.Max(1, (int)Math.Round(n * testFraction)), seed);
+        var testIndices = Enumerable.Range(0, all.Count).Where(i => test[i]).ToList();
+        var trainIndices = Enumerable.Range(0, all.Count).Where(i => !test[i]).ToList();
+        if (testIndices.Count == 0 || trainIndices.Count == 0)
+            throw new DatasetFormatException($"{all.Count} images are too few to hold out a test part: give at least 5.");
+        return new DatasetBundle(all.Subset(trainIndices), all.Subset(testIndices), format);
+    }
+
+    /// <summary>
     /// Marks countForClass(n) images of each class, chosen by a seeded shuffle of that class's indices.
     /// Classes are visited in label order with one generator, so the result depends only on the labels and the seed.
     /// </summary>

@@ -1,3 +1,4 @@
+using NasPlatform.Engine.Datasets.Detection;
 using NasPlatform.Engine.Datasets.Segmentation;
 
 namespace NasPlatform.Engine.Datasets;
@@ -9,14 +10,16 @@ public static class DatasetLoader
     public const string Cifar = "cifar";
     public const string ImageFolder = "imagefolder";
     public const string Segmentation = "segmentation";
+    public const string Detection = "detection";
 
-    public static IReadOnlyList<string> Formats { get; } = [Idx, Cifar, ImageFolder, Segmentation];
+    public static IReadOnlyList<string> Formats { get; } = [Idx, Cifar, ImageFolder, Segmentation, Detection];
 
     private const string FormatHelp =
         "idx (a folder with train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte, each optionally .gz), " +
         "cifar (a folder with the CIFAR-10 or CIFAR-100 binary batches), " +
         "imagefolder (a .zip of class_name/image files), " +
-        "segmentation (a folder with images/, masks/ and classes.json)";
+        "segmentation (a folder with images/, masks/ and classes.json), " +
+        "detection (a folder with COCO's annotations.json and images/, or YOLO's images/, labels/ and classes.txt or data.yaml)";
 
     /// <param name="format">idx, cifar or imagefolder; null to detect it from the path.</param>
     /// <param name="options">Image-folder settings; its Limits also apply to the other formats.</param>
@@ -25,6 +28,7 @@ public static class DatasetLoader
         var limits = options?.Limits ?? DatasetLimits.Default;
         format = format?.Trim().ToLowerInvariant() ?? DetectFormat(path);
         if (format == Segmentation) return SegmentationSplit.Split(SegmentationReader.Read(path, limits));
+        if (format == Detection) return DetectionSplit.Split(ReadDetection(path, limits));
         return LabelChecks.EnsureLearnable(format switch
         {
             Idx => IdxReader.ReadFolder(path, limits),
@@ -33,6 +37,10 @@ public static class DatasetLoader
             _ => throw new DatasetFormatException($"Unknown dataset format '{format}'. Accepted formats: {FormatHelp}."),
         });
     }
+
+    /// <summary>A detection folder in either of its formats: YOLO when it has labels/, else COCO.</summary>
+    public static DetectionSet ReadDetection(string path, DatasetLimits? limits = null) =>
+        YoloReader.Looks(path) ? YoloReader.Read(path, limits) : CocoReader.Read(path, limits);
 
     /// <summary>The format of the dataset at <paramref name="path"/>, judged by its files' names.</summary>
     public static string DetectFormat(string path)
@@ -46,6 +54,7 @@ public static class DatasetLoader
 
         if (Directory.EnumerateFiles(path, "train-images*").Any()) return Idx;
         if (SegmentationReader.Looks(path)) return Segmentation;
+        if (YoloReader.Looks(path) || CocoReader.Looks(path)) return Detection;
         if (CifarReader.ResolveFolder(path) is not null) return Cifar;
         throw new DatasetFormatException(
             $"Cannot tell the dataset format of folder '{path}': found no train-images* (idx) nor data_batch_*.bin / train.bin (cifar). " +

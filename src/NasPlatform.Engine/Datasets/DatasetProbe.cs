@@ -10,7 +10,7 @@ namespace NasPlatform.Engine.Datasets;
 /// </summary>
 public static class DatasetProbe
 {
-    /// <summary>Returns the engine format (idx, cifar, segmentation, imagefolder) of the zip at <paramref name="zipPath"/>.</summary>
+    /// <summary>Returns the engine format (idx, cifar, segmentation, detection, imagefolder) of the zip at <paramref name="zipPath"/>.</summary>
     /// <param name="declared">The format the uploader named, or null to detect it.</param>
     /// <param name="displayName">What messages call the archive (default: its file name; a server's temporary copy means nothing to the user).</param>
     public static string Probe(string zipPath, string? declared, DatasetLimits? limits = null, string? displayName = null)
@@ -21,7 +21,7 @@ public static class DatasetProbe
         {
             Span<byte> magic = stackalloc byte[4];
             if (stream.ReadAtLeast(magic, 4, throwOnEndOfStream: false) < 4 || !magic.SequenceEqual("PK\u0003\u0004"u8))
-                throw new DatasetFormatException("The upload is not a zip archive. Upload one .zip: the four IDX files (idx-zip), the CIFAR binary batches (cifar), class_name/image folders (imagefolder-zip) or classes.json with images/ and masks/ (segmentation-zip).");
+                throw new DatasetFormatException("The upload is not a zip archive. Upload one .zip: the four IDX files (idx-zip), the CIFAR binary batches (cifar), class_name/image folders (imagefolder-zip), classes.json with images/ and masks/ (segmentation-zip), or COCO annotations / YOLO labels with images/ (detection-zip).");
         }
         using var archive = ArchiveExtractor.OpenZip(zipPath, name);
         var fileNames = archive.Entries.Select(e => Path.GetFileName(e.FullName.Replace('\\', '/'))).Where(n => n.Length > 0).ToList();
@@ -29,6 +29,7 @@ public static class DatasetProbe
             fileNames.Any(n => n.StartsWith("train-images", StringComparison.OrdinalIgnoreCase)) ? DatasetLoader.Idx
             : fileNames.Any(n => n.StartsWith("data_batch_", StringComparison.OrdinalIgnoreCase) || n.Equals("train.bin", StringComparison.OrdinalIgnoreCase)) ? DatasetLoader.Cifar
             : Segmentation.SegmentationArchive.Looks(archive) ? DatasetLoader.Segmentation
+            : Detection.DetectionArchive.Looks(archive) ? DatasetLoader.Detection
             : DatasetLoader.ImageFolder;
         if (declared is not null && declared != detected)
             throw new DatasetFormatException($"The upload was declared as {declared} but the archive holds {Describe(detected)}.");
@@ -41,6 +42,11 @@ public static class DatasetProbe
         if (detected == DatasetLoader.Segmentation)
         {
             Segmentation.SegmentationArchive.Scan(archive, name);
+            return detected;
+        }
+        if (detected == DatasetLoader.Detection)
+        {
+            Detection.DetectionArchive.Layout.Scan(archive, name);
             return detected;
         }
         var files = ArchiveExtractor.Scan(archive, name);
@@ -77,6 +83,7 @@ public static class DatasetProbe
         DatasetLoader.Idx => "IDX files (idx-zip)",
         DatasetLoader.Cifar => "CIFAR binary batches (cifar)",
         DatasetLoader.Segmentation => "a segmentation dataset: classes.json, images/ and masks/ (segmentation-zip)",
+        DatasetLoader.Detection => "a detection dataset: COCO annotations or YOLO labels with images/ (detection-zip)",
         _ => "neither IDX files nor CIFAR batches, so it would be read as class_name/image folders (imagefolder-zip)",
     };
 }

@@ -1,3 +1,4 @@
+using NasPlatform.Engine.Datasets.Detection;
 using NasPlatform.Engine.Ops;
 
 namespace NasPlatform.Engine.Datasets;
@@ -10,8 +11,13 @@ namespace NasPlatform.Engine.Datasets;
 public sealed class ImageDataset
 {
     /// <param name="masks">Segmentation: N x H x W class indices (255 = not scored); labels then only stratify splits.</param>
-    public ImageDataset(byte[] pixels, int[] labels, IReadOnlyList<string> classNames, int channels, int height, int width, byte[]? masks = null)
+    /// <param name="boxes">Detection: each image's objects; labels then only stratify splits.</param>
+    public ImageDataset(byte[] pixels, int[] labels, IReadOnlyList<string> classNames, int channels, int height, int width, byte[]? masks = null,
+        IReadOnlyList<DetectionBox[]>? boxes = null)
     {
+        if (boxes is not null && boxes.Count != labels.Length)
+            throw new DatasetFormatException($"{boxes.Count} box lists do not match {labels.Length} images.");
+        Boxes = boxes;
         if (masks is not null && masks.LongLength != (long)labels.Length * height * width)
             throw new DatasetFormatException($"{masks.LongLength} mask bytes do not hold {labels.Length} masks of {height}x{width}.");
         Masks = masks;
@@ -36,6 +42,9 @@ public sealed class ImageDataset
 
     /// <summary>Per-pixel class indices (N x H x W) of a segmentation set; null for classification.</summary>
     public byte[]? Masks { get; }
+    /// <summary>Each image's objects (boxes in pixels) of a detection set; null otherwise.</summary>
+    public IReadOnlyList<DetectionBox[]>? Boxes { get; }
+
     public int[] Labels { get; }
     public IReadOnlyList<string> ClassNames { get; }
     public int Channels { get; }
@@ -66,7 +75,8 @@ public sealed class ImageDataset
             labels[i] = Labels[indices[i]];
             Masks?.AsSpan(indices[i] * plane, plane).CopyTo(masks.AsSpan(i * plane, plane));
         }
-        return new ImageDataset(pixels, labels, ClassNames, Channels, Height, Width, masks);
+        var boxes = Boxes is null ? null : indices.Select(i => Boxes[i]).ToList();
+        return new ImageDataset(pixels, labels, ClassNames, Channels, Height, Width, masks, boxes);
     }
 
     /// <summary>Both datasets' images, this one's first (used to retrain on train + validation).</summary>
@@ -79,7 +89,9 @@ public sealed class ImageDataset
         other.Pixels.CopyTo(pixels, Pixels.LongLength);
         byte[]? masks = Masks is null || other.Masks is null ? null : [.. Masks, .. other.Masks];
         if ((Masks is null) != (other.Masks is null)) throw new ArgumentException("A segmentation set joins only another with masks.", nameof(other));
-        return new ImageDataset(pixels, [.. Labels, .. other.Labels], ClassNames, Channels, Height, Width, masks);
+        if ((Boxes is null) != (other.Boxes is null)) throw new ArgumentException("A detection set joins only another with boxes.", nameof(other));
+        List<DetectionBox[]>? boxes = Boxes is null ? null : [.. Boxes, .. other.Boxes!];
+        return new ImageDataset(pixels, [.. Labels, .. other.Labels], ClassNames, Channels, Height, Width, masks, boxes);
     }
 
     /// <summary>Number of images of each class.</summary>

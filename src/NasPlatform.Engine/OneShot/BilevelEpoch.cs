@@ -51,7 +51,7 @@ public static class BilevelEpoch
         int batch = o.Training.BatchSize;
         var weightBatches = BatchPipeline.Start(weightsHalf, batch, true, augment, o.Seed, epoch, o.Training.PrefetchBatches, ct);
         var alphaBatches = BatchPipeline.Start(alphaHalf, batch, true, augment, o.Seed + 7919, epoch, o.Training.PrefetchBatches, ct);
-        var metrics = task.NewMetrics();
+        var metrics = task.NewMetrics(weightsHalf.Shape.Image);
         double lossSum = 0;
         long seen = 0;
         HostBatch? lastAlphaBatch = null;

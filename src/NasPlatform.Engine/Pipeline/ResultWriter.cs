@@ -132,6 +132,9 @@ public static class ResultWriter
                 ["pytorchWeights"] = Export.PyTorchExport.WeightsFile, ["pytorchSource"] = final.PyTorch.Source is null ? null : Export.PyTorchExport.SourceFile,
             },
         };
+        // Detection's headline figures at the top, as COCO reports them (the task's metrics are all in testMetrics too).
+        foreach (var key in new[] { Tasks.Detection.DetectionTask.MeanAp, Tasks.Detection.DetectionTask.Ap50, Tasks.Detection.DetectionTask.Ap75 })
+            if (options.Task == Tasks.Detection.DetectionTask.TaskName && final.Test.Metrics.TryGetValue(key, out var value)) json[key] = value;
         WriteAtomically(Path.Combine(folder, ResultFile), path => File.WriteAllText(path, json.ToJsonString(Indented)));
     }
 

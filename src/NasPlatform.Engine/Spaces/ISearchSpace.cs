@@ -67,12 +67,20 @@ public sealed record ArchitectureView(string Summary, IReadOnlyList<string> Colu
 
 /// <summary>
 /// A cell as a graph for drawing: its input states, then <see cref="Nodes"/> intermediate nodes, each
-/// fed by its edges; the cell's output concatenates the intermediate nodes. States are numbered
-/// inputs first, then nodes.
+/// fed by its edges; the cell's output concatenates the intermediate nodes (or, where <see cref="OutputNodes"/> names
+/// some, is made of those, as a feature pyramid's levels). States are numbered inputs first, then nodes.
 /// </summary>
-public sealed record CellDiagram(string Name, IReadOnlyList<string> Inputs, int Nodes, IReadOnlyList<DiagramEdge> Edges)
+/// <param name="NodeNames">Labels of the nodes (default "node 1", "node 2", ...).</param>
+/// <param name="OutputNodes">The nodes (0-based) that form the output; null for all of them.</param>
+/// <param name="OutputName">The output box's label.</param>
+public sealed record CellDiagram(string Name, IReadOnlyList<string> Inputs, int Nodes, IReadOnlyList<DiagramEdge> Edges,
+    IReadOnlyList<string>? NodeNames = null, IReadOnlyList<int>? OutputNodes = null, string OutputName = "output (concat)")
 {
-    public string StateName(int state) => state < Inputs.Count ? Inputs[state] : $"node {state - Inputs.Count + 1}";
+    public string StateName(int state) => state < Inputs.Count ? Inputs[state]
+        : NodeNames is { } names ? names[state - Inputs.Count] : $"node {state - Inputs.Count + 1}";
+
+    /// <summary>The nodes (0-based) that feed the output box.</summary>
+    public IEnumerable<int> Outputs => OutputNodes ?? Enumerable.Range(0, Nodes);
 }
 
 /// <summary>An edge of a <see cref="CellDiagram"/>: from a state into a node (both numbered as states), labelled with its op.</summary>

@@ -42,8 +42,13 @@ public interface ITask : IRegistered
 
     Tensor Loss(Tensor output, Tensor targets, double labelSmoothing);
 
+    /// <summary>The training settings this task trains best with, from the search's (the identity unless the task's losses need another
+    /// optimizer or augmentation); applied by the trainer, so the recipe recorded is the one used.</summary>
+    TrainingOptions Recipe(TrainingOptions options) => options;
+
     /// <summary>A fresh accumulator of this task's metrics over batches.</summary>
-    IMetricAccumulator NewMetrics();
+    /// <param name="image">The evaluated images' shape (a detector's anchors depend on it).</param>
+    IMetricAccumulator NewMetrics(FeatureShape image);
 }
 
 /// <summary>Adds up a task's metrics batch by batch (without keeping the outputs).</summary>

@@ -1,12 +1,15 @@
 using System.Threading.Channels;
 using NasPlatform.Engine.Common;
 using NasPlatform.Engine.Datasets;
+using NasPlatform.Engine.Datasets.Detection;
 
 namespace NasPlatform.Engine.Training;
 
 /// <summary>A batch as plain arrays: normalized N x C x H x W floats and labels.</summary>
 /// <param name="Masks">Segmentation: N x H x W class indices, shifted and mirrored with their images (255 where a shift uncovers nothing).</param>
-public sealed record HostBatch(float[] Images, long[] Labels, int Count, long[]? Masks = null);
+/// <param name="Boxes">Detection: each image's boxes, shifted and mirrored with it (clipped to the image; boxes mostly pushed out are dropped).</param>
+/// <param name="Height">The images' height (and <paramref name="Width"/> their width), for tasks whose targets depend on it.</param>
+public sealed record HostBatch(float[] Images, long[] Labels, int Count, long[]? Masks = null, DetectionBox[][]? Boxes = null, int Height = 0, int Width = 0);
 
 /// <summary>
 /// Training-time augmentation: a random crop of the zero-padded image, an optional horizontal flip,
@@ -68,6 +71,7 @@ public static class BatchPipeline
         var images = new float[indices.Length * size];
         var labels = new long[indices.Length];
         var masks = data.Masks is null ? null : new long[indices.Length * h * w];
+        var boxes = data.Boxes is null ? null : new DetectionBox[indices.Length][];
         for (int n = 0; n < indices.Length; n++)
         {
             var src = data.Image(indices[n]);
@@ -81,6 +85,7 @@ public static class BatchPipeline
             bool mirror = augment.Flip && random.Next(2) == 1;
             var dst = images.AsSpan(n * size, size);
             if (masks is not null) CopyMask(data.Mask(indices[n]), masks.AsSpan(n * h * w, h * w), h, w, dy, dx, mirror);
+            if (boxes is not null) boxes[n] = MoveBoxes(data.Boxes![indices[n]], h, w, dy, dx, mirror);
             if (dy == 0 && dx == 0 && !mirror)
             {
                 for (int i = 0; i < size; i++) dst[i] = Normalize(src[i]);
@@ -104,7 +109,25 @@ public static class BatchPipeline
             if (augment.ErasingProbability > 0 && random.NextDouble() < augment.ErasingProbability)
                 Erase(dst, c, h, w, random);
         }
-        return new HostBatch(images, labels, indices.Length, masks);
+        return new HostBatch(images, labels, indices.Length, masks, boxes, h, w);
+    }
+
+    /// <summary>
+    /// Boxes under the same shift and flip as their image (image pixel x shows source pixel x + dx, mirrored first), clipped to the
+    /// image; a box left with under half of its area or under a pixel a side is dropped, as the object is mostly gone.
+    /// </summary>
+    public static DetectionBox[] MoveBoxes(DetectionBox[] source, int h, int w, int dy, int dx, bool mirror)
+    {
+        if (dy == 0 && dx == 0 && !mirror) return source;
+        var moved = new List<DetectionBox>(source.Length);
+        foreach (var b in source)
+        {
+            float x1 = b.X1 - dx, x2 = b.X2 - dx;
+            if (mirror) (x1, x2) = (w - x2, w - x1);
+            var m = new DetectionBox(b.Class, Math.Max(0, x1), Math.Max(0, b.Y1 - dy), Math.Min(w, x2), Math.Min(h, b.Y2 - dy));
+            if (m.Width >= 1 && m.Height >= 1 && m.Area >= 0.5f * b.Area) moved.Add(m);
+        }
+        return [.. moved];
     }
 
     /// <summary>The mask under the same crop (shift) and flip as its image; uncovered pixels are not scored.</summary>

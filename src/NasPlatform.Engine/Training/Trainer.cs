@@ -19,6 +19,7 @@ public sealed class Trainer(Device device)
     public TrainingResult Train(nn.Module<Tensor, Tensor> model, ITask task, ImageDataset train, ImageDataset? validation,
         TrainingOptions options, Action<EpochReport>? onEpoch = null, CancellationToken ct = default)
     {
+        options = task.Recipe(options);
         options.Validate();
         if (train.Count == 0) throw new ArgumentException("There are no training images.");
         var total = Stopwatch.StartNew();
@@ -39,7 +40,7 @@ public sealed class Trainer(Device device)
             model.train();
             double lossSum = 0;
             long seen = 0;
-            var metrics = task.NewMetrics();
+            var metrics = task.NewMetrics(train.Shape.Image);
             var reader = BatchPipeline.Start(train, options.BatchSize, shuffle: true, options.Augmentation,
                 options.Seed, epoch, options.PrefetchBatches, ct);
             while (reader.WaitToReadAsync(ct).AsTask().GetAwaiter().GetResult())
@@ -96,7 +97,7 @@ public sealed class Trainer(Device device)
         TorchRuntime.EnsureLoaded();
         model.to(Device);
         model.eval();
-        var metrics = task.NewMetrics();
+        var metrics = task.NewMetrics(data.Shape.Image);
         double lossSum = 0;
         using var noGrad = no_grad();
         var reader = BatchPipeline.Start(data, batchSize, shuffle: false, Augmentation.None, 0, 0, 4, CancellationToken.None);

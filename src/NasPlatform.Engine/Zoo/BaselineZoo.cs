@@ -5,6 +5,7 @@ using NasPlatform.Engine.Spaces;
 using NasPlatform.Engine.Spaces.AutoDeepLab;
 using NasPlatform.Engine.Spaces.Darts;
 using NasPlatform.Engine.Spaces.MnasNet;
+using NasPlatform.Engine.Spaces.NasFpn;
 using NasPlatform.Engine.Spaces.ResNet;
 using NasPlatform.Engine.Spaces.ShuffleNetV2;
 
@@ -54,6 +55,9 @@ public static class BaselineZoo
         new("deeplab", "DeepLab v3-like (segmentation): cells of separable and atrous 3 x 3 convs with identity shortcuts, down to 1/16 and kept there "
             + "(output stride 16), then ASPP; 16 channels at 1/4 x width.",
             AutoDeepLabSearchSpace.SpaceName, DeepLabLike),
+        new("fpn", "FPN (Lin et al. 2017) on the NAS-FPN space's RetinaNet (detection): top-down sums of laterals and coarser outputs, "
+            + "64 channels x width, the same backbone and subnets as a NAS-FPN search.",
+            NasFpnSearchSpace.SpaceName, (input, w) => new NasFpnSearchSpace(input, new NasFpnSpaceOptions()).Fpn(Math.Max(8, (int)Math.Round(64 * w)))),
     ];
 
     /// <summary>The name of a family's member at a width, e.g. resnet20-1x.</summary>

@@ -9,8 +9,9 @@ public static class DatasetFormats
     public const string Cifar = "cifar";
     public const string ImageFolderZip = "imagefolder-zip";
     public const string SegmentationZip = "segmentation-zip";
+    public const string DetectionZip = "detection-zip";
 
-    public static IReadOnlyList<string> All { get; } = [IdxZip, Cifar, ImageFolderZip, SegmentationZip];
+    public static IReadOnlyList<string> All { get; } = [IdxZip, Cifar, ImageFolderZip, SegmentationZip, DetectionZip];
 
     public const string Rules =
         "Upload one .zip. idx-zip: the four standard IDX files (train-images-idx3-ubyte, train-labels-idx1-ubyte, " +
@@ -19,6 +20,9 @@ public static class DatasetFormats
         "at least 2 classes with printable names and at least {0} images per class; 20% of each class is held out as the test part. " +
         "segmentation-zip: classes.json (class names, optionally colours), images/NAME (png, jpg, bmp, webp) and masks/NAME.png with one class index " +
         "per pixel (255: not scored), optionally inside one wrapper folder; 20% of the images are held out as the test part. " +
+        "detection-zip: COCO (one annotations .json with images, annotations and categories, and images/NAME) or YOLO (images/NAME, " +
+        "labels/NAME.txt with \"class cx cy width height\" fractions, and classes.txt or data.yaml), optionally inside one wrapper folder; " +
+        "images are brought to the first image's size (at most 128 px a side) with their boxes; 20% are held out as the test part. " +
         "No links, nested archives, absolute or '..' paths, or duplicate names.";
 
     public static string ToEngine(string apiFormat) => apiFormat switch
@@ -27,6 +31,7 @@ public static class DatasetFormats
         Cifar => DatasetLoader.Cifar,
         ImageFolderZip => DatasetLoader.ImageFolder,
         SegmentationZip => DatasetLoader.Segmentation,
+        DetectionZip => DatasetLoader.Detection,
         _ => throw new DatasetFormatException($"Unknown format '{apiFormat}': use {string.Join(", ", All)}, or leave it out to detect it."),
     };
 
@@ -35,6 +40,7 @@ public static class DatasetFormats
         DatasetLoader.Idx => IdxZip,
         DatasetLoader.Cifar => Cifar,
         DatasetLoader.Segmentation => SegmentationZip,
+        DatasetLoader.Detection => DetectionZip,
         _ => ImageFolderZip,
     };
 }

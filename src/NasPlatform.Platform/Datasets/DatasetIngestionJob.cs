@@ -14,7 +14,7 @@ namespace NasPlatform.Platform.Datasets;
 
 /// <summary>
 /// Turns an uploaded archive into a ready dataset: decodes and checks every image (and mask), writes the decoded
-/// file workers train from, the per-class preview strips (masks drawn over their images) and the class histogram. On any problem the
+/// file workers train from, the per-class preview strips (masks or boxes drawn over their images) and the class histogram. On any problem the
 /// dataset ends failed with the reason, and its blobs are removed.
 /// </summary>
 [AutomaticRetry(Attempts = 0)]
@@ -47,7 +47,12 @@ public sealed class DatasetIngestionJob(IDbContextFactory<NasDbContext> dbf, IBl
             dataset.Width = train.Width;
             dataset.NumClasses = train.NumClasses;
             dataset.ClassNames = [.. train.ClassNames];
-            if (train.Masks is null) dataset.ClassCounts = [.. train.ClassCounts()];
+            if (train.Boxes is { } boxes)
+            {
+                dataset.Task = Engine.Tasks.Detection.DetectionTask.TaskName;
+                dataset.ClassCounts = [.. Enumerable.Range(0, train.NumClasses).Select(k => boxes.Sum(image => image.Count(b => b.Class == k)))];
+            }
+            else if (train.Masks is null) dataset.ClassCounts = [.. train.ClassCounts()];
             else
             {
                 var (images, shares) = MaskStatistics.Of(train);
@@ -112,6 +117,7 @@ public sealed class DatasetIngestionJob(IDbContextFactory<NasDbContext> dbf, IBl
         var extracted = Path.Combine(work, "files");
         Directory.CreateDirectory(extracted);
         if (engineFormat == DatasetLoader.Segmentation) SegmentationArchive.ExtractTo(upload, extracted, limits);
+        else if (engineFormat == DatasetLoader.Detection) Engine.Datasets.Detection.DetectionArchive.Layout.ExtractTo(upload, extracted, limits);
         else ArchiveExtractor.ExtractTo(upload, extracted, limits);
         return DatasetLoader.Load(extracted, engineFormat, new ImageFolderOptions { Limits = limits });
     }

@@ -5,13 +5,13 @@ namespace NasPlatform.Platform.Datasets;
 
 /// <summary>
 /// Decoded images in one flat file (header, class names, then labels and uint8 NCHW pixels of the
-/// training and test parts, and for segmentation their N x H x W masks), so workers load a dataset with
-/// sequential reads instead of decoding images again for every trial. Version 1 files (no masks) still read.
+/// training and test parts, for segmentation their N x H x W masks, for detection each image's boxes), so workers load a dataset with
+/// sequential reads instead of decoding images again for every trial. Version 1 (no masks) and 2 (no boxes) files still read.
 /// </summary>
 public static class DecodedDatasetFile
 {
     private const uint Magic = 0x4453414E; // "NASD"
-    private const int Version = 2;
+    private const int Version = 3;
 
     public static void Write(Stream output, DatasetBundle data)
     {
@@ -33,7 +33,7 @@ public static class DecodedDatasetFile
     {
         using var r = new BinaryReader(input, Encoding.UTF8, leaveOpen: true);
         int version = r.ReadUInt32() == Magic ? r.ReadInt32() : -1;
-        if (version is not (1 or Version)) throw new InvalidDataException("Not a decoded dataset file of a known version.");
+        if (version is not (1 or 2 or Version)) throw new InvalidDataException("Not a decoded dataset file of a known version.");
         var format = r.ReadString();
         int c = r.ReadInt32(), h = r.ReadInt32(), wd = r.ReadInt32(), k = r.ReadInt32();
         var names = new string[k];
@@ -50,6 +50,20 @@ public static class DecodedDatasetFile
         w.Write(part.Pixels);
         w.Write(part.Masks is not null);
         if (part.Masks is { } masks) w.Write(masks);
+        w.Write(part.Boxes is not null);
+        if (part.Boxes is { } boxes)
+            foreach (var image in boxes)
+            {
+                w.Write(image.Length);
+                foreach (var b in image)
+                {
+                    w.Write(b.Class);
+                    w.Write(b.X1);
+                    w.Write(b.Y1);
+                    w.Write(b.X2);
+                    w.Write(b.Y2);
+                }
+            }
     }
 
     private static ImageDataset ReadPart(BinaryReader r, string[] names, int c, int h, int w, int version)
@@ -65,6 +79,17 @@ public static class DecodedDatasetFile
             masks = new byte[(long)count * h * w];
             r.BaseStream.ReadExactly(masks);
         }
-        return new ImageDataset(pixels, labels, names, c, h, w, masks);
+        Engine.Datasets.Detection.DetectionBox[][]? boxes = null;
+        if (version >= 3 && r.ReadBoolean())
+        {
+            boxes = new Engine.Datasets.Detection.DetectionBox[count][];
+            for (int n = 0; n < count; n++)
+            {
+                boxes[n] = new Engine.Datasets.Detection.DetectionBox[r.ReadInt32()];
+                for (int j = 0; j < boxes[n].Length; j++)
+                    boxes[n][j] = new(r.ReadInt32(), r.ReadSingle(), r.ReadSingle(), r.ReadSingle(), r.ReadSingle());
+            }
+        }
+        return new ImageDataset(pixels, labels, names, c, h, w, masks, boxes);
     }
 }

@@ -6,7 +6,8 @@ namespace NasPlatform.Platform.Datasets;
 /// <summary>
 /// One PNG strip per class with its first few training images, for the dataset page. For segmentation, the first images in
 /// which the class appears, each with its mask drawn over it: the strip's class in its colour, the other classes in theirs,
-/// fainter, the background and unscored pixels left clear.
+/// fainter, the background and unscored pixels left clear. For detection, the first images holding an object of the class, with
+/// every box drawn: the strip's class thick, the others thin, each in its class's colour.
 /// </summary>
 public static class PreviewBuilder
 {
@@ -28,7 +29,8 @@ public static class PreviewBuilder
     {
         var picks = new List<int>(PerClass);
         for (int i = 0; i < data.Count && picks.Count < PerClass; i++)
-            if (data.Masks is null ? data.Labels[i] == classIndex : data.Mask(i).Contains((byte)classIndex)) picks.Add(i);
+            if (data.Boxes is { } boxes ? boxes[i].Any(b => b.Class == classIndex)
+                : data.Masks is null ? data.Labels[i] == classIndex : data.Mask(i).Contains((byte)classIndex)) picks.Add(i);
 
         using var strip = new SKBitmap(new SKImageInfo(Math.Max(1, picks.Count) * Thumb, Thumb, SKColorType.Rgba8888, SKAlphaType.Premul));
         using (var canvas = new SKCanvas(strip))
@@ -40,10 +42,22 @@ public static class PreviewBuilder
                 // Nearest neighbour: tiny images stay crisp instead of blurring.
                 using var skImage = SKImage.FromBitmap(image);
                 canvas.DrawImage(skImage, new SKRect(p * Thumb, 0, (p + 1) * Thumb, Thumb), new SKSamplingOptions(SKFilterMode.Nearest));
+                if (data.Boxes is not null) DrawBoxes(canvas, data, picks[p], p * Thumb, classIndex);
             }
         }
         using var encoded = strip.Encode(SKEncodedImageFormat.Png, 90);
         return encoded.ToArray();
+    }
+
+    /// <summary>Detection classes have no background, so class k takes the palette colour of segmentation class k + 1.</summary>
+    private static void DrawBoxes(SKCanvas canvas, ImageDataset data, int index, float left, int highlight)
+    {
+        float sx = (float)Thumb / data.Width, sy = (float)Thumb / data.Height;
+        foreach (var b in data.Boxes![index].OrderBy(b => b.Class == highlight))
+        {
+            using var paint = new SKPaint { Style = SKPaintStyle.Stroke, Color = ColourOf(b.Class + 1), StrokeWidth = b.Class == highlight ? 2 : 1, IsAntialias = false };
+            canvas.DrawRect(new SKRect(left + b.X1 * sx, b.Y1 * sy, left + b.X2 * sx, b.Y2 * sy), paint);
+        }
     }
 
     private static SKBitmap ToBitmap(ImageDataset data, int index, int highlight)

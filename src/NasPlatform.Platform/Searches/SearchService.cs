@@ -132,9 +132,12 @@ public sealed class SearchService(IDbContextFactory<NasDbContext> dbf, IJobSched
         }
         var task = catalog.Tasks.Get(r.Task!);
         if (task.Name != dataset.Task)
-            throw new SearchValidationException(new() { ["task"] = [dataset.Task == Engine.Tasks.Segmentation.SegmentationTask.TaskName
-                ? $"Dataset '{dataset.Name}' has a mask per image: it can be searched for segmentation only."
-                : $"Dataset '{dataset.Name}' has one label per image: it can be searched for {dataset.Task} only."] });
+            throw new SearchValidationException(new() { ["task"] = [dataset.Task switch
+            {
+                Engine.Tasks.Segmentation.SegmentationTask.TaskName => $"Dataset '{dataset.Name}' has a mask per image: it can be searched for segmentation only.",
+                Engine.Tasks.Detection.DetectionTask.TaskName => $"Dataset '{dataset.Name}' has boxes: it can be searched for detection only.",
+                _ => $"Dataset '{dataset.Name}' has one label per image: it can be searched for {dataset.Task} only.",
+            }] });
         var space = catalog.Spaces.Get(r.SearchSpace);
         var shape = SearchSetup.Shape(dataset);
         ISearchSpace? created = null;

@@ -17,7 +17,7 @@ public static class DatasetsApi
     {
         var api = app.MapGroup("/api/v1/datasets").WithTags("Datasets");
         api.MapPost("/", Upload).WithName("UploadDataset")
-            .WithSummary("Upload a dataset (multipart: file, name, optional format = idx-zip | cifar | imagefolder-zip | segmentation-zip)")
+            .WithSummary("Upload a dataset (multipart: file, name, optional format = idx-zip | cifar | imagefolder-zip | segmentation-zip | detection-zip)")
             .WithDescription("Answers 201 at once; ingestion continues in the background (status processing -> ready | failed with error).")
             .Accepts<IFormFile>("multipart/form-data")
             .ProducesProblem(400).ProducesProblem(413).ProducesProblem(415).ProducesProblem(422).ProducesProblem(429).RequireWrite();

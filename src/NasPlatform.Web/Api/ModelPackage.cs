@@ -155,8 +155,8 @@ public static class ModelPackage
             for (int state = 0; state < cell.Inputs.Count + cell.Nodes; state++)
                 text.Append($"  s{state}[\"{cell.StateName(state)}\"]\n");
             foreach (var e in cell.Edges) text.Append($"  s{e.From} -- {e.Label} --> s{e.To}\n");
-            text.Append("  out[\"output (concat)\"]\n");
-            for (int n = 0; n < cell.Nodes; n++) text.Append($"  s{cell.Inputs.Count + n} -.-> out\n");
+            text.Append($"  out[\"{cell.OutputName}\"]\n");
+            foreach (var n in cell.Outputs) text.Append($"  s{cell.Inputs.Count + n} -.-> out\n");
             text.Append("```\n");
         }
         return text.ToString();
@@ -172,19 +172,25 @@ public static class ModelPackage
                 $"throughput (batch {batch}) | {Engine.Objectives.ThroughputObjective.ImagesPerSecond(batch, m.LatencyMs):N0} images/s ({m.LatencyMs:0.###} ms per batch)");
     }
 
-    /// <summary>Segmentation: the test part's IoU of each class (classes absent from it and never predicted have none).</summary>
+    /// <summary>Segmentation: the test part's IoU of each class (classes absent from it and never predicted have none); detection: each
+    /// category's AP (0.50:0.95), with AP50 and AP75 of the whole test part.</summary>
     private static string PerClass(TrainedModel m, Dataset? d)
     {
         if (m.TestMetricsJson is null) return "";
         var metrics = JsonSerializer.Deserialize<Dictionary<string, double>>(m.TestMetricsJson) ?? [];
+        bool detection = metrics.ContainsKey(Engine.Tasks.Detection.DetectionTask.MeanAp);
+        var (key, label) = detection ? ("ap", "AP") : ("iou", "IoU");
         var rows = new StringBuilder();
         for (int k = 0; k < (d?.NumClasses ?? 0); k++)
         {
             string name = d!.ClassNames.Count > k ? d.ClassNames[k] : $"class {k}";
-            if (metrics.TryGetValue($"iou{k}", out var iou)) rows.Append(CultureInfo.InvariantCulture, $"| {name} | {iou:P2} |\n");
-            else if (metrics.ContainsKey("miou")) rows.Append(CultureInfo.InvariantCulture, $"| {name} | (not in the test part) |\n");
+            if (metrics.TryGetValue($"{key}{k}", out var value)) rows.Append(CultureInfo.InvariantCulture, $"| {name} | {value:P2} |\n");
+            else if (metrics.ContainsKey("miou") || detection) rows.Append(CultureInfo.InvariantCulture, $"| {name} | (not in the test part) |\n");
         }
-        return rows.Length == 0 ? "" : "\nIoU per class on the test part:\n\n| class | IoU |\n|---|---|\n" + rows;
+        var headline = detection && metrics.TryGetValue(Engine.Tasks.Detection.DetectionTask.Ap50, out var ap50) && metrics.TryGetValue(Engine.Tasks.Detection.DetectionTask.Ap75, out var ap75)
+            ? string.Create(CultureInfo.InvariantCulture, $"\nCOCO box AP on the test part: AP (IoU 0.50:0.95) {metrics[Engine.Tasks.Detection.DetectionTask.MeanAp]:P2}, AP50 {ap50:P2}, AP75 {ap75:P2}.\n")
+            : "";
+        return headline + (rows.Length == 0 ? "" : $"\n{label} per class on the test part:\n\n| class | {label} |\n|---|---|\n" + rows);
     }
 
     private static string CardMarkdown(TrainedModel m, Search s, ITask? task, ArchitectureView? view)

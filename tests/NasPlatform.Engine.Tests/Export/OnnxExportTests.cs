@@ -104,7 +104,11 @@ public class OnnxExportTests
         Assert.True(check.Passed, $"ONNX differs from TorchSharp by {check.MaxAbsDiff:G3} for {candidate.Architecture.ToJson()}");
         Assert.Equal(OnnxExport.CheckSamples, check.Samples);
         Assert.StartsWith("ONNX Runtime ", check.Runtime);
-        Assert.Equal(classes, (int)ModelProto.Parser.ParseFrom(result.Model!).Graph.Output[0].Type.TensorType.Shape.Dim[1].DimValue);
+        // A detector's output is one row per anchor (K + 4 wide); the other tasks' first axis is the classes.
+        var input = candidate.Graph.Input;
+        long[] expected = candidate.Task is NasPlatform.Engine.Tasks.Detection.DetectionTask
+            ? [NasPlatform.Engine.Tasks.Detection.AnchorLayout.For(input.Height, input.Width).Count, classes + 4] : [classes];
+        Assert.Equal(expected, ModelProto.Parser.ParseFrom(result.Model!).Graph.Output[0].Type.TensorType.Shape.Dim.Skip(1).Take(expected.Length).Select(d => d.DimValue));
     }
 
     /// <summary>A network whose batch norms have left their initial statistics (mean 0, variance 1, which would hide a wrong export).</summary>

@@ -76,7 +76,8 @@ public class TrialEvaluatorTests
         Assert.Contains("Unknown search space 'nasbench'", Assert.Throws<ArgumentException>(() => Resolve(ok with { Space = "nasbench" })).Message);
         Assert.Contains("Unknown strategy 'bohb'", Assert.Throws<ArgumentException>(() => Resolve(ok with { Strategy = "bohb" })).Message);
         Assert.Contains("Unknown objective 'x'", Assert.Throws<ArgumentException>(() => Resolve(ok with { Objective = "x" })).Message);
-        Assert.Contains("Unknown task 'detection'", Assert.Throws<ArgumentException>(() => Resolve(ok with { Task = "detection" })).Message);
+        Assert.Contains("Unknown task 'keypoints'", Assert.Throws<ArgumentException>(() => Resolve(ok with { Task = "keypoints" })).Message);
+        Assert.Contains("does not build networks", Assert.Throws<ArgumentException>(() => Resolve(ok with { Task = "detection" })).Message);
         var scale = System.Text.Json.JsonSerializer.SerializeToElement(new { widthScale = 0.25 });
         Assert.Equal(0.25, ((MnasSearchSpace)Resolve(ok with { SpaceOptions = scale }).Space).WidthScale);
     }

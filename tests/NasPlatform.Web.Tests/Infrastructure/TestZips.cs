@@ -70,5 +70,33 @@ public static class TestZips
         }
     }
 
+    /// <summary>A COCO detection dataset (annotations.json and images/) made by the demo generator: <paramref name="count"/> grey canvases of
+    /// <paramref name="size"/> pixels with 1-3 boxed items of 3 categories; with <paramref name="yolo"/>, the same as YOLO labels and classes.txt.</summary>
+    public static List<Entry> DetectionEntries(int count = 40, int size = 32, string prefix = "", bool yolo = false)
+    {
+        var set = Engine.Datasets.Detection.DetectionSynth.Make(TinyImages.Make(40, 3, 1, 16, seed: 1), count, size, seed: 3);
+        var folder = Path.Combine(Path.GetTempPath(), "nas-det-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            Engine.Datasets.Detection.DetectionSynth.WriteCoco(set, folder);
+            if (yolo)
+            {
+                File.Delete(Path.Combine(folder, "annotations.json"));
+                Directory.CreateDirectory(Path.Combine(folder, "labels"));
+                File.WriteAllLines(Path.Combine(folder, "classes.txt"), set.Classes);
+                for (int n = 0; n < set.Count; n++)
+                    File.WriteAllLines(Path.Combine(folder, "labels", Path.GetFileNameWithoutExtension(set.Names[n]) + ".txt"), set.Boxes[n].Select(b =>
+                        string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                            $"{b.Class} {(b.X1 + b.X2) / 2 / size} {(b.Y1 + b.Y2) / 2 / size} {b.Width / size} {b.Height / size}")));
+            }
+            return Directory.GetFiles(folder, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
+                .Select(f => new Entry(prefix + Path.GetRelativePath(folder, f).Replace('\\', '/'), File.ReadAllBytes(f))).ToList();
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     public static Entry Png(string name, byte k = 0) => new(name, DatasetTestData.SolidImage(16, 16, new SKColor(k, 100, 50)));
 }

@@ -10,16 +10,7 @@ public static class SegmentationSplit
     /// Every image gets the label of the class covering most of its scored pixels other than class 0 (0 when it has
     /// none), only so that splits keep the classes' mix; the test part is a fixed stratified fifth.
     /// </summary>
-    public static DatasetBundle Split(SegmentationSet set, long seed = 1)
-    {
-        var all = ToDataset(set);
-        var test = DataSplit.StratifiedPick(all.Labels, all.NumClasses, n => n == 0 ? 0 : n == 1 ? 0 : Math.Max(1, (int)Math.Round(n * TestFraction)), seed);
-        var testIndices = Enumerable.Range(0, all.Count).Where(i => test[i]).ToList();
-        var trainIndices = Enumerable.Range(0, all.Count).Where(i => !test[i]).ToList();
-        if (testIndices.Count == 0 || trainIndices.Count == 0)
-            throw new DatasetFormatException($"{set.Count} images are too few to hold out a test part: give at least 5.");
-        return new DatasetBundle(all.Subset(trainIndices), all.Subset(testIndices), DatasetLoader.Segmentation);
-    }
+    public static DatasetBundle Split(SegmentationSet set, long seed = 1) => DataSplit.HoldOutTest(ToDataset(set), TestFraction, DatasetLoader.Segmentation, seed);
 
     public static ImageDataset ToDataset(SegmentationSet set)
     {

@@ -19,13 +19,17 @@ public sealed record Upsample(int Height, int Width) : IOp
 
     /// <summary>ONNX's Resize to N x C x <paramref name="height"/> x <paramref name="width"/>, N and C read at run time (PyTorch's bilinear is
     /// ONNX's linear with pytorch_half_pixel coordinates).</summary>
-    public static string Resize(OnnxGraph g, string name, string input, int height, int width)
+    /// <param name="nearest">PyTorch's "nearest" instead (source index floor(i x in / out): ONNX's asymmetric coordinates, floor rounding).</param>
+    public static string Resize(OnnxGraph g, string name, string input, int height, int width, bool nearest = false)
     {
         var shape = g.Node("Shape", name + "_shape", [input]);
         var batchAndChannels = g.Node("Slice", name + "_nc", [shape, g.Int64s("starts", 0), g.Int64s("ends", 2)]);
         var sizes = g.Node("Concat", name + "_size", [batchAndChannels, g.Int64s("hw", height, width)], OnnxGraph.Int("axis", 0));
-        return g.Node("Resize", name, [input, "", "", sizes], OnnxGraph.String("mode", "linear"),
-            OnnxGraph.String("coordinate_transformation_mode", "pytorch_half_pixel"));
+        return nearest
+            ? g.Node("Resize", name, [input, "", "", sizes], OnnxGraph.String("mode", "nearest"),
+                OnnxGraph.String("coordinate_transformation_mode", "asymmetric"), OnnxGraph.String("nearest_mode", "floor"))
+            : g.Node("Resize", name, [input, "", "", sizes], OnnxGraph.String("mode", "linear"),
+                OnnxGraph.String("coordinate_transformation_mode", "pytorch_half_pixel"));
     }
 
     private sealed class UpsampleModule(int height, int width) : Module<Tensor, Tensor>("Upsample")

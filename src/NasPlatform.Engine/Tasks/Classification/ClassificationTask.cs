@@ -46,7 +46,7 @@ public sealed class ClassificationTask : ITask
     public Tensor Loss(Tensor output, Tensor targets, double labelSmoothing) =>
         nn.functional.cross_entropy(output, targets, label_smoothing: labelSmoothing);
 
-    public IMetricAccumulator NewMetrics() => new AccuracyAccumulator();
+    public IMetricAccumulator NewMetrics(FeatureShape image) => new AccuracyAccumulator();
 
     private sealed class AccuracyAccumulator : IMetricAccumulator
     {

@@ -73,7 +73,7 @@ public sealed class SegmentationTask : ITask
         return moved.reshape(-1, classes);
     }
 
-    public IMetricAccumulator NewMetrics() => new IoUAccumulator();
+    public IMetricAccumulator NewMetrics(FeatureShape image) => new IoUAccumulator();
 
     private sealed class IoUAccumulator : IMetricAccumulator
     {
