@@ -119,6 +119,7 @@ public static class ResultWriter
                 ["status"] = b.Status,
                 ["reason"] = b.Reason,
                 ["testMetric"] = b.Test?.Metric,
+                ["testMetrics"] = b.Test is { } test ? JsonSerializer.SerializeToNode(test.Metrics) : null,
                 ["latencyMs"] = b.Latency?.MedianMs,
                 ["parameters"] = b.Cost.Parameters,
                 ["macs"] = b.Cost.MultiplyAdds,

@@ -37,9 +37,12 @@ public sealed class DetectionTask(bool ownRecipe = true) : ITask
     public string PrimaryMetric => MeanAp;
 
     public string OutputDescription =>
-        "N x A x (K + 4): for each anchor (levels, locations, scale x ratio; see the card's anchor settings) K class logits (sigmoid gives "
-        + "each class's probability) and 4 box offsets (dx, dy relative to the anchor's size, log width and height ratios); keep scores over "
-        + "0.05, decode, and apply NMS at IoU 0.5 per class.";
+        "N x A x (K + 4): one row per anchor, K class logits (sigmoid gives each class's probability) then 4 box offsets (dx, dy, dw, dh). "
+        + "Anchors: for each pyramid level l from the architecture's minLevel to maxLevel (stride s = 2^l, ceil(H / s) x ceil(W / s) "
+        + "locations, row by row), at each location centred at ((x + 0.5) s, (y + 0.5) s), for aspect ratio h / w in (0.5, 1, 2) and "
+        + "scale 2^(i / 3), i = 0, 1, 2: a box of size 4 s 2^(i / 3) / sqrt(ratio) wide and 4 s 2^(i / 3) sqrt(ratio) high. A box is "
+        + "centre + (dx, dy) x anchor size and size x exp(dw, dh). Keep scores over 0.05 (the best 1,000 per image), decode, clip to "
+        + "the image, apply NMS at IoU 0.5 per class and keep the best 100.";
 
     public TaskOutput OutputOf(DataShape data) => new(data.Classes);
 
