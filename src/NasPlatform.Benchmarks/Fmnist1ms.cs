@@ -17,7 +17,7 @@ namespace NasPlatform.Benchmarks;
 public static class Fmnist1ms
 {
     public sealed record Settings(string Data, string Out, string Space, string Strategy, double LatencyMs, double SearchMinutes, int FinalEpochs,
-        int Threads, long Seed, bool Baselines);
+        int Threads, long Seed, bool Baselines, LatencyRuntime Runtime = LatencyRuntime.TorchSharp);
 
     /// <summary>The full run (2 hours for search + final training) or the quick one (about 30 minutes) for iteration.</summary>
     public static Settings Defaults(bool quick, string data) => quick
@@ -40,12 +40,13 @@ public static class Fmnist1ms
             Seed = s.Seed,
             Threads = s.Threads,
             Baselines = s.Baselines,
+            Latency = new LatencyOptions { Runtime = s.Runtime },
             // Mirrored garments keep their class.
             Training = new TrainingOptions { HorizontalFlip = true, ErasingProbability = SearchOptions.DefaultErasing },
         }, TrainingDefaults.For(bundle.Train.Count, SearchOptions.DefaultValidationFraction, new FidelityRequest(FinalEpochs: s.FinalEpochs)));
         options = options with { StrategyOptions = options.StrategyOptions.ForBudget(null) };
         Console.WriteLine($"fmnist-1ms: {bundle.Train.Count} train / {bundle.Test.Count} test images, space {s.Space}, strategy {s.Strategy}, " +
-                          $"hard budget {s.LatencyMs} ms, {s.SearchMinutes} min of search, final training {s.FinalEpochs} epochs, {s.Threads} threads");
+                          $"hard budget {s.LatencyMs} ms in {s.Runtime}, {s.SearchMinutes} min of search, final training {s.FinalEpochs} epochs, {s.Threads} threads");
         double searchEnd = 0, finalEnd = 0;
         var result = new SearchRunner(bundle, options, e =>
         {
@@ -86,6 +87,7 @@ public static class Fmnist1ms
         Console.WriteLine();
         Console.WriteLine($"searched model: test accuracy {f.Test.Metric:P2}, latency {f.Latency.MedianMs:0.###} ms (p10 {f.Latency.P10Ms:0.###}, " +
                           $"p90 {f.Latency.P90Ms:0.###}), {result.Selected.Parameters:N0} params, budget: {f.Budget.Outcome}");
+        OtherRuntimes(options, bundle, result.Selected.ArchitectureJson);
         Console.WriteLine($"trials: {result.Trials.Count} ({trained} trained, {skipped} skipped by the latency predictor, " +
                           $"predictor within 10%: {result.Predictor?.HeldOutWithin10Percent:P0})");
         Console.WriteLine($"wall time: search {searchEnd:0.0} min, final training {finalEnd - searchEnd:0.0} min, " +
@@ -97,5 +99,19 @@ public static class Fmnist1ms
             Console.WriteLine($"  {b.Name,-18} {(b.Test is { } test ? test.Metric.ToString("P2") : "-"),8} {(b.Latency is { } l ? $"{l.MedianMs:0.###} ms" : "-"),10}  {verdict}");
         }
         Console.WriteLine($"wrote {Path.Combine(s.Out, ResultWriter.ResultFile)}");
+    }
+
+    /// <summary>The selected architecture's latency in every runtime, so a figure in one is never read as a figure in another.</summary>
+    private static void OtherRuntimes(SearchOptions options, DatasetBundle bundle, string architectureJson)
+    {
+        var candidate = SearchComponents.Resolve(Engine.Components.SearchCatalog.BuiltIn, options, bundle.Train.Shape).Parse(architectureJson);
+        using var net = candidate.Build(1);
+        foreach (var (name, latency) in new[]
+                 {
+                     ("torchsharp, batch norm separate", options.Latency with { Runtime = LatencyRuntime.TorchSharp, FoldBatchNorm = false }),
+                     ("torchsharp, batch norm folded", options.Latency with { Runtime = LatencyRuntime.TorchSharp }),
+                     ("onnxruntime", options.Latency with { Runtime = LatencyRuntime.OnnxRuntime }),
+                 })
+            Console.WriteLine($"  selected architecture in {name}: {new LatencyMeter(TorchSharp.torch.CPU, latency).Measure(candidate, net).MedianMs:0.###} ms");
     }
 }

@@ -40,6 +40,13 @@ if (command == "latency")
     LatencyStability.Run(new NasPlatform.Engine.Ops.FeatureShape(Int(Arg(args, "--channels")) ?? 1, size, size), Int(Arg(args, "--models")) ?? 2, Int(Arg(args, "--repeats")) ?? 5, latency);
     return 0;
 }
+if (command == "runtimes")
+{
+    int size = Int(Arg(args, "--size")) ?? 28;
+    NasPlatform.Engine.Torch.TorchRuntime.Configure(threads);
+    Runtimes.Run(new NasPlatform.Engine.Ops.FeatureShape(Int(Arg(args, "--channels")) ?? 1, size, size), latency);
+    return 0;
+}
 if (command == "onnx")
 {
     NasPlatform.Engine.Torch.TorchRuntime.Configure(threads);
@@ -73,6 +80,7 @@ if (command == "fmnist-1ms")
         Threads = threads,
         Seed = Int(Arg(args, "--seed")) ?? d.Seed,
         Baselines = args.Contains("--baselines") || (d.Baselines && !args.Contains("--no-baselines")),
+        Runtime = Enum.Parse<NasPlatform.Engine.Latency.LatencyRuntime>(Arg(args, "--runtime") ?? d.Runtime.ToString(), ignoreCase: true),
     });
     return 0;
 }
@@ -90,7 +98,7 @@ switch (command)
     case "proxy": bench.ProxyTrial(); break;
     case "all": bench.Throughput(); bench.ProxyTrial(); break;
     default:
-        Console.Error.WriteLine($"unknown benchmark '{command}': use all, throughput, latency, proxy, spaces, onnx, darts, strategies, fmnist-1ms, detection-recipe, browser-search or views");
+        Console.Error.WriteLine($"unknown benchmark '{command}': use all, throughput, latency, proxy, spaces, runtimes, onnx, darts, strategies, fmnist-1ms, detection-recipe, browser-search or views");
         return 2;
 }
 return 0;

@@ -162,7 +162,8 @@ public sealed class SearchCommand(IAnsiConsole console) : Command<SearchCommandS
             Threads = s.Threads ?? Math.Max(1, Environment.ProcessorCount),
             Device = s.Device,
             Training = new TrainingOptions { HorizontalFlip = s.Flip, ErasingProbability = s.Erasing, EmaDecay = s.Ema },
-            Latency = new LatencyOptions { Threads = s.LatencyThreads, TimedRuns = s.LatencyRuns, Method = Enum.Parse<LatencyMethod>(s.LatencyMethod, ignoreCase: true) },
+            Latency = new LatencyOptions { Threads = s.LatencyThreads, TimedRuns = s.LatencyRuns, Method = Enum.Parse<LatencyMethod>(s.LatencyMethod, ignoreCase: true),
+                Runtime = Enum.Parse<LatencyRuntime>(s.LatencyRuntime, ignoreCase: true) },
         };
         var fidelity = TrainingDefaults.For(trainCount ?? TrainingDefaults.SmallDataset, options.ValidationFraction,
             new FidelityRequest(s.ProxyEpochs, s.ProxyFraction, s.FinalEpochs, s.BatchSize));

@@ -154,6 +154,11 @@ public sealed class SearchCommandSettings : CommandSettings
     [DefaultValue("relative")]
     public string LatencyMethod { get; init; } = "relative";
 
+    [CommandOption("--latency-runtime <RUNTIME>")]
+    [Description("torchsharp (default: the trained network, batch norm folded) or onnxruntime (the exported model.onnx in ONNX Runtime, as deployed).")]
+    [DefaultValue("torchsharp")]
+    public string LatencyRuntime { get; init; } = "torchsharp";
+
     [CommandOption("--device <DEVICE>")]
     [Description("cpu, cuda, cuda:N or auto.")]
     [DefaultValue("cpu")]
@@ -205,6 +210,7 @@ public sealed class SearchCommandSettings : CommandSettings
         if (Threads is < 1) return ValidationResult.Error("--threads must be at least 1.");
         if (LatencyThreads < 1 || LatencyRuns < 3) return ValidationResult.Error("--latency-threads must be >= 1 and --latency-runs >= 3.");
         if (LatencyMethod is not ("relative" or "direct")) return ValidationResult.Error("--latency-method must be relative or direct.");
+        if (LatencyRuntime is not ("torchsharp" or "onnxruntime")) return ValidationResult.Error("--latency-runtime must be torchsharp or onnxruntime.");
         if (WidthScale is { } w && !(w is > 0 and <= 4)) return ValidationResult.Error("--width-scale must be in (0, 4].");
         if (ImageSize is < 8 or > 512) return ValidationResult.Error("--image-size must be between 8 and 512.");
         return ValidationResult.Success();

@@ -37,6 +37,12 @@ public sealed record LatencyOptions
 
     public LatencyMethod Method { get; init; } = LatencyMethod.Relative;
 
+    /// <summary>The runtime candidates are measured in (per-layer tables and references always use TorchSharp: they calibrate the predictor).</summary>
+    public LatencyRuntime Runtime { get; init; } = LatencyRuntime.TorchSharp;
+
+    /// <summary>Batch norm folded into its convolution while measuring, as the deployed model runs (see <see cref="Ops.IFusable"/>).</summary>
+    public bool FoldBatchNorm { get; init; } = true;
+
     public void Validate()
     {
         if (BatchSize < 1 || WarmupRuns < 0 || TimedRuns < 3 || Threads < 1 || Rounds < 1)
@@ -76,14 +82,16 @@ public sealed class LatencyMeter(Device device, LatencyOptions? options = null, 
 
     /// <summary>
     /// A candidate's latency on the search's latency device: on the remote device as ONNX when there is one,
-    /// else here. Per-layer tables and references always measure here (they calibrate this worker).
+    /// else here, in the runtime the options name. Per-layer tables and references always measure here (they calibrate this worker).
     /// </summary>
     public LatencyStats Measure(Pipeline.Candidate candidate, nn.Module<Tensor, Tensor> network, CancellationToken ct = default)
     {
-        if (remote is null) return Measure(network, candidate.Graph.Input, ct);
+        if (remote is null && Options.Runtime == LatencyRuntime.TorchSharp) return Measure(network, candidate.Graph.Input, ct);
         network.eval();
         var onnx = Export.OnnxExport.Write(candidate, network);
-        return remote.Measure(onnx, candidate.Graph.Input, Options, ct);
+        return remote is null
+            ? OnnxRuntimeTimer.Measure(onnx, candidate.Graph.Input, Options, ct)
+            : remote.Measure(onnx, candidate.Graph.Input, Options, ct);
     }
 
     public LatencyStats Measure(nn.Module<Tensor, Tensor> model, Ops.FeatureShape input, CancellationToken ct = default) =>
@@ -102,6 +110,7 @@ public sealed class LatencyMeter(Device device, LatencyOptions? options = null, 
             model.to(device);
             model.eval();
             using var noGrad = no_grad();
+            using var folded = Options.FoldBatchNorm ? Ops.InferenceFusion.Fold(model) : null;
             using var input = randn([Options.BatchSize, channels, height, width], device: device);
             if (Options.Method == LatencyMethod.Direct)
             {

@@ -23,18 +23,7 @@ public sealed record ConvBn(int In, int Out, int Kernel, int Stride = 1, int Gro
         return new OpCost(weights + 2L * Out, weights * o.Height * o.Width);
     }
 
-    public Module<Tensor, Tensor> Build()
-    {
-        var modules = new List<(string, Module<Tensor, Tensor>)>
-        {
-            ("conv", Conv2d(In, Out, Kernel, stride: Stride, padding: Kernel / 2, groups: Groups, bias: false)),
-            ("bn", new StableBatchNorm2d(Out)),
-        };
-        if (ZeroInit)
-            using (no_grad()) ((StableBatchNorm2d)modules[1].Item2).Weight!.zero_();
-        if (Act) modules.Add(("act", ReLU(inplace: true)));
-        return Sequential(modules);
-    }
+    public Module<Tensor, Tensor> Build() => new ConvBnModule(this);
 
     public string Emit(OnnxGraph g, string prefix, string input, FeatureShape shape)
     {

@@ -40,6 +40,20 @@ public sealed class StableBatchNorm2d : nn.Module<Tensor, Tensor>
     /// <summary>The scale (null without affine parameters).</summary>
     public Parameter? Weight => weight;
 
+    /// <summary>
+    /// The evaluation-mode transform as a per-channel scale and shift (y = x * scale + shift), for folding into the
+    /// convolution before it (<see cref="ConvBnModule"/>).
+    /// </summary>
+    internal (Tensor Scale, Tensor Shift) Affine()
+    {
+        using var noGrad = no_grad();
+        var scale = (running_var + Epsilon).rsqrt_();
+        if (weight is not null) scale.mul_(weight);
+        var shift = running_mean.mul(scale).neg_();
+        if (bias is not null) shift.add_(bias);
+        return (scale, shift);
+    }
+
     public override Tensor forward(Tensor input)
     {
         if (training)

@@ -123,6 +123,12 @@ public sealed class WorkerOptions
     /// <summary>"relative" (timed against a fixed reference network in the same runs; steady on shared hosts) or "direct".</summary>
     [RegularExpression("^(relative|direct)$")] public string LatencyMethod { get; set; } = "relative";
 
+    /// <summary>
+    /// "torchsharp" (the trained network, batch norm folded) or "onnxruntime" (the exported graph users deploy, in ONNX
+    /// Runtime on this worker). A worker's device class should say which, since the two differ several-fold.
+    /// </summary>
+    [RegularExpression("^(torchsharp|onnxruntime)$")] public string LatencyRuntime { get; set; } = "torchsharp";
+
     /// <summary>Seconds between heartbeats; a worker silent for three of them is shown offline.</summary>
     [Range(1, 3600)] public int HeartbeatSeconds { get; set; } = 10;
 

@@ -83,6 +83,6 @@ public sealed class SearchSetup(SearchCatalog catalog, IOptions<PlatformOptions>
         Threads = worker.EffectiveThreads,
         Device = worker.TorchDevice,
         Latency = new LatencyOptions { WarmupRuns = worker.LatencyWarmupRuns, TimedRuns = worker.LatencyTimedRuns, Rounds = Math.Min(worker.LatencyRounds, worker.LatencyTimedRuns / 3),
-            Method = Enum.Parse<LatencyMethod>(worker.LatencyMethod, ignoreCase: true) },
+            Method = Enum.Parse<LatencyMethod>(worker.LatencyMethod, ignoreCase: true), Runtime = Enum.Parse<LatencyRuntime>(worker.LatencyRuntime, ignoreCase: true) },
     };
 }

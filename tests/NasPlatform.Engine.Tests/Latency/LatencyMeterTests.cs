@@ -124,3 +124,25 @@ public class RelativeLatencyTests
         Assert.Equal(1, calls);
     }
 }
+
+public class LatencyRuntimeTests
+{
+    [Fact]
+    public void InOnnxRuntime_ACandidateIsTimedAsItsExportedGraph_AndTheFigureSaysWhere()
+    {
+        TorchRuntime.EnsureLoaded();
+        var catalog = SearchCatalog.BuiltIn;
+        var space = catalog.Spaces.Get("resnet").Create(new SpaceInput(new FeatureShape(1, 16, 16), new TaskOutput(3)), null);
+        var arch = space.Decode(space.Decisions.Decisions.Select(_ => 0).ToArray());
+        var candidate = new Candidate(arch, space.Graph(arch), catalog.Tasks.Get("classification"));
+        using var net = candidate.Build(1);
+        var options = new LatencyOptions { WarmupRuns = 2, TimedRuns = 9, Rounds = 3, Runtime = LatencyRuntime.OnnxRuntime };
+        var stats = new LatencyMeter(torch.CPU, options).Measure(candidate, net);
+        Assert.Equal(OnnxRuntimeTimer.Device, stats.Device);
+        Assert.Equal(9, stats.Runs);
+        Assert.True(stats.MinMs > 0 && stats.MinMs <= stats.MedianMs && stats.MedianMs <= stats.MaxMs);
+
+        var eager = new LatencyMeter(torch.CPU, options with { Runtime = LatencyRuntime.TorchSharp }).Measure(candidate, net);
+        Assert.NotEqual(OnnxRuntimeTimer.Device, eager.Device);
+    }
+}
