@@ -76,6 +76,7 @@ if (command == "fmnist-1ms")
         Strategy = Arg(args, "--strategy") ?? d.Strategy,
         LatencyMs = Dbl(Arg(args, "--latency-ms")) ?? d.LatencyMs,
         SearchMinutes = Dbl(Arg(args, "--search-minutes")) ?? d.SearchMinutes,
+        TotalMinutes = Dbl(Arg(args, "--total-minutes")) ?? d.TotalMinutes,
         FinalEpochs = Int(Arg(args, "--final-epochs")) ?? d.FinalEpochs,
         Threads = threads,
         Seed = Int(Arg(args, "--seed")) ?? d.Seed,

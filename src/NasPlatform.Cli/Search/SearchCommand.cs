@@ -156,6 +156,7 @@ public sealed class SearchCommand(IAnsiConsole console) : Command<SearchCommandS
             Prior = new PriorOptions { Name = s.Prior, Weight = s.PriorWeight ?? PriorOptions.DefaultWeight, Expert = s.PriorExpert },
             MaxTrials = s.Trials,
             MaxMinutes = s.Minutes,
+            MaxTotalMinutes = s.TotalMinutes,
             Seed = s.Seed,
             Baselines = s.Baselines,
             BaselineFamilies = s.BaselineFamilies?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),

@@ -60,6 +60,11 @@ public sealed class SearchCommandSettings : CommandSettings
     [Description("Wall-clock budget for the trials (the final training comes after it).")]
     public double? Minutes { get; init; }
 
+    [CommandOption("--total-minutes <M>")]
+    [Description("Wall-clock budget for the search and the final training together: the final training takes the epochs (at most --final-epochs) "
+                 + "that fit in what the search left, at the selected trial's measured speed; without --minutes the search gets half.")]
+    public double? TotalMinutes { get; init; }
+
     [CommandOption("--proxy-epochs <E>")]
     [Description("Epochs per trial. Default: from the data's size (about 300 steps, 3-30 epochs).")]
     public int? ProxyEpochs { get; init; }
@@ -202,6 +207,7 @@ public sealed class SearchCommandSettings : CommandSettings
         if (PriorWeight is { } pw && !(pw is >= 0 and <= 10)) return ValidationResult.Error("--prior-weight must be between 0 and 10.");
         if (Trials < 1) return ValidationResult.Error("--trials must be at least 1.");
         if (Minutes is { } m && !(m > 0)) return ValidationResult.Error("--minutes must be positive.");
+        if (TotalMinutes is { } t && (!(t > 0) || Minutes >= t)) return ValidationResult.Error("--total-minutes must be positive and longer than --minutes.");
         if (ProxyEpochs < 1 || FinalEpochs < 1) return ValidationResult.Error("--proxy-epochs and --final-epochs must be at least 1.");
         if (ProxyFraction is <= 0 or > 1) return ValidationResult.Error("--proxy-fraction must be in (0, 1].");
         if (BatchSize < 1) return ValidationResult.Error("--batch-size must be at least 1.");

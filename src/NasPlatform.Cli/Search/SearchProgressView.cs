@@ -59,7 +59,8 @@ internal sealed class SearchProgressView
                 var checks = s.Finalists is { Count: > 0 } finalists
                     ? "; finalists measured again: " + string.Join(", ", finalists.Select(c => $"trial {c.Trial} {c.TrialLatencyMs:0.###} -> {c.RemeasuredMs:0.###} ms{(c.WithinBudget ? "" : " (over)")}"))
                     : "";
-                return $"best trial {s.Best.Trial} (reward {s.Best.Reward:0.####}): final training for {s.Epochs} epochs on {s.TrainCount} images{checks}";
+                return $"best trial {s.Best.Trial} (reward {s.Best.Reward:0.####}): final training for {s.Epochs} epochs on {s.TrainCount} images{checks}"
+                       + (s.Shortened is { } why ? $" ({why})" : "");
             case BaselineStarted b:
                 _status = $"baseline {b.Index}/{b.Count}: {b.Name}";
                 return null;

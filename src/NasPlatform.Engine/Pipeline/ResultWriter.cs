@@ -77,6 +77,7 @@ public static class ResultWriter
                 ["spaceOptions"] = options.SpaceOptions is { } so ? JsonNode.Parse(so.GetRawText()) : null,
                 ["maxTrials"] = options.MaxTrials,
                 ["maxMinutes"] = options.MaxMinutes,
+                ["maxTotalMinutes"] = options.MaxTotalMinutes,
                 ["proxyEpochs"] = options.ProxyEpochs,
                 ["proxyFraction"] = options.ProxyFraction,
                 ["validationFraction"] = options.ValidationFraction,

@@ -21,7 +21,9 @@ public sealed record CheckpointReady(DateTimeOffset At, SearchCheckpoint Checkpo
 public sealed record OneShotStepped(DateTimeOffset At, OneShot.OneShotProgress Progress, OneShot.IOneShotRun Run) : SearchEvent(At);
 
 /// <param name="Finalists">Under a hard budget: the best trials near it measured again before this choice.</param>
-public sealed record FinalTrainingStarted(DateTimeOffset At, TrialRecord Best, int Epochs, int TrainCount, IReadOnlyList<FinalistCheck>? Finalists = null) : SearchEvent(At);
+/// <param name="Shortened">Set when the total time budget left room for fewer epochs than asked: how many and why.</param>
+public sealed record FinalTrainingStarted(DateTimeOffset At, TrialRecord Best, int Epochs, int TrainCount, IReadOnlyList<FinalistCheck>? Finalists = null,
+    string? Shortened = null) : SearchEvent(At);
 
 /// <summary>The final model is trained and measured; the zoo (if asked) comes next.</summary>
 public sealed record FinalTrainingFinished(DateTimeOffset At, FinalModel Final) : SearchEvent(At);

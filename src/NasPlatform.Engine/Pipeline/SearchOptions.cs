@@ -35,6 +35,16 @@ public sealed record SearchOptions
     /// <summary>Wall-clock budget for the trials (the final training comes after it); null = none.</summary>
     public double? MaxMinutes { get; init; }
 
+    /// <summary>
+    /// Wall-clock budget for the search and the final training together; null = none. The final training then takes
+    /// as many epochs (at most <see cref="FinalEpochs"/>) as fit in what the search left (see <see cref="FinalBudget"/>).
+    /// </summary>
+    public double? MaxTotalMinutes { get; init; }
+
+    /// <summary>When the trials stop: <see cref="MaxMinutes"/>, or half the total budget when only that is given.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public double? SearchMinutes => MaxMinutes ?? MaxTotalMinutes / 2;
+
     /// <summary>Proxy fidelity: epochs and fraction of the training split per trial.</summary>
     public int ProxyEpochs { get; init; } = 3;
     public double ProxyFraction { get; init; } = 0.25;
@@ -79,6 +89,8 @@ public sealed record SearchOptions
         if (!(LatencyBudgetMs > 0) || double.IsInfinity(LatencyBudgetMs)) throw new ArgumentException("The latency budget must be a positive number of milliseconds.");
         if (MaxTrials < 1) throw new ArgumentException("The trial budget must be at least 1.");
         if (MaxMinutes is { } m && !(m > 0)) throw new ArgumentException("The time budget must be positive.");
+        if (MaxTotalMinutes is { } total && (!(total > 0) || (MaxMinutes is { } search && search >= total)))
+            throw new ArgumentException("The total time budget must be positive and longer than the search's time budget.");
         if (ProxyEpochs < 1 || FinalEpochs < 1) throw new ArgumentException("Proxy and final epochs must be at least 1.");
         if (ProxyFraction is <= 0 or > 1) throw new ArgumentException("The proxy fraction must be in (0, 1].");
         if (ValidationFraction is <= 0 or >= 0.9) throw new ArgumentException("The validation fraction must be in (0, 0.9).");

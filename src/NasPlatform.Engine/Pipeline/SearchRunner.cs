@@ -7,6 +7,7 @@ using NasPlatform.Engine.OneShot;
 using NasPlatform.Engine.Torch;
 using NasPlatform.Engine.Training;
 using NasPlatform.Engine.Spaces;
+using NasPlatform.Engine.Strategies;
 using NasPlatform.Engine.Tasks;
 using NasPlatform.Engine.Zoo;
 
@@ -21,13 +22,14 @@ namespace NasPlatform.Engine.Pipeline;
 public sealed class SearchRunner
 {
     private readonly DatasetBundle _data;
-    private readonly SearchOptions _options;
+    private SearchOptions _options;
     private readonly SearchCatalog _catalog;
     private readonly SearchComponents _components;
     private readonly Action<SearchEvent> _emit;
     private readonly IPerformanceEstimator? _estimator;
     private readonly SearchCheckpoint? _resume;
     private readonly Stream? _oneShotCheckpoint;
+    private readonly StrategyOptions _requestedStrategy;
 
     /// <param name="resumeFrom">A checkpoint of an earlier run of this search to continue from.</param>
     /// <param name="catalog">The parts the options name; the built-in ones by default.</param>
@@ -36,7 +38,9 @@ public sealed class SearchRunner
         IPerformanceEstimator? estimator = null, SearchCheckpoint? resumeFrom = null, SearchCatalog? catalog = null, Stream? oneShotCheckpoint = null)
     {
         options.Validate();
-        // The budget-relative strategy sizes are fixed now, so the result and the checkpoint record what ran.
+        _requestedStrategy = options.StrategyOptions;
+        // The budget-relative strategy sizes are fixed now, so the result and the checkpoint record what ran (a time budget
+        // may size them again from the first trials' pace; the result then records those).
         options = options with { StrategyOptions = options.StrategyOptions.ForBudget(options.MaxTrials) };
         resumeFrom?.EnsureMatches(options);
         _resume = resumeFrom;
@@ -64,11 +68,14 @@ public sealed class SearchRunner
         _emit(new SearchStarted(DateTimeOffset.UtcNow, _options, trainSplit.Count, validationSplit.Count, _data.Test.Count, _components.Space.Decisions.Size));
         Func<TimeSpan> elapsed = () => elapsedBefore + clock.Elapsed;
         var gate = LatencyGate.For(_options, meter);
-        var (trials, stopReason) = _components.Kind == SearchKind.OneShot
-            ? RunOneShot(new OneShotContext(_components.Space, _components.Task, trainSplit, validationSplit, _options, trainer, meter, gate.Predictor.Table), meter, elapsed, ct)
+        var loop = _components.Kind == SearchKind.OneShot ? null
             : new TrialLoop(_components, _options,
                 _estimator ?? new ProxyTrainingEstimator.Factory().Create(new EstimatorContext(trainSplit, validationSplit, _options, trainer, meter)),
-                gate, _emit, _resume, elapsed).Run(ct);
+                gate, _emit, _resume, elapsed, n => _requestedStrategy.ForBudget(n));
+        var (trials, stopReason) = loop is null
+            ? RunOneShot(new OneShotContext(_components.Space, _components.Task, trainSplit, validationSplit, _options, trainer, meter, gate.Predictor.Table), meter, elapsed, ct)
+            : loop.Run(ct);
+        if (loop?.SizedFor is { } sizedFor) _options = _options with { StrategyOptions = _requestedStrategy.ForBudget(sizedFor) };
         var predictor = _components.Kind == SearchKind.OneShot ? null
             : new LatencyPredictorReport(gate.Predictor.Observations, gate.Predictor.Table.Count, gate.Predictor.HeldOutAccuracy(), trials.Count(t => t.Skipped));
 
@@ -78,8 +85,10 @@ public sealed class SearchRunner
         var (chosen, finalists) = Finalists.Choose(TrialFidelity.TopRung(succeeded, t => t.Fidelity?.Rung), new LatencyTarget(_options.LatencyBudgetMs, _options.Constraint),
             t => t.Reward, t => t.Trial, t => t.LatencyMs, t => _components.Parse(t.ArchitectureJson), meter, ct);
         var best = chosen ?? throw new InvalidOperationException($"No trial succeeded: {trials.First(t => t.Failed).Error}");
-        _emit(new FinalTrainingStarted(DateTimeOffset.UtcNow, best, _options.FinalEpochs, _data.Train.Count, finalists));
-        var final = FinalTraining.Run(_data, _options, _components, _components.Parse(best.ArchitectureJson), trainer,
+        var (finalEpochs, shortened) = FinalBudget.Epochs(_options.FinalEpochs, _options.MaxTotalMinutes * 60 - elapsed().TotalSeconds,
+            best.Outcome.History, _data.Train.Count);
+        _emit(new FinalTrainingStarted(DateTimeOffset.UtcNow, best, finalEpochs, _data.Train.Count, finalists, shortened));
+        var final = FinalTraining.Run(_data, _options with { FinalEpochs = finalEpochs }, _components, _components.Parse(best.ArchitectureJson), trainer,
             r => _emit(new EpochFinished(DateTimeOffset.UtcNow, 0, r)), ct);
         _emit(new FinalTrainingFinished(DateTimeOffset.UtcNow, final));
         var baselines = _options.Baselines ? RunBaselines(trainer, meter, ct) : [];

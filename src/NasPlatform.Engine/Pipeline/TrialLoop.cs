@@ -11,9 +11,18 @@ namespace NasPlatform.Engine.Pipeline;
 /// proposal's fidelity (a multi-fidelity strategy's rung), stop hopeless curves early when asked,
 /// score, report, checkpoint. The platform's coordinator and trial jobs take the same steps.
 /// </summary>
+/// <param name="sizeFor">The user's strategy options sized for a budget of N trials; under a time budget the strategy is sized
+/// again from the first trials' pace (see <see cref="IBudgetSized"/>).</param>
 internal sealed class TrialLoop(SearchComponents components, SearchOptions options, IPerformanceEstimator estimator, LatencyGate gate,
-    Action<SearchEvent> emit, SearchCheckpoint? resume, Func<TimeSpan> elapsed)
+    Action<SearchEvent> emit, SearchCheckpoint? resume, Func<TimeSpan> elapsed, Func<int, StrategyOptions>? sizeFor = null)
 {
+    /// <summary>Trials run before a time budget is turned into a trial budget: enough for a pace, before a population of 4 fills.</summary>
+    public const int SizingTrials = 4;
+
+    /// <summary>The trial budget the strategy was sized for from the time budget, when it was (this run).</summary>
+    public int? SizedFor { get; private set; }
+
+
     public (List<TrialRecord> Trials, string StopReason) Run(CancellationToken ct)
     {
         var evaluator = new TrialEvaluator(components, estimator, options.Seed);
@@ -35,7 +44,7 @@ internal sealed class TrialLoop(SearchComponents components, SearchOptions optio
         {
             ct.ThrowIfCancellationRequested();
             // At least one trial runs, so a search always ends with a model.
-            if (options.MaxMinutes is { } minutes && trials.Count > 0 && elapsed().TotalMinutes >= minutes)
+            if (options.SearchMinutes is { } minutes && trials.Count > 0 && elapsed().TotalMinutes >= minutes)
                 return (trials, $"time budget of {minutes:0.##} min reached");
             var proposal = evaluator.Propose(strategy, h => known.GetValueOrDefault(Key(h, multiFidelity?.LastRung)));
             var fidelity = multiFidelity is null ? null
@@ -87,6 +96,7 @@ internal sealed class TrialLoop(SearchComponents components, SearchOptions optio
                 }
             }
             trials.Add(record);
+            if (trials.Count == SizingTrials) SizeFromPace(strategy, trials.Count);
             emit(new TrialFinished(DateTimeOffset.UtcNow, record));
             emit(new CheckpointReady(DateTimeOffset.UtcNow, new SearchCheckpoint(SearchCheckpoint.CurrentVersion, options.Space,
                 options.Strategy, options.Seed, strategy.SaveState(), trials.ToList(), elapsed().TotalSeconds)));
@@ -95,6 +105,17 @@ internal sealed class TrialLoop(SearchComponents components, SearchOptions optio
                 throw new SearchStoppedException(stop);
         }
         return (trials, "trial budget reached");
+    }
+
+    /// <summary>The trials the time budget holds at the pace so far (never more than the trial cap), and the strategy sized for them.</summary>
+    private void SizeFromPace(ISearchStrategy strategy, int done)
+    {
+        if (sizeFor is null || options.SearchMinutes is not { } budget || strategy is not IBudgetSized sized) return;
+        double spent = elapsed().TotalMinutes, perTrial = spent / done;
+        if (!(perTrial > 0)) return;
+        int estimate = (int)Math.Clamp(done + Math.Floor((budget - spent) / perTrial), done, options.MaxTrials);
+        sized.SizeFor(sizeFor(estimate));
+        SizedFor = estimate;
     }
 }
 

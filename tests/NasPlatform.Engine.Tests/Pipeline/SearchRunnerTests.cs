@@ -86,6 +86,18 @@ public class SearchRunnerTests
         Assert.Contains("time budget", result.StopReason);
     }
 
+    [Fact]
+    public void Run_UnderATimeBudget_SizesTheStrategyFromTheFirstTrialsPace_NotFromTheTrialCap()
+    {
+        // Sized from the cap of 400 trials, evolution would sample a population of 100 at random; 1.2 s at about 30 ms a
+        // trial hold far fewer.
+        var result = new SearchRunner(Data(), Options("evolution", 400) with { MaxMinutes = 0.02 }, null, new SlowEstimator()).Run();
+        result.Final.Network.Dispose();
+        Assert.Equal(100, new Engine.Strategies.StrategyOptions().ForBudget(400).PopulationSize);
+        Assert.InRange(result.Options.StrategyOptions.PopulationSize!.Value, 4, 25);
+        Assert.True(result.Trials.Count < 400);
+    }
+
     /// <summary>Every other new architecture diverges; with <c>all</c>, every one does.</summary>
     private sealed class DivergingEstimator(bool all = false) : IPerformanceEstimator
     {

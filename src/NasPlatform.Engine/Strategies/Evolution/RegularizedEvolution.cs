@@ -10,12 +10,12 @@ namespace NasPlatform.Engine.Strategies.Evolution;
 /// Results may arrive in any order and while other proposals are still outstanding (asynchronous
 /// workers, as in the paper).
 /// </summary>
-public sealed class RegularizedEvolution : ISearchStrategy
+public sealed class RegularizedEvolution : ISearchStrategy, IBudgetSized
 {
     public const string RegistryName = "evolution";
 
-    private readonly int _populationSize;
-    private readonly int _sampleSize;
+    private int _populationSize;
+    private int _sampleSize;
     private readonly SeededRandom _rng;
     // Oldest first.
     private readonly List<ScoredChoices> _population = [];
@@ -40,6 +40,16 @@ public sealed class RegularizedEvolution : ISearchStrategy
     /// <summary>The current population, oldest first.</summary>
     public IReadOnlyList<(int[] Choices, double Reward)> Population =>
         _population.Select(m => ((int[])m.Choices.Clone(), m.Reward)).ToList();
+
+    public int PopulationSize => _populationSize;
+
+    public void SizeFor(StrategyOptions sized)
+    {
+        _populationSize = sized.PopulationSize ?? _populationSize;
+        _sampleSize = sized.SampleSize ?? _sampleSize;
+        // Aging applies at once: a smaller population drops its oldest members.
+        while (_population.Count > _populationSize) _population.RemoveAt(0);
+    }
 
     public int[] Propose()
     {
@@ -69,7 +79,7 @@ public sealed class RegularizedEvolution : ISearchStrategy
 
     public string SaveState() =>
         StrategyState.Save(
-            new State { Proposals = _proposals, Reports = _reports, Population = [.. _population] },
+            new State { Proposals = _proposals, Reports = _reports, Population = [.. _population], PopulationSize = _populationSize, SampleSize = _sampleSize },
             RegistryName, Space, _rng.GetState());
 
     public void LoadState(string json)
@@ -81,6 +91,9 @@ public sealed class RegularizedEvolution : ISearchStrategy
         _reports = state.Reports;
         _population.Clear();
         _population.AddRange(state.Population);
+        // States written before sizes could change have none: the constructor's stand.
+        _populationSize = state.PopulationSize ?? _populationSize;
+        _sampleSize = state.SampleSize ?? _sampleSize;
     }
 
     public void Dispose()
@@ -106,5 +119,7 @@ public sealed class RegularizedEvolution : ISearchStrategy
         public long Proposals { get; set; }
         public long Reports { get; set; }
         public List<ScoredChoices> Population { get; set; } = [];
+        public int? PopulationSize { get; set; }
+        public int? SampleSize { get; set; }
     }
 }

@@ -16,7 +16,7 @@ namespace NasPlatform.Engine.Strategies.MnasNetRl;
 /// proposed (e.g. served from a cache) is scored by the current policy instead.
 /// Not thread-safe: callers serialise Propose/Report, as the search loop does.
 /// </summary>
-public sealed class MnasNetRlStrategy : ISearchStrategy
+public sealed class MnasNetRlStrategy : ISearchStrategy, IBudgetSized
 {
     public const string RegistryName = "mnasnet-rl";
 
@@ -32,12 +32,14 @@ public sealed class MnasNetRlStrategy : ISearchStrategy
     private readonly List<Sampled> _batch = [];
     private double? _baseline;
     private long _updates;
+    private int _batchSize;
     private bool _disposed;
 
     public MnasNetRlStrategy(DecisionSpace space, long seed, StrategyOptions? options = null)
     {
         _options = (options ?? new StrategyOptions()).ForBudget(null);
         _options.Validate();
+        _batchSize = _options.BatchSize!.Value;
         Space = space;
         _rng = new SeededRandom(seed);
         var init = new SeededRandom(unchecked(seed ^ (long)InitStreamSalt));
@@ -54,6 +56,11 @@ public sealed class MnasNetRlStrategy : ISearchStrategy
 
     /// <summary>PPO updates done so far.</summary>
     public long Updates => _updates;
+
+    /// <summary>Results collected before one PPO update.</summary>
+    public int BatchSize => _batchSize;
+
+    public void SizeFor(StrategyOptions sized) => _batchSize = sized.BatchSize ?? _batchSize;
 
     public int[] Propose()
     {
@@ -82,7 +89,7 @@ public sealed class MnasNetRlStrategy : ISearchStrategy
 
         sample.Reward = reward;
         _batch.Add(sample);
-        if (_batch.Count >= _options.BatchSize!.Value) Update();
+        if (_batch.Count >= _batchSize) Update();
     }
 
     public string SaveState()
@@ -92,6 +99,7 @@ public sealed class MnasNetRlStrategy : ISearchStrategy
         {
             Baseline = _baseline,
             Updates = _updates,
+            BatchSize = _batchSize,
             Pending = [.. _pending],
             Batch = [.. _batch],
             Controller = StrategyState.ToBase64(w => _controller.save(w)),
@@ -114,6 +122,7 @@ public sealed class MnasNetRlStrategy : ISearchStrategy
         _pending.AddRange(state.Pending);
         _batch.Clear();
         _batch.AddRange(state.Batch);
+        _batchSize = state.BatchSize ?? _batchSize;
     }
 
     public void Dispose()
@@ -170,5 +179,6 @@ public sealed class MnasNetRlStrategy : ISearchStrategy
         public List<Sampled> Batch { get; set; } = [];
         public string Controller { get; set; } = "";
         public string Optimizer { get; set; } = "";
+        public int? BatchSize { get; set; }
     }
 }
