@@ -46,7 +46,6 @@ public static class Fmnist1ms
             // Mirrored garments keep their class.
             Training = new TrainingOptions { HorizontalFlip = true, ErasingProbability = SearchOptions.DefaultErasing },
         }, TrainingDefaults.For(bundle.Train.Count, SearchOptions.DefaultValidationFraction, new FidelityRequest(FinalEpochs: s.FinalEpochs)));
-        options = options with { StrategyOptions = options.StrategyOptions.ForBudget(null) };
         Console.WriteLine($"fmnist-1ms: {bundle.Train.Count} train / {bundle.Test.Count} test images, space {s.Space}, strategy {s.Strategy}, " +
                           $"hard budget {s.LatencyMs} ms in {s.Runtime}, {s.SearchMinutes} min of search, final training {s.FinalEpochs} epochs, {s.Threads} threads");
         double searchEnd = 0, finalEnd = 0;

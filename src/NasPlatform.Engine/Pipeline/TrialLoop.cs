@@ -22,7 +22,6 @@ internal sealed class TrialLoop(SearchComponents components, SearchOptions optio
     /// <summary>The trial budget the strategy was sized for from the time budget, when it was (this run).</summary>
     public int? SizedFor { get; private set; }
 
-
     public (List<TrialRecord> Trials, string StopReason) Run(CancellationToken ct)
     {
         var evaluator = new TrialEvaluator(components, estimator, options.Seed);
