@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using Microsoft.ML.OnnxRuntime;
-using Microsoft.ML.OnnxRuntime.Tensors;
 using NasPlatform.Engine.Components;
 using NasPlatform.Engine.Export;
 using NasPlatform.Engine.Latency;
@@ -33,42 +30,8 @@ public static class Runtimes
             using var net = candidate.Build(1);
             double a = separate.Measure(net, input).MedianMs, b = folded.Measure(net, input).MedianMs;
             net.eval();
-            double c = Onnx(OnnxExport.Write(candidate, net), input, latency);
+            double c = OnnxRuntimeTimer.Measure(OnnxExport.Write(candidate, net), input, latency).MedianMs;
             Console.WriteLine($"{m.Name,-18} {candidate.Cost.Parameters,9:N0} {candidate.Cost.MultiplyAdds,10:N0} {a,9:0.000} ms {b,7:0.000} ms {c,9:0.000} ms");
         }
-    }
-
-    /// <summary>Lowest round median of the exported graph in ONNX Runtime, as the edge agent times it.</summary>
-    private static double Onnx(byte[] model, FeatureShape input, LatencyOptions latency)
-    {
-        using var options = new SessionOptions
-        {
-            IntraOpNumThreads = latency.Threads, InterOpNumThreads = 1, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-        };
-        using var session = new InferenceSession(model, options);
-        var data = new float[input.Channels * input.Height * input.Width];
-        var random = new Random(1);
-        for (int i = 0; i < data.Length; i++) data[i] = (float)(random.NextDouble() * 2 - 1);
-        var inputs = new List<NamedOnnxValue>
-        {
-            NamedOnnxValue.CreateFromTensor(session.InputMetadata.Keys.First(), new DenseTensor<float>(data, [1, input.Channels, input.Height, input.Width])),
-        };
-        for (int i = 0; i < latency.WarmupRuns + 50; i++) session.Run(inputs).Dispose();
-        int perRound = Math.Max(3, latency.TimedRuns / latency.Rounds);
-        double best = double.MaxValue;
-        for (int r = 0; r < latency.Rounds; r++)
-        {
-            var times = new double[perRound];
-            for (int i = 0; i < perRound; i++)
-            {
-                long start = Stopwatch.GetTimestamp();
-                session.Run(inputs).Dispose();
-                times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-            }
-            Array.Sort(times);
-            best = Math.Min(best, times[perRound / 2]);
-        }
-        return best;
     }
 }
